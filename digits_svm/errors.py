@@ -1,0 +1,71 @@
+"""One exception family for every mistake a user can make.
+
+Each error carries a one-line message that states the cause and the remedy. The CLI
+prints that line on stderr and exits with status 2; anything that is not a
+``DigitsSVMError`` is a bug and stays a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DigitsSVMError",
+    "InvalidGridError",
+    "ImageError",
+    "EmptyDrawingError",
+    "StrokesError",
+    "ModelFileError",
+    "PickleIntegrityError",
+    "NotAnSVCError",
+    "ArtifactWriteError",
+    "ConversionError",
+    "VerificationError",
+    "SamplesError",
+]
+
+
+class DigitsSVMError(Exception):
+    """Base class: a user mistake with a one-line cause and remedy."""
+
+
+class InvalidGridError(DigitsSVMError, ValueError):
+    """An 8x8 grid has the wrong shape, a non-finite value, or a value outside 0..16."""
+
+
+class ImageError(DigitsSVMError, ValueError):
+    """An image cannot be read, is not an image, or is too large to decode safely."""
+
+
+class EmptyDrawingError(DigitsSVMError, ValueError):
+    """A drawing or crop has no ink at all, so there is nothing to recognise."""
+
+
+class StrokesError(DigitsSVMError, ValueError):
+    """Strokes are malformed: not a list of point lists, non-finite, or too many points."""
+
+
+class ModelFileError(DigitsSVMError, ValueError):
+    """A ``.mlmodel`` file is missing, empty, corrupt, or not a supported SVM classifier."""
+
+
+class PickleIntegrityError(DigitsSVMError):
+    """A pickle's hash or scikit-learn version does not match its sidecar."""
+
+
+class NotAnSVCError(DigitsSVMError, TypeError):
+    """An object is not a fitted scikit-learn ``SVC``."""
+
+
+class ArtifactWriteError(DigitsSVMError, OSError):
+    """An artifact cannot be written (directory missing, read-only, or disk full)."""
+
+
+class ConversionError(DigitsSVMError):
+    """Conversion to Core ML is impossible in this environment or for this model."""
+
+
+class VerificationError(DigitsSVMError):
+    """The ``.mlmodel`` and the pickle disagree on at least one prediction."""
+
+
+class SamplesError(DigitsSVMError, ValueError):
+    """A folder of labelled samples has no usable sample."""

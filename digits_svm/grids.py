@@ -1,0 +1,120 @@
+"""Validation of 8x8 model inputs, in one place.
+
+A *grid* is what the model eats: 8 rows x 8 columns, row 0 at the top, each value an ink
+level from 0 (blank) to 16 (full), as in ``load_digits``. Every public entry point that
+takes grids calls `check_grids`, so the rules and the messages are the same everywhere.
+
+Values outside 0..16 are **rejected**, not clipped: they mean the caller skipped or
+broke the preprocessing, and clipping would hide that. Run images through
+``digits_svm.preprocess`` (or clip deliberately with ``np.clip(g, 0, 16)``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InvalidGridError
+from .fileio import read_bytes
+
+__all__ = ["GRID_SHAPE", "GRID_MAX", "check_grids", "load_grid_file"]
+
+GRID_SHAPE = (8, 8)
+GRID_MAX = 16.0
+
+
+def check_grids(grids, *, name: str = "grids") -> np.ndarray:
+    """Validate grids and return them as a float64 array of shape (n, 8, 8).
+
+    Parameters
+    ----------
+    grids : array-like
+        One grid of shape (8, 8) or (64,), or a batch of shape (n, 8, 8) or (n, 64).
+    name : str
+        Name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape (n, 8, 8); a single grid becomes n = 1.
+
+    Raises
+    ------
+    InvalidGridError
+        Wrong shape, non-numeric, NaN or infinite values, or values outside 0..16.
+
+    Examples
+    --------
+    >>> check_grids(np.zeros((8, 8))).shape
+    (1, 8, 8)
+    >>> check_grids(np.zeros((3, 64))).shape
+    (3, 8, 8)
+    """
+    try:
+        arr = np.asarray(grids, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidGridError(
+            f"{name} must be numbers in an 8x8 array (or 64 values); could not read them as numbers: {exc}"
+        ) from exc
+    shape = arr.shape
+    if shape in (GRID_SHAPE, (64,)):
+        arr = arr.reshape(1, 8, 8)
+    elif arr.ndim == 3 and shape[1:] == GRID_SHAPE:
+        pass
+    elif arr.ndim == 2 and shape[1] == 64:
+        arr = arr.reshape(-1, 8, 8)
+    else:
+        raise InvalidGridError(
+            f"{name} have shape {shape}; expected (8, 8), (64,), (n, 8, 8) or (n, 64): "
+            "an 8x8 grid, row 0 at the top"
+        )
+    if arr.shape[0] == 0:
+        raise InvalidGridError(f"{name} are empty; give at least one 8x8 grid")
+    if not np.all(np.isfinite(arr)):
+        raise InvalidGridError(f"{name} contain NaN or infinity; every value must be a finite number in 0..16")
+    lo, hi = float(arr.min()), float(arr.max())
+    if lo < 0.0 or hi > GRID_MAX:
+        raise InvalidGridError(
+            f"{name} have values from {lo:g} to {hi:g}; values must lie in 0..16 "
+            "(run images through digits_svm.preprocess, or clip with np.clip(grid, 0, 16))"
+        )
+    return np.ascontiguousarray(arr)
+
+
+def load_grid_file(path: str | os.PathLike) -> np.ndarray:
+    """Read grids from a ``.npy`` or ``.json`` file and validate them with `check_grids`.
+
+    A JSON file holds one grid (a list of 8 rows of 8 numbers, or 64 numbers) or a list of
+    such grids.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A ``.npy`` or ``.json`` file.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape (n, 8, 8).
+    """
+    path = Path(path)
+    data = read_bytes(path, what="grid file", error=InvalidGridError)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            value = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidGridError(f"{path} is not valid JSON ({exc}); expected 8 rows of 8 numbers") from exc
+    elif suffix == ".npy":
+        import io
+
+        try:
+            value = np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise InvalidGridError(f"{path} is not a readable .npy array ({exc}); save it with numpy.save") from exc
+    else:
+        raise InvalidGridError(f"{path}: unsupported grid file type {suffix or '(none)'}; use .npy or .json")
+    return check_grids(value, name=f"grids in {path.name}")
