@@ -3,11 +3,31 @@
 The public API is re-exported here; see the README for a tour.
 """
 
-from .errors import *  # noqa: F401,F403
-from .errors import __all__ as _errors_all
-from .data import canonical_split, load_grids
-from .grids import check_grids
-
 __version__ = "0.1.0"
 
-__all__ = [*_errors_all, "canonical_split", "load_grids", "check_grids", "__version__"]
+from .errors import *  # noqa: E402,F401,F403
+from .errors import __all__ as _errors_all  # noqa: E402
+from .data import canonical_split, load_grids  # noqa: E402
+from .grids import check_grids  # noqa: E402
+from .train import PRESETS, TrainResult, train  # noqa: E402
+from .persist import load_joblib, load_model, load_pickle, save_joblib, save_pickle  # noqa: E402
+from .coreml import convert  # noqa: E402
+from .artifacts import write_artifacts  # noqa: E402
+
+__all__ = [
+    *_errors_all,
+    "__version__",
+    "canonical_split",
+    "load_grids",
+    "check_grids",
+    "PRESETS",
+    "TrainResult",
+    "train",
+    "save_pickle",
+    "load_pickle",
+    "save_joblib",
+    "load_joblib",
+    "load_model",
+    "convert",
+    "write_artifacts",
+]

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import ArtifactWriteError, DigitsSVMError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "read_bytes"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "read_bytes", "check_writable_dir"]
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, exclusive: bool = False) -> Path:
@@ -102,3 +102,25 @@ def read_bytes(path: str | os.PathLike, *, what: str = "file", error: type[Digit
         raise error(f"{what} path is a directory: {path}; give a file") from exc
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror or exc}; check its permissions") from exc
+
+
+def check_writable_dir(path: str | os.PathLike) -> Path:
+    """Create ``path`` if needed and prove it is writable, before any slow work starts.
+
+    Raises
+    ------
+    ArtifactWriteError
+        If the directory cannot be created or a file cannot be written in it.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ArtifactWriteError(f"{path} exists and is not a directory; choose an output directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise ArtifactWriteError(
+            f"cannot write to {path}: {exc.strerror or exc}; choose a writable directory with --out"
+        ) from exc
+    return path

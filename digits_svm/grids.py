@@ -101,20 +101,20 @@ def load_grid_file(path: str | os.PathLike) -> np.ndarray:
         float64 array of shape (n, 8, 8).
     """
     path = Path(path)
-    data = read_bytes(path, what="grid file", error=InvalidGridError)
     suffix = path.suffix.lower()
+    if suffix not in (".json", ".npy"):
+        raise InvalidGridError(f"{path}: unsupported grid file type {suffix or '(none)'}; use .npy or .json")
+    data = read_bytes(path, what="grid file", error=InvalidGridError)
     if suffix == ".json":
         try:
             value = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidGridError(f"{path} is not valid JSON ({exc}); expected 8 rows of 8 numbers") from exc
-    elif suffix == ".npy":
+    else:
         import io
 
         try:
             value = np.load(io.BytesIO(data), allow_pickle=False)
         except (ValueError, OSError, EOFError) as exc:
             raise InvalidGridError(f"{path} is not a readable .npy array ({exc}); save it with numpy.save") from exc
-    else:
-        raise InvalidGridError(f"{path}: unsupported grid file type {suffix or '(none)'}; use .npy or .json")
     return check_grids(value, name=f"grids in {path.name}")

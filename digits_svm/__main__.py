@@ -1,0 +1,7 @@
+"""``python -m digits_svm`` runs the ``digits-svm`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

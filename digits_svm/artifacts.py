@@ -1,0 +1,107 @@
+"""Writing the artifacts of a training run: pickle, ``.mlmodel``, ``metrics.json``.
+
+This is the one place that knows the artifact names; ``digits-svm train`` and the
+notebook both call `write_artifacts`. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .coreml import convert
+from .fileio import atomic_write_json, check_writable_dir
+from .persist import save_pickle, sha256_bytes
+from .train import TrainResult
+
+__all__ = ["PICKLE_NAME", "MLMODEL_NAME", "METRICS_NAME", "ArtifactPaths", "training_metadata", "write_artifacts"]
+
+PICKLE_NAME = "digits_svm.pkl"
+MLMODEL_NAME = "DigitsSVM.mlmodel"
+METRICS_NAME = "metrics.json"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ArtifactPaths:
+    """Where `write_artifacts` put each file."""
+
+    pickle: Path
+    mlmodel: Path
+    metrics: Path
+    plots: list[Path] = field(default_factory=list)
+
+
+def training_metadata(result: TrainResult) -> dict[str, str]:
+    """The ``.mlmodel`` user-defined metadata that describe how the model was trained.
+
+    Examples
+    --------
+    >>> from digits_svm import train
+    >>> training_metadata(train())["training.held_out_accuracy"]
+    '0.9689'
+    """
+    return {
+        "training.preset": result.preset,
+        "training.params": json.dumps(result.params, sort_keys=True),
+        "training.held_out_accuracy": f"{result.accuracy:.4f}",
+        "training.evaluated_on": result.evaluated_on,
+        "training.saved_model": result.saved_model,
+        "training.n_extra_samples": str(result.n_extra),
+    }
+
+
+def _noop(message: str) -> None:
+    pass
+
+
+def write_artifacts(
+    result: TrainResult,
+    out_dir: str | os.PathLike = "artifacts",
+    *,
+    preprocessing: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ArtifactPaths:
+    """Save the pickle, the ``.mlmodel`` and ``metrics.json`` of a training run.
+
+    Parameters
+    ----------
+    result : TrainResult
+        What `digits_svm.train` returned.
+    out_dir : str or PathLike, default "artifacts"
+        Output directory; created if missing.
+    preprocessing : dict, optional
+        Preprocessing metadata for the ``.mlmodel`` (see `digits_svm.convert`).
+    progress : callable, optional
+        Called with a short message before each step (the CLI prints them).
+
+    Returns
+    -------
+    ArtifactPaths
+    """
+    progress = progress or _noop
+    out = check_writable_dir(out_dir)
+    paths = ArtifactPaths(out / PICKLE_NAME, out / MLMODEL_NAME, out / METRICS_NAME)
+
+    progress(f"saving pickle to {paths.pickle}")
+    save_pickle(result.model, paths.pickle, params=result.params)
+
+    progress(f"converting to Core ML: {paths.mlmodel}")
+    started = time.perf_counter()
+    convert(result.model, paths.mlmodel, preprocessing=preprocessing, metadata=training_metadata(result))
+    convert_seconds = time.perf_counter() - started
+
+    metrics = result.metrics()
+    metrics["artifacts"] = {
+        name: {"file": p.name, "size_bytes": p.stat().st_size, "sha256": sha256_bytes(p.read_bytes())}
+        for name, p in (("pickle", paths.pickle), ("mlmodel", paths.mlmodel))
+    }
+    metrics["convert_seconds"] = round(convert_seconds, 3)
+    progress(f"writing {paths.metrics}")
+    atomic_write_json(paths.metrics, metrics)
+    return paths

@@ -1,0 +1,169 @@
+"""The ``digits-svm`` command: argument parsing and messages only.
+
+Every subcommand calls the same public functions a user would. A user mistake
+(`DigitsSVMError`) becomes one line on stderr and exit status 2; progress goes to
+stderr, results to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .errors import DigitsSVMError
+
+PROG = "digits-svm"
+
+
+class _Progress:
+    """Prints one stderr line as each slow step starts, and the total time at the end."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        print(f"  {message} ...", file=self.stream, flush=True)
+
+    def done(self) -> None:
+        print(f"  done in {time.perf_counter() - self.started:.1f} s", file=self.stream, flush=True)
+
+
+# ---------------------------------------------------------------- train
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .artifacts import write_artifacts
+    from .fileio import check_writable_dir
+    from .train import train
+
+    check_writable_dir(args.out)  # fail before the slow part, not after it
+    progress = _Progress()
+    progress(f"training preset {args.preset!r} on load_digits")
+    result = train(
+        preset=args.preset,
+        C=args.C,
+        gamma=args.gamma,
+        kernel=args.kernel,
+        probability=args.probability,
+        test_fraction=args.test_fraction,
+        shuffle=args.shuffle,
+        random_state=args.seed,
+        refit_on_all=args.refit_on_all,
+    )
+    paths = write_artifacts(result, args.out, progress=progress)
+    progress.done()
+    print(result.summary())
+    print(f"saved model: {result.saved_model}")
+    for label, path in (("pickle", paths.pickle), ("Core ML", paths.mlmodel), ("metrics", paths.metrics)):
+        print(f"{label:>8}: {path} ({path.stat().st_size:,} bytes)")
+    for path in paths.plots:
+        print(f"{'plot':>8}: {path}")
+    return 0
+
+
+# ---------------------------------------------------------------- convert
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .coreml import convert
+    from .persist import load_model
+
+    progress = _Progress()
+    progress(f"loading {args.pickle}")
+    model = load_model(args.pickle, trusted=args.trust)
+    progress(f"converting to {args.out}")
+    convert(model, args.out)
+    progress.done()
+    print(f"wrote {args.out} ({Path(args.out).stat().st_size:,} bytes)")
+    return 0
+
+
+# ---------------------------------------------------------------- info
+def _cmd_info(args: argparse.Namespace) -> int:
+    from .coreml import describe
+
+    info = describe(args.model)
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"{info['path']}: {info['model_type']}, {info['size_bytes']:,} bytes, sha256 {info['sha256'][:16]}…")
+    if "support_vectors" in info:
+        print(f"  {info['support_vectors']} support vectors, kernel {info['kernel']}, classes {info['classes']}")
+    for kind in ("inputs", "outputs"):
+        for f in info[kind]:
+            print(f"  {kind[:-1]:<6} {f['name']}: {f['type']}" + (f" - {f['description']}" if f["description"] else ""))
+    for key, value in info["metadata"].items():
+        if value:
+            print(f"  {key}: {value}")
+    for key, value in info["user_defined"].items():
+        print(f"  {key} = {value}")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``digits-svm`` (exposed for the docs and tests)."""
+    from .artifacts import MLMODEL_NAME, PICKLE_NAME
+    from .train import PRESETS
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Train a digit SVM, convert it to Core ML, and check it, offline.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("train", help="train, evaluate, and write pickle + .mlmodel + metrics.json",
+                       description="Train on load_digits, evaluate on the held-out half, and write "
+                                   f"{PICKLE_NAME}, {MLMODEL_NAME} and metrics.json to --out.")
+    p.add_argument("--out", type=Path, default=Path("artifacts"), help="output directory (default: artifacts)")
+    p.add_argument("--preset", default="example", choices=sorted(PRESETS),
+                   help="estimator settings (default: example, the scikit-learn example)")
+    p.add_argument("--C", type=float, help="SVC C (overrides the preset)")
+    p.add_argument("--gamma", type=float, help="SVC gamma (overrides the preset)")
+    p.add_argument("--kernel", choices=["rbf", "linear", "poly", "sigmoid"], help="SVC kernel (overrides the preset)")
+    p.add_argument("--probability", action="store_true", help="add class probabilities (classProbability output)")
+    p.add_argument("--test-fraction", type=float, default=0.5, help="fraction held out (default: 0.5)")
+    p.add_argument("--shuffle", action="store_true", help="shuffle before splitting (default: file order)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--refit-on-all", action="store_true",
+                   help="after evaluation, ship a model refit on all 1,797 digits")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("convert", help="convert a saved pickle to a .mlmodel",
+                       description="Load a pickle written by digits-svm train (checked against its sidecar) "
+                                   "and convert it to Core ML.")
+    p.add_argument("pickle", type=Path, help="pickle or joblib file")
+    p.add_argument("--out", type=Path, default=Path("artifacts") / MLMODEL_NAME,
+                   help=f"output .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    p.add_argument("--trust", action="store_true",
+                   help="load a pickle that has no sidecar (unpickling runs code: only files you trust)")
+    p.set_defaults(func=_cmd_convert)
+
+    p = sub.add_parser("info", help="show an .mlmodel's inputs, outputs, metadata and size",
+                       description="Show the interface, metadata and size of a .mlmodel.")
+    p.add_argument("model", type=Path, nargs="?", default=Path("artifacts") / MLMODEL_NAME,
+                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``digits-svm``; returns the exit status."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DigitsSVMError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted; no partial files were left", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

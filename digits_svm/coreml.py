@@ -1,0 +1,293 @@
+"""Conversion of the fitted SVC to a Core ML ``.mlmodel``, and reading its interface.
+
+The file's interface is the contract with the app:
+
+- input ``input``: MultiArray Double of shape [8, 8], row-major, row 0 at the top,
+  values 0..16 (the output of ``digits_svm.preprocess``);
+- output ``classLabel``: Int64, the predicted digit;
+- with ``probability=True`` also ``classProbability``: a dictionary Int64 -> Double.
+
+The model itself is coremltools' own scikit-learn conversion (a ``supportVectorClassifier``
+spec, which Core ML evaluates with libsvm); only the interface and metadata are set here.
+The spec is validated and then serialised deterministically, so the same model always
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConversionError, ModelFileError
+from .fileio import atomic_write_bytes, read_bytes
+from .persist import check_fitted_svc, sha256_bytes
+
+__all__ = [
+    "DEFAULT_MLMODEL_PATH",
+    "INPUT_NAME",
+    "LABEL_NAME",
+    "PROBABILITY_NAME",
+    "convert",
+    "spec_bytes",
+    "load_spec",
+    "describe",
+    "quiet_coremltools",
+]
+
+DEFAULT_MLMODEL_PATH = Path("artifacts") / "DigitsSVM.mlmodel"
+INPUT_NAME = "input"
+LABEL_NAME = "classLabel"
+PROBABILITY_NAME = "classProbability"
+
+INPUT_DESCRIPTION = (
+    "8x8 ink grid, row-major (index row*8+col), row 0 at the top; values 0..16 "
+    "(0 blank, 16 full ink), as produced by the preprocessing named in the metadata"
+)
+LABEL_DESCRIPTION = "Predicted digit, 0..9"
+PROBABILITY_DESCRIPTION = "Probability of each digit (libsvm pairwise coupling of Platt sigmoids)"
+
+
+@contextlib.contextmanager
+def quiet_coremltools():
+    """Silence coremltools' import-time and Linux-only warnings inside the block.
+
+    On Linux coremltools logs "Failed to load _MLModelProxy" at import and warns that
+    models cannot run; both are expected here, so they are hidden, nothing else.
+    """
+    logger = logging.getLogger("coremltools")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _coremltools():
+    with quiet_coremltools():
+        import coremltools
+
+    return coremltools
+
+
+def _default_preprocessing_metadata() -> dict[str, str]:
+    from .preprocess import DEFAULT_METHOD, method_metadata
+
+    return method_metadata(DEFAULT_METHOD)
+
+
+def _set_interface(spec: Any, metadata: Mapping[str, str]) -> None:
+    from . import __version__
+
+    ct = _coremltools()
+    desc = spec.description
+    if len(desc.input) != 1:
+        raise ConversionError(f"converter produced {len(desc.input)} inputs; expected one named {INPUT_NAME!r}")
+    inp = desc.input[0]
+    inp.name = INPUT_NAME
+    array_type = inp.type.multiArrayType
+    del array_type.shape[:]
+    array_type.shape.extend([8, 8])
+    array_type.dataType = ct.proto.FeatureTypes_pb2.ArrayFeatureType.DOUBLE
+    inp.shortDescription = INPUT_DESCRIPTION
+    for out in desc.output:
+        if out.name == LABEL_NAME:
+            out.shortDescription = LABEL_DESCRIPTION
+        elif out.name == PROBABILITY_NAME:
+            out.shortDescription = PROBABILITY_DESCRIPTION
+    desc.metadata.author = "digits_svm"
+    desc.metadata.license = "BSD-3-Clause"
+    desc.metadata.shortDescription = (
+        "Handwritten digit classifier (scikit-learn SVC on load_digits). "
+        "Input: 8x8 grid of ink levels 0..16; output: classLabel."
+    )
+    desc.metadata.versionString = __version__
+    # coremltools' own provenance keys (its version, the scikit-learn version) stay.
+    desc.metadata.userDefined.update({str(k): str(v) for k, v in metadata.items()})
+
+
+def _validate(spec: Any, *, probability: bool) -> None:
+    """Check the spec is the interface the app relies on, before anything is saved."""
+    desc = spec.description
+    problems = []
+    if spec.WhichOneof("Type") != "supportVectorClassifier":
+        problems.append(f"model type is {spec.WhichOneof('Type')}, not supportVectorClassifier")
+    inp = desc.input[0]
+    if inp.name != INPUT_NAME or list(inp.type.multiArrayType.shape) != [8, 8]:
+        problems.append("input is not 'input' with shape [8, 8]")
+    outputs = {o.name: o.type.WhichOneof("Type") for o in desc.output}
+    if outputs.get(LABEL_NAME) != "int64Type":
+        problems.append("output classLabel is not Int64")
+    if probability and outputs.get(PROBABILITY_NAME) != "dictionaryType":
+        problems.append("output classProbability is missing")
+    if desc.predictedFeatureName != LABEL_NAME:
+        problems.append("predictedFeatureName is not classLabel")
+    svc = spec.supportVectorClassifier
+    n_sv = len(svc.denseSupportVectors.vectors)
+    if n_sv == 0 or n_sv != sum(svc.numberOfSupportVectorsPerClass):
+        problems.append("support-vector counts are inconsistent")
+    if problems:
+        raise ConversionError("converted spec failed validation: " + "; ".join(problems))
+
+
+def convert(
+    model: Any,
+    path: str | os.PathLike | None = None,
+    *,
+    preprocessing: Mapping[str, str] | None = None,
+    metadata: Mapping[str, str] | None = None,
+):
+    """Convert a fitted SVC to a Core ML model with the app's interface.
+
+    Parameters
+    ----------
+    model : sklearn.svm.SVC
+        A fitted SVC on 64 features with integer labels (from `digits_svm.train`).
+    path : str or PathLike, optional
+        Where to save the ``.mlmodel`` (atomically). Not saved if None. The CLI uses
+        ``artifacts/DigitsSVM.mlmodel`` (Xcode generates a class named after the file).
+    preprocessing : mapping of str to str, optional
+        Metadata naming the preprocessing method and parameters that produce the input;
+        defaults to ``digits_svm.method_metadata(digits_svm.DEFAULT_METHOD)``. Stored in
+        the user-defined metadata under ``preprocessing.<key>``.
+    metadata : mapping of str to str, optional
+        Further user-defined metadata (training parameters, accuracy, ...).
+
+    Returns
+    -------
+    coremltools.models.MLModel
+        The converted model. It cannot ``predict`` on Linux; use
+        `digits_svm.coreml_predict` there.
+
+    Raises
+    ------
+    NotAnSVCError
+        ``model`` is not a fitted SVC on 64 features.
+    ConversionError
+        The converter is unavailable (scikit-learn version) or the result is invalid.
+
+    Examples
+    --------
+    >>> from digits_svm import train
+    >>> mlmodel = convert(train().model)
+    >>> [i.name for i in mlmodel.get_spec().description.input]
+    ['input']
+    """
+    spec = _build_spec(model, preprocessing=preprocessing, metadata=metadata)
+    if path is not None:
+        atomic_write_bytes(path, spec_bytes(spec))
+    ct = _coremltools()
+    with quiet_coremltools():
+        return ct.models.MLModel(spec)
+
+
+def _build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata: Mapping[str, str] | None):
+    check_fitted_svc(model)
+    import numpy as np
+
+    if not np.issubdtype(np.asarray(model.classes_).dtype, np.integer):
+        raise ConversionError(
+            f"model labels are {np.asarray(model.classes_).dtype}, not integers; the app reads classLabel as Int64"
+        )
+    ct = _coremltools()
+    try:
+        with quiet_coremltools(), contextlib.redirect_stdout(None):
+            converted = ct.converters.sklearn.convert(model, INPUT_NAME, LABEL_NAME)
+    except RuntimeError as exc:
+        raise ConversionError(
+            f"coremltools cannot convert here ({exc}); install the pinned versions: "
+            "pip install 'scikit-learn==1.5.1' 'coremltools==9.0'"
+        ) from exc
+    spec = converted.get_spec()
+    if preprocessing is None:
+        preprocessing = _default_preprocessing_metadata()
+    entries = {f"preprocessing.{k}": v for k, v in preprocessing.items()}
+    entries.update(metadata or {})
+    _set_interface(spec, entries)
+    _validate(spec, probability=bool(getattr(model, "probability", False)))
+    return spec
+
+
+def spec_bytes(spec: Any) -> bytes:
+    """Serialise a spec deterministically (map entries sorted), as written to disk."""
+    return spec.SerializeToString(deterministic=True)
+
+
+def load_spec(path: str | os.PathLike):
+    """Read a ``.mlmodel`` file into a ``coremltools.proto.Model_pb2.Model``.
+
+    Raises
+    ------
+    ModelFileError
+        Missing, empty or unparsable file.
+    """
+    data = read_bytes(path, what="model", error=ModelFileError)
+    if not data:
+        raise ModelFileError(f"{path} is empty; rebuild it with digits-svm train")
+    ct = _coremltools()
+    spec = ct.proto.Model_pb2.Model()
+    try:
+        spec.ParseFromString(data)
+    except Exception as exc:  # protobuf's DecodeError and friends
+        raise ModelFileError(f"{path} is not a Core ML model (cannot parse: {exc}); rebuild it with digits-svm train") from exc
+    if spec.WhichOneof("Type") is None:
+        raise ModelFileError(f"{path} parses but holds no model; it is corrupt or not a .mlmodel")
+    return spec
+
+
+def _feature_type(feature: Any) -> str:
+    kind = feature.type.WhichOneof("Type")
+    if kind == "multiArrayType":
+        arr = feature.type.multiArrayType
+        dtype = _coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType.Name(arr.dataType)
+        return f"MultiArray {dtype.title()} {list(arr.shape)}"
+    if kind == "dictionaryType":
+        key = feature.type.dictionaryType.WhichOneof("KeyType")
+        return "Dictionary " + ("Int64" if key == "int64KeyType" else "String") + " -> Double"
+    return {"int64Type": "Int64", "doubleType": "Double", "stringType": "String"}.get(kind, str(kind))
+
+
+def describe(path: str | os.PathLike) -> dict:
+    """Summarise a saved ``.mlmodel``: interface, metadata, size.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A ``.mlmodel`` file.
+
+    Returns
+    -------
+    dict
+        Keys ``inputs`` and ``outputs`` (name, type, description), ``metadata``
+        (author, license, description, version), ``user_defined``, ``model_type``,
+        ``support_vectors``, ``classes``, ``size_bytes`` and ``sha256``.
+    """
+    data = read_bytes(path, what="model", error=ModelFileError)
+    spec = load_spec(path)
+    desc = spec.description
+    info = {
+        "path": str(path),
+        "size_bytes": len(data),
+        "sha256": sha256_bytes(data),
+        "specification_version": spec.specificationVersion,
+        "model_type": spec.WhichOneof("Type"),
+        "inputs": [{"name": f.name, "type": _feature_type(f), "description": f.shortDescription} for f in desc.input],
+        "outputs": [{"name": f.name, "type": _feature_type(f), "description": f.shortDescription} for f in desc.output],
+        "metadata": {
+            "author": desc.metadata.author,
+            "license": desc.metadata.license,
+            "description": desc.metadata.shortDescription,
+            "version": desc.metadata.versionString,
+        },
+        "user_defined": dict(sorted(desc.metadata.userDefined.items())),
+    }
+    if info["model_type"] == "supportVectorClassifier":
+        svc = spec.supportVectorClassifier
+        info["support_vectors"] = int(sum(svc.numberOfSupportVectorsPerClass))
+        labels = svc.int64ClassLabels.vector if svc.HasField("int64ClassLabels") else svc.stringClassLabels.vector
+        info["classes"] = list(labels)
+        info["kernel"] = svc.kernel.WhichOneof("kernel")
+    return info

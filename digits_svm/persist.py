@@ -1,0 +1,273 @@
+"""Saving and loading the fitted model: pickle or joblib, with a provenance sidecar.
+
+**Unpickling runs code.** A pickle (or joblib) file can execute arbitrary Python when it
+is loaded, so only load files you made yourself or got from someone you trust. To make
+accidental corruption or substitution visible, every save writes a JSON *sidecar* next
+to the model (``digits_svm.pkl`` -> ``digits_svm.pkl.json``) with the file's SHA-256,
+the library versions and the training parameters. Loading checks the hash and the
+scikit-learn version **before** unpickling and refuses a mismatch. The sidecar is not a
+signature: anyone who can replace the pickle can replace the sidecar too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import pickle
+import platform
+from pathlib import Path
+from typing import Any, Mapping
+
+import joblib
+
+from .errors import NotAnSVCError, PickleIntegrityError
+from .fileio import atomic_write_bytes, atomic_write_json, read_bytes
+
+__all__ = [
+    "library_versions",
+    "sidecar_path",
+    "save_pickle",
+    "load_pickle",
+    "save_joblib",
+    "load_joblib",
+    "check_fitted_svc",
+    "sha256_bytes",
+    "load_model",
+]
+
+SIDECAR_FORMAT = "digits_svm.sidecar/1"
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that shape the model and its file formats.
+
+    Examples
+    --------
+    >>> sorted(library_versions())
+    ['coremltools', 'digits_svm', 'joblib', 'numpy', 'python', 'scikit-learn']
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    import numpy
+    import sklearn
+
+    from . import __version__
+
+    try:
+        coremltools_version = version("coremltools")
+    except PackageNotFoundError:  # pragma: no cover - coremltools is a dependency
+        coremltools_version = "not installed"
+    return {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "joblib": joblib.__version__,
+        "coremltools": coremltools_version,
+        "digits_svm": __version__,
+    }
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sidecar_path(path: str | os.PathLike) -> Path:
+    """The sidecar of a model file: the same name with ``.json`` appended.
+
+    Examples
+    --------
+    >>> sidecar_path("artifacts/digits_svm.pkl").name
+    'digits_svm.pkl.json'
+    """
+    path = Path(path)
+    return path.with_name(path.name + ".json")
+
+
+def check_fitted_svc(model: Any, *, source: str = "model") -> None:
+    """Raise `NotAnSVCError` unless ``model`` is a fitted scikit-learn ``SVC`` on 64 features.
+
+    Parameters
+    ----------
+    model : object
+        The object to check.
+    source : str
+        Where it came from, for the message (a file name, say).
+    """
+    from sklearn.svm import SVC
+
+    if not isinstance(model, SVC):
+        raise NotAnSVCError(
+            f"{source} holds a {type(model).__module__}.{type(model).__name__}, not a scikit-learn SVC; "
+            "train one with digits_svm.train()"
+        )
+    if not hasattr(model, "support_vectors_"):
+        raise NotAnSVCError(f"{source} holds an SVC that was never fitted; call .fit() or use digits_svm.train()")
+    n_features = getattr(model, "n_features_in_", model.support_vectors_.shape[1])
+    if n_features != 64:
+        raise NotAnSVCError(
+            f"{source} holds an SVC fitted on {n_features} features; an 8x8 digit model needs 64"
+        )
+
+
+def _save(model: Any, path: str | os.PathLike, data: bytes, fmt: str, params: Mapping[str, Any] | None) -> Path:
+    check_fitted_svc(model)
+    path = Path(path)
+    # Sidecar first: if the run stops in between, the stale model fails its hash check
+    # instead of silently loading as the new one.
+    atomic_write_json(
+        sidecar_path(path),
+        {
+            "format": SIDECAR_FORMAT,
+            "file": path.name,
+            "serializer": fmt,
+            "sha256": sha256_bytes(data),
+            "size_bytes": len(data),
+            "versions": library_versions(),
+            "params": dict(params) if params is not None else model.get_params(),
+            "classes": [c.item() if hasattr(c, "item") else c for c in model.classes_],
+            "warning": "unpickling runs code: load only files you trust",
+        },
+    )
+    return atomic_write_bytes(path, data)
+
+
+def save_pickle(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None) -> Path:
+    """Pickle a fitted SVC with ``pickle.HIGHEST_PROTOCOL`` and write its sidecar.
+
+    Both files are written atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    model : sklearn.svm.SVC
+        A fitted SVC on 64 features.
+    path : str or PathLike
+        Destination, conventionally ``artifacts/digits_svm.pkl``.
+    params : mapping, optional
+        Training parameters to record; defaults to ``model.get_params()``.
+
+    Returns
+    -------
+    pathlib.Path
+        The pickle's path. The sidecar is `sidecar_path` of it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm import load_grids
+    >>> X, y = load_grids()
+    >>> X, y = X[:100], y[:100]
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.pkl"
+    >>> save_pickle(SVC(gamma=0.001).fit(X, y), path).name
+    'm.pkl'
+    >>> load_pickle(path).predict(X[:3]).tolist()
+    [0, 1, 2]
+    """
+    data = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    return _save(model, path, data, "pickle", params)
+
+
+def save_joblib(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None) -> Path:
+    """Save a fitted SVC with joblib (uncompressed) and write its sidecar; see `save_pickle`."""
+    buf = io.BytesIO()
+    joblib.dump(model, buf)
+    return _save(model, path, buf.getvalue(), "joblib", params)
+
+
+def _verified_bytes(path: Path, *, trusted: bool) -> bytes:
+    data = read_bytes(path, what="model file", error=PickleIntegrityError)
+    side = sidecar_path(path)
+    if trusted and not side.exists():
+        return data
+    if not side.exists():
+        raise PickleIntegrityError(
+            f"{path} has no sidecar {side.name}, so its origin cannot be checked; "
+            "re-save it with digits_svm.save_pickle, or pass trusted=True (CLI: --trust) if you trust it"
+        )
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+        expected, versions = meta["sha256"], meta["versions"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PickleIntegrityError(f"sidecar {side} is unreadable or incomplete ({exc}); re-save the model") from exc
+    actual = sha256_bytes(data)
+    if actual != expected:
+        raise PickleIntegrityError(
+            f"{path} does not match its sidecar (sha256 {actual[:12]}… != {expected[:12]}…): "
+            "the file changed after it was saved; retrain or restore it"
+        )
+    import sklearn
+
+    saved_with = versions.get("scikit-learn")
+    if saved_with != sklearn.__version__:
+        raise PickleIntegrityError(
+            f"{path} was saved with scikit-learn {saved_with} but {sklearn.__version__} is installed; "
+            f"install scikit-learn=={saved_with} or retrain with digits-svm train"
+        )
+    return data
+
+
+def load_pickle(path: str | os.PathLike, *, trusted: bool = False) -> Any:
+    """Load a pickled SVC after checking it against its sidecar.
+
+    **Warning: unpickling runs code.** Load only files you trust. The sidecar check
+    catches corruption and accidental substitution, not a deliberate attack.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A file written by `save_pickle`.
+    trusted : bool, default False
+        Load a pickle that has no sidecar (for example one from the scikit-learn
+        tutorial). The hash and version checks still run when a sidecar exists.
+
+    Returns
+    -------
+    sklearn.svm.SVC
+
+    Raises
+    ------
+    PickleIntegrityError
+        Missing file or sidecar, hash mismatch, different scikit-learn version, or bytes
+        that do not unpickle.
+    NotAnSVCError
+        The file holds something other than a fitted SVC on 64 features.
+    """
+    path = Path(path)
+    data = _verified_bytes(path, trusted=trusted)
+    try:
+        model = pickle.loads(data)
+    except Exception as exc:  # any unpickling failure is a bad file, not a bug here
+        raise PickleIntegrityError(f"{path} is not a readable pickle ({type(exc).__name__}); retrain or restore it") from exc
+    check_fitted_svc(model, source=str(path))
+    return model
+
+
+def load_joblib(path: str | os.PathLike, *, trusted: bool = False) -> Any:
+    """Load a joblib-saved SVC after checking its sidecar; see `load_pickle` (same warning)."""
+    path = Path(path)
+    data = _verified_bytes(path, trusted=trusted)
+    try:
+        model = joblib.load(io.BytesIO(data))
+    except Exception as exc:  # any unpickling failure is a bad file, not a bug here
+        raise PickleIntegrityError(f"{path} is not a readable joblib file ({type(exc).__name__}); retrain or restore it") from exc
+    check_fitted_svc(model, source=str(path))
+    return model
+
+
+def load_model(path: str | os.PathLike, *, trusted: bool = False) -> Any:
+    """Load a model saved by `save_pickle` or `save_joblib`, whichever its sidecar names."""
+    path = Path(path)
+    side = sidecar_path(path)
+    serializer = "pickle"
+    if side.exists():
+        try:
+            serializer = json.loads(side.read_text(encoding="utf-8")).get("serializer", "pickle")
+        except (OSError, ValueError, AttributeError):
+            serializer = "pickle"  # _verified_bytes reports the broken sidecar
+    elif path.suffix == ".joblib":
+        serializer = "joblib"
+    return (load_joblib if serializer == "joblib" else load_pickle)(path, trusted=trusted)
+

@@ -1,0 +1,53 @@
+"""Shared fixtures: one trained model and its artifacts per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import digits_svm
+
+
+@pytest.fixture(scope="session")
+def result():
+    """The default training run (the scikit-learn example)."""
+    return digits_svm.train()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir(tmp_path_factory, result):
+    """A directory holding the artifacts of the default run, written once."""
+    from digits_svm.artifacts import write_artifacts
+
+    out = tmp_path_factory.mktemp("artifacts")
+    write_artifacts(result, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def mlmodel_path(artifacts_dir):
+    return artifacts_dir / "DigitsSVM.mlmodel"
+
+
+@pytest.fixture(scope="session")
+def pickle_path(artifacts_dir):
+    return artifacts_dir / "digits_svm.pkl"
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``python -m digits_svm ARGS`` as a subprocess, capturing text output."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "digits_svm", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

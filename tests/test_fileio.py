@@ -1,0 +1,40 @@
+import os
+
+import pytest
+
+from digits_svm import ArtifactWriteError
+from digits_svm.fileio import atomic_write_bytes, check_writable_dir
+
+
+def test_atomic_write_replaces_and_leaves_no_temporary_files(tmp_path):
+    target = tmp_path / "sub" / "f.bin"
+    atomic_write_bytes(target, b"one")
+    atomic_write_bytes(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert os.listdir(target.parent) == ["f.bin"]
+
+
+def test_exclusive_write_never_overwrites(tmp_path):
+    target = tmp_path / "f.bin"
+    atomic_write_bytes(target, b"first", exclusive=True)
+    with pytest.raises(FileExistsError):
+        atomic_write_bytes(target, b"second", exclusive=True)
+    assert target.read_bytes() == b"first"
+    assert os.listdir(tmp_path) == ["f.bin"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only directories")
+def test_read_only_directory_is_a_clear_error(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    with pytest.raises(ArtifactWriteError, match="cannot write"):
+        atomic_write_bytes(ro / "f.bin", b"x")
+
+
+def test_output_path_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ArtifactWriteError, match="not a directory"):
+        check_writable_dir(tmp_path / "file")
+    with pytest.raises(ArtifactWriteError, match="cannot write"):
+        atomic_write_bytes(tmp_path / "file" / "inside.bin", b"x")
