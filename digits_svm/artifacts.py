@@ -65,6 +65,7 @@ def write_artifacts(
     out_dir: str | os.PathLike = "artifacts",
     *,
     preprocessing: dict[str, str] | None = None,
+    plots: bool = True,
     progress: Progress | None = None,
 ) -> ArtifactPaths:
     """Save the pickle, the ``.mlmodel`` and ``metrics.json`` of a training run.
@@ -77,6 +78,8 @@ def write_artifacts(
         Output directory; created if missing.
     preprocessing : dict, optional
         Preprocessing metadata for the ``.mlmodel`` (see `digits_svm.convert`).
+    plots : bool, default True
+        Also write ``confusion_matrix.png`` and ``misclassified.png``.
     progress : callable, optional
         Called with a short message before each step (the CLI prints them).
 
@@ -102,6 +105,15 @@ def write_artifacts(
         for name, p in (("pickle", paths.pickle), ("mlmodel", paths.mlmodel))
     }
     metrics["convert_seconds"] = round(convert_seconds, 3)
+    if plots:
+        from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
+
+        progress("drawing the confusion matrix and the misread digits")
+        paths.plots = [
+            plot_confusion(result.confusion, out / CONFUSION_NAME),
+            plot_misclassified(result.X_test, result.y_test, result.y_pred, out / MISCLASSIFIED_NAME),
+        ]
+        metrics["plots"] = [p.name for p in paths.plots]
     progress(f"writing {paths.metrics}")
     atomic_write_json(paths.metrics, metrics)
     return paths

@@ -1,0 +1,171 @@
+"""Pictures an app developer looks at: confusion matrix, misread digits, a drawing's path.
+
+matplotlib runs with the non-interactive Agg backend, so this works on a headless
+machine. Every figure is written atomically as a PNG.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from .fileio import atomic_write_bytes
+
+__all__ = ["plot_confusion", "plot_misclassified", "plot_drawing", "CONFUSION_NAME", "MISCLASSIFIED_NAME"]
+
+CONFUSION_NAME = "confusion_matrix.png"
+MISCLASSIFIED_NAME = "misclassified.png"
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: str | os.PathLike) -> Path:
+    buf = io.BytesIO()
+    # A fixed Software tag and no date keep the PNG bytes stable from run to run.
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": "digits_svm"})
+    _pyplot().close(fig)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def _draw_grid(ax, grid: np.ndarray, *, numbers: bool = False, title: str | None = None) -> None:
+    """Show one 8x8 grid like load_digits' pictures: white paper, dark ink."""
+    ax.imshow(grid, cmap="gray_r", vmin=0, vmax=16, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if numbers:
+        for (r, c), v in np.ndenumerate(grid):
+            ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=7, color="white" if v > 8 else "black")
+    if title:
+        ax.set_title(title, fontsize=9)
+
+
+def plot_confusion(confusion: np.ndarray, path: str | os.PathLike, *, title: str = "Held-out confusion matrix") -> Path:
+    """Write the 10x10 confusion matrix (rows true, columns predicted) as a PNG.
+
+    Parameters
+    ----------
+    confusion : numpy.ndarray
+        Counts, shape (10, 10), as in ``TrainResult.confusion``.
+    path : str or PathLike
+        Destination PNG.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "c.png"
+    >>> plot_confusion(np.eye(10, dtype=int) * 90, out).stat().st_size > 1000
+    True
+    """
+    plt = _pyplot()
+    confusion = np.asarray(confusion)
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.imshow(confusion, cmap="Blues")
+    for (r, c), v in np.ndenumerate(confusion):
+        if v:
+            ax.text(c, r, str(v), ha="center", va="center", fontsize=8,
+                    color="white" if v > confusion.max() / 2 else "black")
+    ax.set_xticks(range(10))
+    ax.set_yticks(range(10))
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    correct = int(np.trace(confusion))
+    ax.set_title(f"{title}\n{correct}/{int(confusion.sum())} correct")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_misclassified(
+    grids: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, path: str | os.PathLike, *, max_digits: int = 40
+) -> Path:
+    """Write a grid of the misread digits, each titled "true -> predicted".
+
+    Parameters
+    ----------
+    grids : numpy.ndarray
+        Held-out grids, shape (n, 64) or (n, 8, 8).
+    y_true, y_pred : numpy.ndarray
+        True and predicted labels.
+    path : str or PathLike
+        Destination PNG.
+    max_digits : int, default 40
+        Show at most this many (in data order).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    plt = _pyplot()
+    grids = np.asarray(grids, dtype=float).reshape(-1, 8, 8)
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))
+    shown = wrong[:max_digits]
+    cols = 10
+    rows = max(1, -(-len(shown) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.35 + 0.6), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, shown):
+        ax.axis("on")
+        _draw_grid(ax, grids[i], title=f"{y_true[i]} → {y_pred[i]}")
+    fig.suptitle(f"Misread held-out digits: {len(wrong)} of {len(grids)} (true → predicted)"
+                 + (f", first {len(shown)} shown" if len(shown) < len(wrong) else ""), fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_drawing(
+    crop,
+    grids: Mapping[str, np.ndarray],
+    path: str | os.PathLike,
+    *,
+    prediction: str | None = None,
+) -> Path:
+    """Write the path of one drawing: the crop, its 8x8 grid per method with numbers, the prediction.
+
+    Parameters
+    ----------
+    crop : PIL.Image.Image or numpy.ndarray
+        The canvas crop the app would take.
+    grids : mapping of str to numpy.ndarray
+        Method name -> (8, 8) grid.
+    path : str or PathLike
+        Destination PNG.
+    prediction : str, optional
+        Text shown as the figure title, e.g. "7 (p = 0.93) with normalized".
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    plt = _pyplot()
+    image = np.asarray(crop)
+    fig, axes = plt.subplots(1, 1 + len(grids), figsize=(3.2 * (1 + len(grids)), 3.6), squeeze=False)
+    ax = axes[0, 0]
+    if image.ndim == 3 and image.shape[2] == 4:
+        # Show ink (alpha) as black on white, like the phone's canvas.
+        ax.imshow(255 - image[:, :, 3], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    else:
+        ax.imshow(image, cmap="gray", interpolation="nearest")
+    ax.set_title(f"crop {image.shape[1]}x{image.shape[0]} px", fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for ax, (method, grid) in zip(axes[0, 1:], grids.items()):
+        _draw_grid(ax, np.asarray(grid, dtype=float).reshape(8, 8), numbers=True, title=f"8x8 grid: {method}")
+    if prediction:
+        fig.suptitle(prediction, fontsize=12)
+    fig.tight_layout()
+    return _save(fig, path)

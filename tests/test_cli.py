@@ -1,0 +1,126 @@
+"""The ``digits-svm`` command, run as a subprocess as a user would."""
+
+import json
+import pickle
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "artifacts"
+    proc = run_cli("train", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def assert_user_error(proc, *fragments):
+    """Exit 2, exactly one stderr line naming the problem, no traceback."""
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("digits-svm: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_train_writes_all_artifacts_and_a_summary(trained):
+    out, proc = trained
+    assert "held-out accuracy 0.9689 (871/899)" in proc.stdout
+    for name in ("digits_svm.pkl", "digits_svm.pkl.json", "DigitsSVM.mlmodel", "metrics.json"):
+        assert (out / name).stat().st_size > 0, name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n_correct"] == 871 and metrics["n_test"] == 899
+    assert metrics["artifacts"]["mlmodel"]["size_bytes"] == (out / "DigitsSVM.mlmodel").stat().st_size
+    assert "training preset" in proc.stderr  # progress lines go to stderr
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_two_train_runs_write_identical_mlmodels(trained, tmp_path):
+    out, _ = trained
+    again = run_cli("train", "--out", tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "DigitsSVM.mlmodel").read_bytes() == (out / "DigitsSVM.mlmodel").read_bytes()
+
+
+def test_info_shows_the_interface(trained):
+    out, _ = trained
+    proc = run_cli("info", out / "DigitsSVM.mlmodel")
+    assert proc.returncode == 0, proc.stderr
+    assert "input  input: MultiArray Double [8, 8]" in proc.stdout
+    assert "output classLabel: Int64" in proc.stdout
+    assert "preprocessing.method = " in proc.stdout
+    info = json.loads(run_cli("info", out / "DigitsSVM.mlmodel", "--json").stdout)
+    assert info["support_vectors"] == 519
+
+
+def test_convert_from_pickle(trained, tmp_path):
+    out, _ = trained
+    proc = run_cli("convert", out / "digits_svm.pkl", "--out", tmp_path / "M.mlmodel")
+    assert proc.returncode == 0, proc.stderr
+    info = json.loads(run_cli("info", tmp_path / "M.mlmodel", "--json").stdout)
+    assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
+
+
+@pytest.mark.parametrize("command", ["train", "convert", "info", "predict", "verify"])
+def test_help_everywhere(command):
+    proc = run_cli(command, "--help")
+    assert proc.returncode == 0 and "usage: digits-svm " + command in proc.stdout
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).with_name("digits-svm")
+    assert script.exists() or shutil.which("digits-svm"), "pip install the package to get the digits-svm command"
+
+
+# ------------------------------------------------------------------ bad input
+def test_missing_files(tmp_path):
+    assert_user_error(run_cli("info", tmp_path / "nope.mlmodel"), "not found")
+    assert_user_error(run_cli("convert", tmp_path / "nope.pkl", "--out", tmp_path / "x.mlmodel"), "not found")
+    assert not (tmp_path / "x.mlmodel").exists()
+
+
+def test_pickle_that_is_not_an_svc(tmp_path):
+    (tmp_path / "dict.pkl").write_bytes(pickle.dumps({"not": "a model"}))
+    assert_user_error(run_cli("convert", tmp_path / "dict.pkl", "--trust", "--out", tmp_path / "x.mlmodel"),
+                      "not a scikit-learn SVC")
+    assert_user_error(run_cli("convert", tmp_path / "dict.pkl", "--out", tmp_path / "x.mlmodel"), "no sidecar")
+    assert not (tmp_path / "x.mlmodel").exists()
+
+
+def test_unwritable_output_directory(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert_user_error(run_cli("train", "--out", blocker), "not a directory")
+    assert_user_error(run_cli("train", "--out", blocker / "sub"), "cannot write")
+
+
+def test_corrupt_mlmodel(tmp_path):
+    (tmp_path / "bad.mlmodel").write_bytes(b"\x00\x01garbage")
+    assert_user_error(run_cli("info", tmp_path / "bad.mlmodel"))
+
+
+@pytest.mark.parametrize(
+    "grid, fragment",
+    [
+        (np.zeros(63), "shape (63,)"),
+        (np.zeros((8, 9)), "shape (8, 9)"),
+        (np.full((8, 8), np.nan), "NaN"),
+        (np.full((8, 8), np.inf), "NaN or infinity"),
+        (np.full((8, 8), 17.0), "0..16"),
+        (np.full((8, 8), -1.0), "0..16"),
+    ],
+)
+def test_bad_grids_for_predict(trained, tmp_path, grid, fragment):
+    out, _ = trained
+    np.save(tmp_path / "g.npy", grid)
+    assert_user_error(run_cli("predict", tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel"), fragment)
+    (tmp_path / "g.json").write_text(json.dumps(np.nan_to_num(grid, nan=-1.0, posinf=99.0).tolist()))
+    assert run_cli("predict", tmp_path / "g.json", "--model", out / "DigitsSVM.mlmodel").returncode == 2
