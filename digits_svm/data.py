@@ -1,18 +1,29 @@
-"""The training data: ``load_digits`` and the canonical split.
+"""The training data: ``load_digits``, the canonical split, and the user's own samples.
 
 ``load_digits`` ships inside scikit-learn, so nothing is downloaded. The canonical split
 is the one of scikit-learn's "Recognizing hand-written digits" example: the first half
 of the 1,797 digits (in file order, no shuffle) for training, the second half held out.
+
+`load_samples` reads labelled drawings from a folder (``samples/<digit>/<name>.png`` or
+``.json`` strokes) and preprocesses them into grids, to be added to the training part.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_digits
 
-__all__ = ["Split", "load_grids", "canonical_split"]
+from .errors import DigitsSVMError, SamplesError
+
+__all__ = ["Split", "Samples", "load_grids", "canonical_split", "load_samples", "IMAGE_SUFFIXES", "STROKES_SUFFIXES"]
+
+#: File name endings `load_samples` reads as images and as stroke JSON.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+STROKES_SUFFIXES = (".json",)
 
 
 @dataclass(frozen=True)
@@ -94,8 +105,6 @@ def canonical_split(test_fraction: float = 0.5, *, shuffle: bool = False, random
     from sklearn.model_selection import train_test_split
 
     if not 0.0 < float(test_fraction) < 1.0:
-        from .errors import DigitsSVMError
-
         raise DigitsSVMError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction!r}")
     X, y = load_grids()
     X_train, X_test, y_train, y_test = train_test_split(
@@ -107,3 +116,138 @@ def canonical_split(test_fraction: float = 0.5, *, shuffle: bool = False, random
         random_state=random_state if shuffle else None,
     )
     return Split(X_train, X_test, y_train, y_test, float(test_fraction), bool(shuffle))
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Labelled grids read from a folder by `load_samples`.
+
+    Attributes
+    ----------
+    X : numpy.ndarray
+        float64, shape (n, 64): the preprocessed grids, row-major, values 0..16.
+    y : numpy.ndarray
+        int64, shape (n,): labels from the folder names.
+    paths : list of pathlib.Path
+        The file each grid came from, in the same order.
+    skipped : list of (pathlib.Path, str)
+        Files that were not used, with the reason.
+    method : str
+        The preprocessing method that made the grids.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    paths: list[Path]
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    method: str = ""
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def skipped_report(self) -> list[dict[str, str]]:
+        """The skipped files as JSON-ready records ``{"path": ..., "reason": ...}``."""
+        return [{"path": str(path), "reason": reason} for path, reason in self.skipped]
+
+
+def _read_sample(path: Path, method: str) -> tuple[np.ndarray, int | None]:
+    """Preprocess one sample file into (grid, label written in the file or None).
+
+    Raises DigitsSVMError (unreadable, malformed or empty drawing) or OSError.
+    """
+    from . import preprocess
+
+    if path.suffix.lower() in STROKES_SUFFIXES:
+        drawing = preprocess.load_strokes(path)
+        return preprocess.preprocess_strokes(
+            drawing.strokes, method=method, line_width=drawing.line_width, scale=drawing.scale
+        ), drawing.label
+    return preprocess.preprocess(preprocess.load_image(path), method=method), None
+
+
+def _skip_reason(path: Path, root: Path) -> str | None:
+    """Why a file under the samples folder cannot be a sample (None if it may be)."""
+    parts = path.relative_to(root).parts
+    if len(parts) != 2:
+        return "not directly inside a digit folder; put it in <folder>/<digit>/"
+    label = parts[0]
+    if label not in [str(d) for d in range(10)]:
+        return f"unknown label folder {label!r}; digit folders are named 0 to 9"
+    if path.suffix.lower() not in IMAGE_SUFFIXES + STROKES_SUFFIXES:
+        return f"unsupported file type {path.suffix or '(none)'!r}; use .png, .jpg or .json strokes"
+    return None
+
+
+def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Samples:
+    """Read the user's own labelled drawings and preprocess them into grids.
+
+    The layout is one folder per digit: ``<folder>/<digit>/<name>.png`` (or ``.jpg``,
+    an image of the drawing as the app crops it) or ``<folder>/<digit>/<name>.json``
+    (strokes in the shared stroke-JSON format). Files that cannot be used (a folder
+    not named 0..9, another file type, an unreadable or empty drawing, a JSON
+    ``"label"`` that disagrees with its folder) are skipped and listed with the
+    reason; hidden files (``.DS_Store``) are ignored.
+
+    Parameters
+    ----------
+    folder : str or PathLike
+        The samples folder.
+    method : str, optional
+        Preprocessing method (``digits_svm.preprocess.METHODS``); default
+        ``digits_svm.preprocess.DEFAULT_METHOD``. Use the one the app runs.
+
+    Returns
+    -------
+    Samples
+
+    Raises
+    ------
+    SamplesError
+        The folder is missing, or holds no usable sample.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "1").mkdir()
+    >>> _ = (root / "1" / "a.json").write_text(json.dumps({"strokes": [[[10, 5], [10, 60]]]}))
+    >>> _ = (root / "1" / "notes.txt").write_text("hi")
+    >>> s = load_samples(root)
+    >>> len(s), s.y.tolist(), s.skipped[0][1]
+    (1, [1], "unsupported file type '.txt'; use .png, .jpg or .json strokes")
+    """
+    from . import preprocess
+
+    method = preprocess.DEFAULT_METHOD if method is None else method
+    if method not in preprocess.METHODS:
+        raise DigitsSVMError(f"unknown preprocessing method {method!r}; choose one of {', '.join(preprocess.METHODS)}")
+    root = Path(folder)
+    if not root.is_dir():
+        raise SamplesError(f"samples folder {root} does not exist; make it with one subfolder per digit, e.g. {root}/7/a.png")
+    grids, labels, paths, skipped = [], [], [], []
+    for path in sorted(root.rglob("*")):
+        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        reason = _skip_reason(path, root)
+        if reason is None:
+            label = int(path.relative_to(root).parts[0])
+            try:
+                grid, file_label = _read_sample(path, method)
+            except (DigitsSVMError, OSError) as exc:
+                reason = str(exc) or type(exc).__name__
+            else:
+                if file_label is not None and int(file_label) != label:
+                    reason = f"its label {file_label} disagrees with its folder {label}; move it or fix the label"
+        if reason is not None:
+            skipped.append((path, reason))
+            continue
+        grids.append(np.asarray(grid, dtype=np.float64).reshape(64))
+        labels.append(label)
+        paths.append(path)
+    if not grids:
+        first = f"; first: {skipped[0][0].name}: {skipped[0][1]}" if skipped else ""
+        raise SamplesError(
+            f"no usable sample in {root} ({len(skipped)} skipped{first}); "
+            f"put drawings in {root}/<digit>/<name>.png or .json"
+        )
+    return Samples(np.stack(grids), np.asarray(labels, dtype=np.int64), paths, skipped, method)

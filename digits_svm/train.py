@@ -1,32 +1,56 @@
-"""The estimator, its presets, and `train`.
+"""The estimator, its presets, `train`, and the search that chose the ``"best"`` preset.
 
 By default `train` reproduces scikit-learn's "Recognizing hand-written digits" example:
 ``SVC(gamma=0.001)`` fitted on the first half of ``load_digits`` (file order, no
 shuffle) and evaluated on the second half, where it gets 871 of 899 right.
+
+``train(preset="best")`` uses the hyperparameters `search_best` chose by
+cross-validation on the training half only (see docs/model.md and
+benchmarks/bench_presets.py); they are frozen in `PRESETS`, so training takes seconds.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.svm import SVC
 
-from .data import Split, canonical_split
+from .augment import AUGMENTATIONS, augment as augment_grids, check_augmentation
+from .data import Samples, Split, canonical_split, load_samples
 from .errors import DigitsSVMError
 from .persist import library_versions
 
-__all__ = ["PRESETS", "TrainResult", "make_estimator", "train"]
+__all__ = [
+    "PRESETS",
+    "TrainResult",
+    "Candidate",
+    "SearchResult",
+    "make_estimator",
+    "predict_digits",
+    "train",
+    "search_best",
+]
 
 log = logging.getLogger(__name__)
 
-#: Named estimator settings. ``"example"`` is the scikit-learn example, exactly.
+Progress = Callable[[str], None]
+
+#: Named training settings: ``SVC`` parameters, plus ``augment`` (a key of
+#: ``digits_svm.augment.AUGMENTATIONS``, default "none") and ``probability`` (default
+#: False). ``"example"`` is the scikit-learn example, exactly. ``"best"`` is what
+#: `search_best` chose by cross-validation on the training half (docs/model.md).
 PRESETS: dict[str, dict[str, Any]] = {
     "example": {"kernel": "rbf", "C": 1.0, "gamma": 0.001},
+    "best": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift", "probability": True},
 }
+
+#: Keys of a preset that are not ``SVC`` parameters.
+_TRAINING_KEYS = ("augment", "probability")
 
 _KERNELS = ("rbf", "linear", "poly", "sigmoid")
 
@@ -41,6 +65,8 @@ class TrainResult:
         The fitted estimator to save and convert (refit on all data if ``refit_on_all``).
     accuracy : float
         Accuracy on the held-out part, measured with the model fitted on the training part.
+        With ``probability=True`` the digit is the most probable class, as the
+        ``.mlmodel`` answers (`predict_digits`).
     n_correct, n_test : int
         Correct predictions and size of the held-out part.
     report : dict
@@ -60,9 +86,18 @@ class TrainResult:
     refit_on_all : bool
         Whether ``model`` was refit on all digits after evaluation.
     n_train : int
-        Number of samples the shipped ``model`` was fitted on.
+        Number of samples (digits and extra samples, before augmentation) the shipped
+        ``model`` was fitted on.
     n_extra : int
         Number of the user's own samples added to the training data.
+    augment : str
+        Augmentation of the training grids (a key of ``digits_svm.augment.AUGMENTATIONS``).
+    n_fitted : int
+        Rows the shipped ``model`` was fitted on, shifted copies included.
+    extra_skipped : list of (pathlib.Path, str)
+        Extra sample files that were skipped, with the reason.
+    extra_method : str or None
+        Preprocessing method used for the extra samples (None if there were none).
     X_test, y_test, y_pred : numpy.ndarray
         The held-out grids (n, 64), labels and predictions, for plots.
     """
@@ -81,6 +116,10 @@ class TrainResult:
     refit_on_all: bool
     n_train: int
     n_extra: int = 0
+    augment: str = "none"
+    n_fitted: int = 0
+    extra_skipped: list = field(default_factory=list)
+    extra_method: str | None = None
     X_test: np.ndarray = field(default=None, repr=False)
     y_test: np.ndarray = field(default=None, repr=False)
     y_pred: np.ndarray = field(default=None, repr=False)
@@ -97,17 +136,22 @@ class TrainResult:
             return f"refit on all {self.n_train} samples after evaluation (the accuracy above is the evaluated model's)"
         return f"the evaluated model, fitted on {self.n_train} training samples"
 
+    @property
+    def n_support_vectors(self) -> int:
+        """Support vectors of the shipped model (the ``.mlmodel`` grows ~592 bytes each)."""
+        return int(self.model.n_support_.sum())
+
     def summary(self) -> str:
         """One line for logs and the CLI.
 
         Examples
         --------
         >>> train().summary()
-        'held-out accuracy 0.9689 (871/899), 450 support vectors, preset example'
+        'held-out accuracy 0.9689 (871/899), 519 support vectors, preset example'
         """
         return (
             f"held-out accuracy {self.accuracy:.4f} ({self.n_correct}/{self.n_test}), "
-            f"{int(self.model.n_support_.sum())} support vectors, preset {self.preset}"
+            f"{self.n_support_vectors} support vectors, preset {self.preset}"
         )
 
     def metrics(self) -> dict:
@@ -120,15 +164,25 @@ class TrainResult:
             "saved_model": self.saved_model,
             "refit_on_all": self.refit_on_all,
             "n_train_saved_model": self.n_train,
+            "n_fitted_saved_model": self.n_fitted,
+            "augment": self.augment,
             "n_extra_samples": self.n_extra,
+            "extra_samples_method": self.extra_method,
+            "extra_samples_skipped": [{"path": str(p), "reason": r} for p, r in self.extra_skipped],
             "preset": self.preset,
             "params": self.params,
-            "n_support_vectors": int(self.model.n_support_.sum()),
+            "n_support_vectors": self.n_support_vectors,
             "split": self.split,
             "report": self.report,
             "confusion": self.confusion.tolist(),
             "versions": self.versions,
         }
+
+
+def _preset(preset: str) -> dict[str, Any]:
+    if preset not in PRESETS:
+        raise DigitsSVMError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    return dict(PRESETS[preset])
 
 
 def make_estimator(
@@ -139,7 +193,7 @@ def make_estimator(
     kernel: str | None = None,
     degree: int | None = None,
     coef0: float | None = None,
-    probability: bool = False,
+    probability: bool | None = None,
     random_state: int = 0,
 ) -> SVC:
     """Build an unfitted ``SVC`` from a preset, with explicit parameters overriding it.
@@ -147,11 +201,12 @@ def make_estimator(
     Parameters
     ----------
     preset : str, default "example"
-        A key of `PRESETS`.
+        A key of `PRESETS` (its ``augment`` entry is applied by `train`, not here).
     C, gamma, kernel, degree, coef0 : optional
         Override the preset's value.
-    probability : bool, default False
+    probability : bool, optional
         Fit Platt scaling so the model (and the ``.mlmodel``) gives class probabilities.
+        Default: the preset's (True for "best", else False).
     random_state : int, default 0
         Seed for the probability calibration, so training is deterministic.
 
@@ -163,10 +218,13 @@ def make_estimator(
     --------
     >>> make_estimator()
     SVC(gamma=0.001, random_state=0)
+    >>> make_estimator(preset="best")
+    SVC(C=3.0, gamma=0.001, probability=True, random_state=0)
     """
-    if preset not in PRESETS:
-        raise DigitsSVMError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    params = dict(PRESETS[preset])
+    params = _preset(preset)
+    preset_probability = params.get("probability", False)
+    for key in _TRAINING_KEYS:
+        params.pop(key, None)
     for name, value in (("C", C), ("gamma", gamma), ("kernel", kernel), ("degree", degree), ("coef0", coef0)):
         if value is not None:
             params[name] = value
@@ -177,7 +235,35 @@ def make_estimator(
     gamma_value = params.get("gamma", "scale")
     if not isinstance(gamma_value, str) and not float(gamma_value) > 0:
         raise DigitsSVMError(f"gamma must be positive (or 'scale'/'auto'), got {gamma_value!r}")
+    probability = preset_probability if probability is None else probability
     return SVC(probability=bool(probability), random_state=random_state, **params)
+
+
+def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
+    """The digits a fitted SVC's ``.mlmodel`` answers for grids ``X`` (n, 64).
+
+    A model with probabilities answers the most probable class (libsvm and Core ML both
+    take the label from the probabilities when they exist), which can differ from
+    ``model.predict`` (pairwise votes) on a few borderline grids; without
+    probabilities it is ``model.predict``.
+
+    Examples
+    --------
+    >>> from digits_svm.data import canonical_split
+    >>> s = canonical_split()
+    >>> r = train()
+    >>> bool((predict_digits(r.model, s.X_test) == r.model.predict(s.X_test)).all())
+    True
+    """
+    if getattr(model, "probability", False):
+        return model.classes_[np.argmax(model.predict_proba(X), axis=1)]
+    return model.predict(X)
+
+
+def _fit(estimator: SVC, X: np.ndarray, y: np.ndarray, augment: str) -> tuple[SVC, int]:
+    """Fit on ``X, y`` with their shifted copies; return the model and the rows fitted."""
+    data = augment_grids(X, y, augment)
+    return estimator.fit(data.X, data.y), len(data.y)
 
 
 def train(
@@ -188,7 +274,10 @@ def train(
     kernel: str | None = None,
     degree: int | None = None,
     coef0: float | None = None,
-    probability: bool = False,
+    probability: bool | None = None,
+    augment: str | None = None,
+    extra: str | os.PathLike | Samples | None = None,
+    method: str | None = None,
     test_fraction: float = 0.5,
     shuffle: bool = False,
     random_state: int = 0,
@@ -202,11 +291,24 @@ def train(
     Parameters
     ----------
     preset : str, default "example"
-        Named parameters from `PRESETS`; explicit arguments override them.
+        Named settings from `PRESETS`; explicit arguments override them. "best" is the
+        tuned model: hyperparameters chosen by cross-validation on the training half,
+        shifted training copies, and probabilities.
     C, gamma, kernel, degree, coef0 : optional
         ``SVC`` parameters.
-    probability : bool, default False
-        Also learn class probabilities (the ``.mlmodel`` then has ``classProbability``).
+    probability : bool, optional
+        Also learn class probabilities (the ``.mlmodel`` then has ``classProbability``,
+        and `digits_svm.predict_with_confidence` can say "not a digit"). Default: the
+        preset's (True for "best").
+    augment : str, optional
+        Add shifted copies of the training grids (``"none"``, ``"hshift"``,
+        ``"shift4"``); default: the preset's. Held-out digits are never augmented.
+    extra : str, PathLike or Samples, optional
+        A folder of your own labelled drawings (``<folder>/<digit>/<name>.png`` or
+        ``.json``, see `digits_svm.load_samples`), added to the training part only.
+    method : str, optional
+        Preprocessing method for ``extra`` samples; default
+        ``digits_svm.preprocess.DEFAULT_METHOD``. Use the one your app runs.
     test_fraction : float, default 0.5
         Fraction of ``load_digits`` held out for evaluation.
     shuffle : bool, default False
@@ -214,12 +316,17 @@ def train(
     random_state : int, default 0
         Seed for shuffling and probability calibration.
     refit_on_all : bool, default False
-        After evaluation, refit the same estimator on all 1,797 digits and return that
-        model (the reported accuracy stays the evaluated model's).
+        After evaluation, refit the same estimator on all 1,797 digits (and the extra
+        samples) and return that model (the reported accuracy stays the evaluated model's).
 
     Returns
     -------
     TrainResult
+
+    Raises
+    ------
+    SamplesError
+        ``extra`` is missing or holds no usable sample.
 
     Examples
     --------
@@ -233,19 +340,28 @@ def train(
         probability=probability, random_state=random_state,
     )
     model = make_estimator(**estimator_args)
-    log.info("fitting %s on %d digits", model, len(split.y_train))
-    model.fit(split.X_train, split.y_train)
-    y_pred = model.predict(split.X_test)
+    augment = check_augmentation(_preset(preset).get("augment", "none") if augment is None else augment)
+    samples = None
+    if extra is not None:
+        samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)
+        log.info("adding %d extra samples (%d skipped)", len(samples), len(samples.skipped))
+    X_train, y_train = split.X_train, split.y_train
+    if samples is not None:
+        X_train = np.concatenate([X_train, samples.X])
+        y_train = np.concatenate([y_train, samples.y])
+    log.info("fitting %s on %d digits (augment=%s)", model, len(y_train), augment)
+    model, n_fitted = _fit(model, X_train, y_train, augment)
+    y_pred = predict_digits(model, split.X_test)
     n_correct = int((y_pred == split.y_test).sum())
     labels = np.arange(10)
     report = classification_report(split.y_test, y_pred, labels=labels, output_dict=True, zero_division=0)
     report_text = classification_report(split.y_test, y_pred, labels=labels, digits=3, zero_division=0)
     confusion = confusion_matrix(split.y_test, y_pred, labels=labels)
-    n_train = len(split.y_train)
+    n_train = len(y_train)
     if refit_on_all:
-        X_all = np.concatenate([split.X_train, split.X_test])
-        y_all = np.concatenate([split.y_train, split.y_test])
-        model = make_estimator(**estimator_args).fit(X_all, y_all)
+        X_all = np.concatenate([X_train, split.X_test])
+        y_all = np.concatenate([y_train, split.y_test])
+        model, n_fitted = _fit(make_estimator(**estimator_args), X_all, y_all, augment)
         n_train = len(y_all)
     params = {k: v for k, v in model.get_params().items() if k in ("C", "gamma", "kernel", "degree", "coef0", "probability", "random_state")}
     return TrainResult(
@@ -262,7 +378,213 @@ def train(
         split=split.describe(),
         refit_on_all=bool(refit_on_all),
         n_train=n_train,
+        n_extra=0 if samples is None else len(samples),
+        augment=augment,
+        n_fitted=n_fitted,
+        extra_skipped=[] if samples is None else list(samples.skipped),
+        extra_method=None if samples is None else samples.method,
         X_test=split.X_test,
         y_test=split.y_test,
         y_pred=y_pred,
     )
+
+
+# --------------------------------------------------------------------------------------
+# The search that chose the "best" preset
+
+
+#: The grid `search_best` explores by default (a log-spaced grid around the example's
+#: gamma=0.001, C=1, with each augmentation).
+SEARCH_AUGMENTATIONS = ("none", "hshift", "shift4")
+SEARCH_C = (1.0, 3.0, 10.0)
+SEARCH_GAMMA = (0.0005, 0.0007, 0.001, 0.0014, 0.002)
+#: The ``.mlmodel`` size budget of a shipped model, in bytes.
+MAX_MLMODEL_BYTES = 1_000_000
+#: Preprocessing metadata used when measuring a candidate's ``.mlmodel`` size.
+_SIZE_PREPROCESSING = {"method": "seed"}
+
+
+@dataclass
+class Candidate:
+    """One setting tried by `search_best`, with its cross-validated score and its size.
+
+    Attributes
+    ----------
+    augment : str
+        Augmentation of the training grids.
+    C, gamma : float
+        ``SVC`` (RBF kernel) parameters.
+    cv_correct, cv_total : int
+        Validation digits answered correctly over all folds, and how many there were.
+    cv_log_loss : float or None
+        Mean validation log loss of the probabilities (None without probabilities).
+    n_support_vectors : int
+        Support vectors of the model fitted on the whole training half.
+    mlmodel_bytes : int
+        Size of that model's ``.mlmodel``, measured by converting it.
+    within_budget : bool
+        Whether ``mlmodel_bytes`` is within the search's ``max_bytes``.
+    model : sklearn.svm.SVC
+        That model (fitted on the training half only, never on held-out digits).
+    """
+
+    augment: str
+    C: float
+    gamma: float
+    cv_correct: int
+    cv_total: int
+    cv_log_loss: float | None
+    n_support_vectors: int
+    mlmodel_bytes: int
+    within_budget: bool
+    model: SVC = field(repr=False, default=None)
+
+    @property
+    def cv_accuracy(self) -> float:
+        return self.cv_correct / self.cv_total
+
+    def preset(self, *, probability: bool = True) -> dict[str, Any]:
+        """This candidate as a `PRESETS` entry."""
+        return {"kernel": "rbf", "C": self.C, "gamma": self.gamma, "augment": self.augment, "probability": probability}
+
+    def _rank(self) -> tuple:
+        loss = self.cv_log_loss if self.cv_log_loss is not None else 0.0
+        return (not self.within_budget, -self.cv_correct, loss, self.n_support_vectors)
+
+
+@dataclass
+class SearchResult:
+    """What `search_best` returns: every candidate, best first, and the chosen one."""
+
+    candidates: list[Candidate]
+    n_splits: int
+    probability: bool
+    max_bytes: int
+
+    @property
+    def best(self) -> Candidate:
+        """The chosen candidate (first in rank order)."""
+        return self.candidates[0]
+
+    @property
+    def rule(self) -> str:
+        """How the candidates are ranked, in words."""
+        answer = "most probable class" if self.probability else "pairwise vote"
+        loss = ", then lowest validation log loss" if self.probability else ""
+        return (
+            f"within {self.max_bytes:,} bytes of .mlmodel, most validation digits right "
+            f"({answer}, {self.n_splits} contiguous folds of the training half){loss}, then fewest support vectors"
+        )
+
+
+def _cv_fold(X, y, train_index, val_index, augment, params, probability, random_state):
+    """Fit on one fold's training digits (and their shifted copies), score its validation digits."""
+    model, _ = _fit(SVC(probability=probability, random_state=random_state, **params), X[train_index], y[train_index], augment)
+    y_val = y[val_index]
+    correct = int((predict_digits(model, X[val_index]) == y_val).sum())
+    if not probability:
+        return correct, None
+    proba = model.predict_proba(X[val_index])
+    p_true = proba[np.arange(len(y_val)), np.searchsorted(model.classes_, y_val)]
+    return correct, float(-np.log(np.clip(p_true, 1e-15, 1.0)).sum())
+
+
+def _fit_and_measure(X, y, augment, params, probability, random_state):
+    """Fit on the whole training half; return the model and its ``.mlmodel`` size in bytes."""
+    from .coreml import _build_spec, spec_bytes
+
+    model, _ = _fit(SVC(probability=probability, random_state=random_state, **params), X, y, augment)
+    return model, len(spec_bytes(_build_spec(model, preprocessing=_SIZE_PREPROCESSING, metadata=None)))
+
+
+def search_best(
+    *,
+    augmentations: tuple[str, ...] = SEARCH_AUGMENTATIONS,
+    C: tuple[float, ...] = SEARCH_C,
+    gamma: tuple[float, ...] = SEARCH_GAMMA,
+    n_splits: int = 5,
+    probability: bool = True,
+    max_bytes: int = MAX_MLMODEL_BYTES,
+    n_jobs: int | None = -1,
+    progress: Progress | None = None,
+    random_state: int = 0,
+) -> SearchResult:
+    """Choose hyperparameters and augmentation by cross-validation on the training half.
+
+    Only the canonical training half (the first 898 digits) is used: the held-out half
+    stays untouched, so its accuracy remains an honest estimate. The training half is
+    cut into ``n_splits`` contiguous folds (file order, as the held-out half follows
+    the training half, so a fold's writers are mostly not in the rest); only each
+    fold's training part is augmented, so no shifted copy of a validation digit is
+    ever fitted. Each candidate is also fitted on the whole training half and
+    converted, to measure its support vectors and ``.mlmodel`` size. Candidates are
+    ranked by `SearchResult.rule`.
+
+    Parameters
+    ----------
+    augmentations, C, gamma : tuples
+        The grid: every combination is a candidate (RBF kernel).
+    n_splits : int, default 5
+        Number of folds.
+    probability : bool, default True
+        Score the model as shipped with probabilities (the most probable class is the
+        answer; log loss breaks ties). False scores the pairwise vote.
+    max_bytes : int, default 1,000,000
+        ``.mlmodel`` size budget; larger candidates rank last.
+    n_jobs : int, default -1
+        Parallel jobs (joblib); -1 uses every core.
+    progress : callable, optional
+        Called with one line per finished candidate (the library never prints).
+    random_state : int, default 0
+        Seed of the probability calibration.
+
+    Returns
+    -------
+    SearchResult
+        ``.candidates`` best first; ``.best`` is the choice. `PRESETS` ``"best"`` holds
+        the choice of the default grid (``benchmarks/bench_presets.py`` reproduces it).
+
+    Examples
+    --------
+    >>> r = search_best(augmentations=("none",), C=(1.0,), gamma=(0.001,), probability=False, n_jobs=1)
+    >>> r.best.cv_total, r.best.n_support_vectors
+    (898, 519)
+    """
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import KFold
+
+    for name in augmentations:
+        check_augmentation(name)
+    progress = progress or (lambda message: None)
+    split = canonical_split()
+    X, y = split.X_train, split.y_train
+    folds = list(KFold(n_splits).split(X))
+    grid = [(a, float(c), float(g)) for a in augmentations for c in C for g in gamma]
+    tasks = []
+    for a, c, g in grid:
+        params = {"kernel": "rbf", "C": c, "gamma": g}
+        tasks.extend(delayed(_cv_fold)(X, y, tr, va, a, params, probability, random_state) for tr, va in folds)
+        tasks.append(delayed(_fit_and_measure)(X, y, a, params, probability, random_state))
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
+    candidates = []
+    for i, (a, c, g) in enumerate(grid):
+        fold_scores = [next(results) for _ in folds]
+        model, size = next(results)
+        losses = [loss for _, loss in fold_scores]
+        candidate = Candidate(
+            augment=a, C=c, gamma=g,
+            cv_correct=sum(correct for correct, _ in fold_scores),
+            cv_total=len(y),
+            cv_log_loss=None if not probability else sum(losses) / len(y),
+            n_support_vectors=int(model.n_support_.sum()),
+            mlmodel_bytes=size,
+            within_budget=size <= max_bytes,
+            model=model,
+        )
+        candidates.append(candidate)
+        progress(
+            f"[{i + 1}/{len(grid)}] augment={a} C={c:g} gamma={g:g}: cv accuracy {candidate.cv_accuracy:.4f}, "
+            f"{candidate.n_support_vectors} support vectors, {size:,} bytes"
+        )
+    candidates.sort(key=Candidate._rank)
+    return SearchResult(candidates, n_splits, bool(probability), int(max_bytes))
