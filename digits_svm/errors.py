@@ -20,6 +20,7 @@ __all__ = [
     "ConversionError",
     "VerificationError",
     "SamplesError",
+    "NoProbabilitiesError",
 ]
 
 
@@ -69,3 +70,7 @@ class VerificationError(DigitsSVMError):
 
 class SamplesError(DigitsSVMError, ValueError):
     """A folder of labelled samples has no usable sample."""
+
+
+class NoProbabilitiesError(DigitsSVMError, ValueError):
+    """A model gives no class probabilities, so it cannot say how sure it is."""

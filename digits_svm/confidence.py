@@ -1,0 +1,170 @@
+"""Predictions with a confidence, and "not a digit" below a threshold.
+
+A model trained with ``probability=True`` (``train(preset="best")`` is) gives, for each
+grid, a probability for each digit (libsvm's Platt sigmoids with pairwise coupling; the
+``.mlmodel`` outputs the same as ``classProbability``). `predict_with_confidence` answers
+the most probable digit, or ``None`` ("not a digit") when its probability is below
+``min_confidence``. `DEFAULT_MIN_CONFIDENCE` was chosen from the acceptance / rejection
+table of ``benchmarks/bench_confidence.py`` (docs/model.md).
+
+The same function works with a fitted ``SVC`` and with a saved ``.mlmodel`` (run by the
+NumPy runtime, `digits_svm.runtime.CoreMLRuntime`), so the app's threshold can be
+tried on Linux before it ships.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .errors import DigitsSVMError, NoProbabilitiesError
+from .grids import check_grids
+
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "Prediction", "predict_proba", "predict_with_confidence"]
+
+#: Probability below which `predict_with_confidence` answers "not a digit" (None).
+#: Chosen from benchmarks/bench_confidence.py: see docs/model.md.
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+class Prediction(NamedTuple):
+    """One answer of `predict_with_confidence`.
+
+    Attributes
+    ----------
+    digit : int or None
+        The digit, or None when ``probability`` is below the threshold ("not a digit").
+    probability : float
+        Probability of the most probable digit, 0..1.
+    best_guess : int
+        The most probable digit, even when it was rejected.
+    """
+
+    digit: int | None
+    probability: float
+    best_guess: int
+
+    def __str__(self) -> str:
+        if self.digit is None:
+            return f"not a digit (best guess {self.best_guess}, probability {self.probability:.2f})"
+        return f"{self.digit} (probability {self.probability:.2f})"
+
+
+def _runtime(model: Any):
+    """A `CoreMLRuntime` for a ``.mlmodel`` path, spec, MLModel or runtime; None for other objects."""
+    from .runtime import CoreMLRuntime
+
+    if isinstance(model, CoreMLRuntime):
+        return model
+    if isinstance(model, (str, os.PathLike)):
+        return CoreMLRuntime.from_file(model)
+    if hasattr(model, "get_spec"):  # coremltools.models.MLModel
+        return CoreMLRuntime.from_spec(model.get_spec())
+    if hasattr(model, "WhichOneof"):  # coremltools.proto.Model_pb2.Model
+        return CoreMLRuntime.from_spec(model)
+    return None
+
+
+def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Class probabilities of grids, from a fitted SVC or a ``.mlmodel``.
+
+    Parameters
+    ----------
+    model : sklearn.svm.SVC, str, PathLike, spec, MLModel or CoreMLRuntime
+        A fitted SVC trained with ``probability=True``, or a ``.mlmodel`` (path, spec,
+        ``coremltools`` MLModel, or `digits_svm.runtime.CoreMLRuntime`) with a
+        ``classProbability`` output.
+    grids : array-like
+        One 8x8 grid or a batch (see `digits_svm.check_grids`).
+
+    Returns
+    -------
+    classes : numpy.ndarray
+        int64 labels, shape (n_classes,).
+    proba : numpy.ndarray
+        float64, shape (n, n_classes); each row sums to 1.
+
+    Raises
+    ------
+    NoProbabilitiesError
+        The model was trained without probabilities.
+    InvalidGridError
+        The grids are not valid 8x8 grids.
+    """
+    X = check_grids(grids).reshape(-1, 64)
+    runtime = _runtime(model)
+    if runtime is not None:
+        if not runtime.has_probabilities:
+            raise NoProbabilitiesError(
+                "this .mlmodel has no classProbability output, so it cannot say how sure it is; "
+                "retrain with --probability (or --preset best)"
+            )
+        return np.asarray(runtime.classes_, dtype=np.int64), np.asarray(runtime.predict_proba(X.reshape(-1, 8, 8)))
+    from .persist import check_fitted_svc
+
+    check_fitted_svc(model)
+    if not getattr(model, "probability", False):
+        raise NoProbabilitiesError(
+            "this SVC was trained without probabilities, so it cannot say how sure it is; "
+            "retrain with digits_svm.train(probability=True) (or preset='best')"
+        )
+    return np.asarray(model.classes_, dtype=np.int64), model.predict_proba(X)
+
+
+def predict_with_confidence(
+    model: Any, grids: Any, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> list[Prediction]:
+    """The digit of each grid, or "not a digit" when the model is not sure enough.
+
+    The answer is the most probable digit (as the ``.mlmodel``'s ``classLabel`` is when
+    probabilities exist). When its probability is below ``min_confidence`` the
+    prediction's ``digit`` is None: the drawing is probably not a digit (a letter, a
+    shape, a scribble) or too ambiguous to guess.
+
+    Parameters
+    ----------
+    model : sklearn.svm.SVC, str, PathLike, spec, MLModel or CoreMLRuntime
+        A model with probabilities: see `predict_proba`.
+    grids : array-like
+        One 8x8 grid or a batch, values 0..16.
+    min_confidence : float, default DEFAULT_MIN_CONFIDENCE
+        Threshold in 0..1; 0 accepts every grid.
+
+    Returns
+    -------
+    list of Prediction
+        One per grid: ``digit`` (int or None), ``probability``, ``best_guess``.
+
+    Raises
+    ------
+    NoProbabilitiesError
+        The model was trained without probabilities.
+    DigitsSVMError
+        ``min_confidence`` is outside 0..1.
+
+    Examples
+    --------
+    >>> from digits_svm import train, load_grids
+    >>> model = train(probability=True).model
+    >>> X, y = load_grids()
+    >>> p = predict_with_confidence(model, X[-1])
+    >>> p[0].digit, int(y[-1]), p[0].probability > 0.9
+    (8, 8, True)
+    >>> predict_with_confidence(model, X[-1], min_confidence=1.0)[0].digit is None
+    True
+    """
+    try:
+        threshold = float(min_confidence)
+    except (TypeError, ValueError):
+        threshold = float("nan")
+    if not 0.0 <= threshold <= 1.0:
+        raise DigitsSVMError(f"min_confidence must be a probability between 0 and 1, got {min_confidence!r}")
+    classes, proba = predict_proba(model, grids)
+    best = np.argmax(proba, axis=1)
+    top = proba[np.arange(len(proba)), best]
+    return [
+        Prediction(int(classes[b]) if p >= threshold else None, float(p), int(classes[b]))
+        for b, p in zip(best, top)
+    ]
