@@ -7,23 +7,27 @@ __version__ = "0.1.0"
 
 from .errors import *  # noqa: E402,F401,F403
 from .errors import __all__ as _errors_all  # noqa: E402
-from .data import canonical_split, load_grids  # noqa: E402
+from .data import Samples, canonical_split, load_grids, load_samples  # noqa: E402
 from .grids import check_grids  # noqa: E402
-from .train import PRESETS, TrainResult, train  # noqa: E402
+from .train import PRESETS, TrainResult, search_best, train  # noqa: E402
 from .persist import load_joblib, load_model, load_pickle, save_joblib, save_pickle  # noqa: E402
 from .coreml import convert  # noqa: E402
 from .artifacts import write_artifacts  # noqa: E402
 from .runtime import CoreMLRuntime, ParityReport, coreml_predict, verify  # noqa: E402
+from .confidence import DEFAULT_MIN_CONFIDENCE, Prediction, predict_with_confidence  # noqa: E402
 
 __all__ = [
     *_errors_all,
     "__version__",
     "canonical_split",
     "load_grids",
+    "Samples",
+    "load_samples",
     "check_grids",
     "PRESETS",
     "TrainResult",
     "train",
+    "search_best",
     "save_pickle",
     "load_pickle",
     "save_joblib",
@@ -35,4 +39,7 @@ __all__ = [
     "ParityReport",
     "coreml_predict",
     "verify",
+    "DEFAULT_MIN_CONFIDENCE",
+    "Prediction",
+    "predict_with_confidence",
 ]

@@ -14,7 +14,6 @@ tried on Linux before it ships.
 
 from __future__ import annotations
 
-import os
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -52,21 +51,6 @@ class Prediction(NamedTuple):
         return f"{self.digit} (probability {self.probability:.2f})"
 
 
-def _runtime(model: Any):
-    """A `CoreMLRuntime` for a ``.mlmodel`` path, spec, MLModel or runtime; None for other objects."""
-    from .runtime import CoreMLRuntime
-
-    if isinstance(model, CoreMLRuntime):
-        return model
-    if isinstance(model, (str, os.PathLike)):
-        return CoreMLRuntime.from_file(model)
-    if hasattr(model, "get_spec"):  # coremltools.models.MLModel
-        return CoreMLRuntime.from_spec(model.get_spec())
-    if hasattr(model, "WhichOneof"):  # coremltools.proto.Model_pb2.Model
-        return CoreMLRuntime.from_spec(model)
-    return None
-
-
 def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
     """Class probabilities of grids, from a fitted SVC or a ``.mlmodel``.
 
@@ -93,9 +77,13 @@ def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
     InvalidGridError
         The grids are not valid 8x8 grids.
     """
+    from sklearn.svm import SVC
+
     X = check_grids(grids).reshape(-1, 64)
-    runtime = _runtime(model)
-    if runtime is not None:
+    if not isinstance(model, SVC) and not hasattr(model, "fit"):  # a .mlmodel in some form
+        from .runtime import _runtime
+
+        runtime = _runtime(model)
         if not runtime.has_probabilities:
             raise NoProbabilitiesError(
                 "this .mlmodel has no classProbability output, so it cannot say how sure it is; "
