@@ -134,14 +134,15 @@ def predict_with_confidence(
 
     Examples
     --------
-    >>> from digits_svm import train, load_grids
-    >>> model = train(probability=True).model
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm import load_grids
     >>> X, y = load_grids()
-    >>> p = predict_with_confidence(model, X[-1])
-    >>> p[0].digit, int(y[-1]), p[0].probability > 0.9
-    (8, 8, True)
-    >>> predict_with_confidence(model, X[-1], min_confidence=1.0)[0].digit is None
-    True
+    >>> model = SVC(gamma=0.001, probability=True, random_state=0).fit(X[:500], y[:500])
+    >>> [str(p) for p in predict_with_confidence(model, X[-5:-3])], y[-5:-3].tolist()
+    (['9 (probability 0.95)', '0 (probability 0.85)'], [9, 0])
+    >>> p = predict_with_confidence(model, X[-4], min_confidence=0.9)[0]
+    >>> p.digit, p.best_guess
+    (None, 0)
     """
     try:
         threshold = float(min_confidence)
