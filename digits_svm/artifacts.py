@@ -40,20 +40,34 @@ class ArtifactPaths:
 def training_metadata(result: TrainResult) -> dict[str, str]:
     """The ``.mlmodel`` user-defined metadata that describe how the model was trained.
 
+    Keys (all strings): ``training.preset``, ``training.params`` (JSON of the SVC
+    parameters), ``training.augment``, ``training.held_out_accuracy`` (4 decimals) and
+    ``training.held_out_correct`` (``"871/899"``), ``training.evaluated_on``,
+    ``training.saved_model``, ``training.n_train_samples``,
+    ``training.n_extra_samples`` and, when there were extra samples,
+    ``training.extra_samples_method`` (their preprocessing).
+
     Examples
     --------
     >>> from digits_svm import train
-    >>> training_metadata(train())["training.held_out_accuracy"]
-    '0.9689'
+    >>> meta = training_metadata(train())
+    >>> meta["training.held_out_accuracy"], meta["training.held_out_correct"], meta["training.preset"]
+    ('0.9689', '871/899', 'example')
     """
-    return {
+    meta = {
         "training.preset": result.preset,
         "training.params": json.dumps(result.params, sort_keys=True),
+        "training.augment": result.augment,
         "training.held_out_accuracy": f"{result.accuracy:.4f}",
+        "training.held_out_correct": f"{result.n_correct}/{result.n_test}",
         "training.evaluated_on": result.evaluated_on,
         "training.saved_model": result.saved_model,
+        "training.n_train_samples": str(result.n_train),
         "training.n_extra_samples": str(result.n_extra),
     }
+    if result.extra_method is not None:
+        meta["training.extra_samples_method"] = result.extra_method
+    return meta
 
 
 def _noop(message: str) -> None:

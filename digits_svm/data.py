@@ -155,14 +155,12 @@ def _read_sample(path: Path, method: str) -> tuple[np.ndarray, int | None]:
 
     Raises DigitsSVMError (unreadable, malformed or empty drawing) or OSError.
     """
-    from . import preprocess
+    from .preprocess import load_image, load_strokes, preprocess, preprocess_strokes
 
     if path.suffix.lower() in STROKES_SUFFIXES:
-        drawing = preprocess.load_strokes(path)
-        return preprocess.preprocess_strokes(
-            drawing.strokes, method=method, line_width=drawing.line_width, scale=drawing.scale
-        ), drawing.label
-    return preprocess.preprocess(preprocess.load_image(path), method=method), None
+        drawing = load_strokes(path)
+        return preprocess_strokes(drawing, method=method), drawing.label
+    return preprocess(load_image(path), method=method), None
 
 
 def _skip_reason(path: Path, root: Path) -> str | None:
@@ -216,11 +214,11 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
     >>> len(s), s.y.tolist(), s.skipped[0][1]
     (1, [1], "unsupported file type '.txt'; use .png, .jpg or .json strokes")
     """
-    from . import preprocess
+    from .preprocess import DEFAULT_METHOD, METHODS
 
-    method = preprocess.DEFAULT_METHOD if method is None else method
-    if method not in preprocess.METHODS:
-        raise DigitsSVMError(f"unknown preprocessing method {method!r}; choose one of {', '.join(preprocess.METHODS)}")
+    method = DEFAULT_METHOD if method is None else method
+    if method not in METHODS:
+        raise DigitsSVMError(f"unknown preprocessing method {method!r}; choose one of {', '.join(METHODS)}")
     root = Path(folder)
     if not root.is_dir():
         raise SamplesError(f"samples folder {root} does not exist; make it with one subfolder per digit, e.g. {root}/7/a.png")

@@ -400,8 +400,6 @@ SEARCH_C = (1.0, 3.0, 10.0)
 SEARCH_GAMMA = (0.0005, 0.0007, 0.001, 0.0014, 0.002)
 #: The ``.mlmodel`` size budget of a shipped model, in bytes.
 MAX_MLMODEL_BYTES = 1_000_000
-#: Preprocessing metadata used when measuring a candidate's ``.mlmodel`` size.
-_SIZE_PREPROCESSING = {"method": "seed"}
 
 
 @dataclass
@@ -494,7 +492,7 @@ def _fit_and_measure(X, y, augment, params, probability, random_state):
     from .coreml import _build_spec, spec_bytes
 
     model, _ = _fit(SVC(probability=probability, random_state=random_state, **params), X, y, augment)
-    return model, len(spec_bytes(_build_spec(model, preprocessing=_SIZE_PREPROCESSING, metadata=None)))
+    return model, len(spec_bytes(_build_spec(model, preprocessing=None, metadata=None)))
 
 
 def search_best(
