@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_digits
 
-from .errors import DigitsSVMError, SamplesError
+from .errors import DigitsSVMError, EmptyDrawingError, SamplesError
 
 __all__ = ["Split", "Samples", "load_grids", "canonical_split", "load_samples", "IMAGE_SUFFIXES", "STROKES_SUFFIXES"]
 
@@ -231,8 +231,10 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
             label = int(path.relative_to(root).parts[0])
             try:
                 grid, file_label = _read_sample(path, method)
+            except EmptyDrawingError as exc:
+                reason = f"empty drawing: {exc}"
             except (DigitsSVMError, OSError) as exc:
-                reason = str(exc) or type(exc).__name__
+                reason = f"unreadable: {exc or type(exc).__name__}"
             else:
                 if file_label is not None and int(file_label) != label:
                     reason = f"its label {file_label} disagrees with its folder {label}; move it or fix the label"

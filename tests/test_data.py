@@ -1,0 +1,108 @@
+import json
+
+import numpy as np
+import pytest
+
+import digits_svm
+from digits_svm.data import load_samples
+from digits_svm.preprocess import preprocess, preprocess_strokes, render_strokes
+from digits_svm.synthetic import digit_strokes
+
+
+def test_canonical_split_is_the_examples_halves():
+    s = digits_svm.canonical_split()
+    X, y = digits_svm.load_grids()
+    np.testing.assert_array_equal(s.X_train, X[:898])
+    np.testing.assert_array_equal(s.y_test, y[898:])
+
+
+@pytest.fixture(scope="module")
+def samples_dir(tmp_path_factory):
+    """Three good samples (two stroke JSON, one PNG) and one of each kind of bad file."""
+    root = tmp_path_factory.mktemp("samples")
+    rng = np.random.default_rng(0)
+    for digit, name in ((7, "a.json"), (3, "b.json")):
+        (root / str(digit)).mkdir(exist_ok=True)
+        (root / str(digit) / name).write_text(json.dumps(digit_strokes(digit, rng)))
+    (root / "1").mkdir()
+    render_strokes(digit_strokes(1, rng)).save(root / "1" / "c.png")
+    # bad ones
+    (root / "x").mkdir()
+    (root / "x" / "d.json").write_text(json.dumps(digit_strokes(4, rng)))           # unknown label folder
+    (root / "12").mkdir()
+    (root / "12" / "e.json").write_text(json.dumps(digit_strokes(1, rng)))          # not a digit 0..9
+    (root / "7" / "notes.txt").write_text("my sevens")                             # unsupported file type
+    (root / "7" / "broken.png").write_bytes(b"\x89PNG not really")                   # unreadable image
+    (root / "3" / "empty.json").write_text(json.dumps({"strokes": []}))              # empty drawing
+    (root / "3" / "wrong.json").write_text(json.dumps({**digit_strokes(5, rng), "label": 5}))  # label != folder
+    (root / "stray.json").write_text(json.dumps(digit_strokes(2, rng)))              # not in a digit folder
+    (root / "7" / ".DS_Store").write_bytes(b"\0")                                   # hidden: ignored
+    return root
+
+
+@pytest.fixture(scope="module")
+def samples(samples_dir):
+    return load_samples(samples_dir, method="normalized")
+
+
+def test_good_samples_are_read_with_folder_labels_in_path_order(samples, samples_dir):
+    assert [p.relative_to(samples_dir).as_posix() for p in samples.paths] == ["1/c.png", "3/b.json", "7/a.json"]
+    assert samples.y.tolist() == [1, 3, 7]
+    assert samples.X.shape == (3, 64) and samples.X.dtype == np.float64
+    assert samples.method == "normalized"
+
+
+def test_sample_grids_are_the_preprocessing_of_each_file(samples, samples_dir):
+    drawing = json.loads((samples_dir / "7" / "a.json").read_text())
+    np.testing.assert_array_equal(samples.X[2], preprocess_strokes(drawing, method="normalized").ravel())
+    np.testing.assert_array_equal(samples.X[0], preprocess(samples_dir / "1" / "c.png", method="normalized").ravel())
+    seed = load_samples(samples_dir, method="seed")
+    np.testing.assert_array_equal(seed.X[2], preprocess_strokes(drawing, method="seed").ravel())
+
+
+def test_bad_samples_are_skipped_with_a_reason_each(samples, samples_dir):
+    reasons = {p.relative_to(samples_dir).as_posix(): r for p, r in samples.skipped}
+    assert set(reasons) == {
+        "x/d.json", "12/e.json", "7/notes.txt", "7/broken.png", "3/empty.json", "3/wrong.json", "stray.json",
+    }
+    assert "unknown label folder 'x'" in reasons["x/d.json"]
+    assert "unknown label folder '12'" in reasons["12/e.json"]
+    assert "unsupported file type '.txt'" in reasons["7/notes.txt"]
+    assert reasons["7/broken.png"].startswith("unreadable: ")
+    assert reasons["3/empty.json"].startswith("empty drawing: ")
+    assert "disagrees with its folder 3" in reasons["3/wrong.json"]
+    assert "digit folder" in reasons["stray.json"]
+    assert all("\n" not in r for r in reasons.values())
+    assert samples.skipped_report()[0].keys() == {"path", "reason"}
+
+
+def test_a_folder_with_no_usable_sample_is_an_error(tmp_path):
+    (tmp_path / "9").mkdir()
+    (tmp_path / "9" / "a.txt").write_text("nope")
+    with pytest.raises(digits_svm.SamplesError, match=r"no usable sample .*1 skipped.*a.txt") as info:
+        load_samples(tmp_path)
+    assert "\n" not in str(info.value)
+    with pytest.raises(digits_svm.SamplesError, match="does not exist"):
+        load_samples(tmp_path / "missing")
+
+
+def test_unknown_method_is_refused_before_reading(samples_dir):
+    with pytest.raises(digits_svm.DigitsSVMError, match="unknown preprocessing method 'sharp'"):
+        load_samples(samples_dir, method="sharp")
+
+
+def test_extra_samples_go_to_training_only(samples_dir, samples):
+    base = digits_svm.train()
+    extra = digits_svm.train(extra=samples_dir)
+    assert extra.n_train == base.n_train + 3 == 901
+    assert extra.n_extra == 3 and extra.model.shape_fit_ == (901, 64)
+    assert extra.n_test == 899  # held-out half untouched
+    np.testing.assert_array_equal(extra.X_test, base.X_test)
+    metrics = json.loads(json.dumps(extra.metrics()))
+    assert metrics["n_extra_samples"] == 3
+    assert metrics["extra_samples_method"] == "normalized"
+    assert len(metrics["extra_samples_skipped"]) == 7
+    assert {"path", "reason"} == set(metrics["extra_samples_skipped"][0])
+    # a Samples object works too, and refit_on_all keeps the extras
+    refit = digits_svm.train(extra=samples, refit_on_all=True)
+    assert refit.n_train == 1797 + 3
