@@ -91,7 +91,7 @@ def test_unknown_method_is_refused_before_reading(samples_dir):
         load_samples(samples_dir, method="sharp")
 
 
-def test_extra_samples_go_to_training_only(samples_dir, samples):
+def test_extra_samples_go_to_training_only(samples_dir, samples, tmp_path):
     base = digits_svm.train()
     extra = digits_svm.train(extra=samples_dir)
     assert extra.n_train == base.n_train + 3 == 901
@@ -103,6 +103,13 @@ def test_extra_samples_go_to_training_only(samples_dir, samples):
     assert metrics["extra_samples_method"] == "normalized"
     assert len(metrics["extra_samples_skipped"]) == 7
     assert {"path", "reason"} == set(metrics["extra_samples_skipped"][0])
+    from digits_svm.artifacts import training_metadata
+    from digits_svm.coreml import load_spec
+
+    digits_svm.convert(extra.model, tmp_path / "m.mlmodel", metadata=training_metadata(extra))
+    meta = load_spec(tmp_path / "m.mlmodel").description.metadata.userDefined
+    assert meta["training.n_extra_samples"] == "3" and meta["training.n_train_samples"] == "901"
+    assert meta["training.extra_samples_method"] == "normalized"
     # a Samples object works too, and refit_on_all keeps the extras
     refit = digits_svm.train(extra=samples, refit_on_all=True)
     assert refit.n_train == 1797 + 3

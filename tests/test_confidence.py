@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+
+import digits_svm
+from digits_svm import DEFAULT_MIN_CONFIDENCE, predict_with_confidence
+from digits_svm.confidence import predict_proba
+from digits_svm.preprocess import preprocess_strokes
+
+
+@pytest.fixture(scope="module")
+def best():
+    return digits_svm.train(preset="best")
+
+
+@pytest.fixture(scope="module")
+def best_mlmodel(tmp_path_factory, best):
+    path = tmp_path_factory.mktemp("confidence") / "DigitsSVM.mlmodel"
+    digits_svm.convert(best.model, path)
+    return path
+
+
+def test_held_out_digits_are_mostly_accepted_and_right(best):
+    preds = predict_with_confidence(best.model, best.X_test)
+    accepted = np.array([p.digit is not None for p in preds])
+    guesses = np.array([p.best_guess for p in preds])
+    np.testing.assert_array_equal(guesses, best.y_pred)  # the digit is the most probable class
+    assert accepted.mean() >= 0.97
+    right = guesses[accepted] == best.y_test[accepted]
+    assert right.mean() > best.accuracy  # rejecting the unsure ones removes more errors than hits
+    assert all(p.probability >= DEFAULT_MIN_CONFIDENCE for p, a in zip(preds, accepted) if a)
+
+
+def test_blankish_grids_and_scribbles_are_not_digits(best):
+    specks = np.zeros((8, 8))
+    specks[3, 4], specks[5, 1] = 3, 2
+    cross = preprocess_strokes([[[0, 0], [60, 80]], [[60, 0], [0, 80]]])
+    flat = preprocess_strokes([[[0, 10], [80, 10]]])
+    preds = predict_with_confidence(best.model, np.stack([np.zeros((8, 8)), specks, cross, flat]))
+    assert [p.digit for p in preds] == [None] * 4
+    assert all(0.0 < p.probability < DEFAULT_MIN_CONFIDENCE for p in preds)
+    assert "not a digit" in str(preds[0])
+
+
+def test_mlmodel_gives_the_same_answers_as_the_svc(best, best_mlmodel):
+    grids = best.X_test[:60].reshape(-1, 8, 8)
+    from_svc = predict_with_confidence(best.model, grids)
+    from_file = predict_with_confidence(best_mlmodel, grids)
+    from_spec = predict_with_confidence(digits_svm.coreml.load_spec(best_mlmodel), grids)
+    assert [p.digit for p in from_file] == [p.digit for p in from_svc] == [p.digit for p in from_spec]
+    np.testing.assert_allclose([p.probability for p in from_file], [p.probability for p in from_svc], atol=1e-9)
+    classes, proba = predict_proba(best_mlmodel, grids)
+    assert classes.tolist() == list(range(10)) and np.allclose(proba.sum(1), 1.0)
+
+
+def test_threshold_zero_accepts_everything_and_one_almost_nothing(best):
+    grids = best.X_test[:40]
+    assert all(p.digit is not None for p in predict_with_confidence(best.model, grids, min_confidence=0.0))
+    assert all(p.digit is None for p in predict_with_confidence(best.model, grids, min_confidence=1.0))
+
+
+def test_models_without_probabilities_are_refused_clearly(result, mlmodel_path):
+    with pytest.raises(digits_svm.NoProbabilitiesError, match="trained without probabilities.*probability=True"):
+        predict_with_confidence(result.model, np.zeros((8, 8)))
+    with pytest.raises(digits_svm.NoProbabilitiesError, match="no classProbability output.*--probability"):
+        predict_with_confidence(mlmodel_path, np.zeros((8, 8)))
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, "high", float("nan")])
+def test_min_confidence_must_be_a_probability(best, bad):
+    with pytest.raises(digits_svm.DigitsSVMError, match="min_confidence must be a probability"):
+        predict_with_confidence(best.model, np.zeros((8, 8)), min_confidence=bad)
+
+
+def test_bad_grids_and_non_models_are_refused(best):
+    with pytest.raises(digits_svm.InvalidGridError):
+        predict_with_confidence(best.model, np.full((8, 8), 17.0))
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(digits_svm.NotAnSVCError):
+        predict_with_confidence(LogisticRegression(), np.zeros((8, 8)))
