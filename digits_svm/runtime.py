@@ -355,9 +355,13 @@ class CoreMLRuntime:
         if self._kernel == "linear":
             return dot
         if self._kernel == "rbf":
-            sq = np.einsum("ij,ij->i", X, X)[:, None] + self._sv_sq[None, :] - 2.0 * dot
+            sq = dot  # |x - s|^2 = |x|^2 + |s|^2 - 2 x.s, built in place
+            sq *= -2.0
+            sq += np.einsum("ij,ij->i", X, X)[:, None]
+            sq += self._sv_sq[None, :]
             np.maximum(sq, 0.0, out=sq)  # rounding can make a zero distance slightly negative
-            return np.exp(-self._gamma * sq)
+            sq *= -self._gamma
+            return np.exp(sq, out=sq)
         if self._kernel == "poly":
             return (self._gamma * dot + self._coef0) ** self._degree
         return np.tanh(self._gamma * dot + self._coef0)
