@@ -87,6 +87,8 @@ class CoreMLRuntime:
     >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
     >>> runtime.input_name, runtime.input_shape, runtime.kernel
     ('input', (8, 8), 'rbf')
+    >>> runtime.metadata["preprocessing.method"]
+    'seed'
     >>> bool((runtime.predict(X[100:200]) == model.predict(X[100:200])).all())
     True
     """
@@ -184,7 +186,7 @@ class CoreMLRuntime:
         self._parse_support_vectors(svc)
         self._parse_kernel(svc.kernel)
         self._parse_coefficients(svc)
-        self.metadata: dict[str, str] = dict(sorted(spec.description.metadata.userDefined.items()))
+        self._metadata = dict(sorted(spec.description.metadata.userDefined.items()))
 
     def _parse_input(self, desc: Any) -> None:
         if len(desc.input) != 1:
@@ -319,6 +321,11 @@ class CoreMLRuntime:
     def input_shape(self) -> tuple[int, ...]:
         """Declared shape of the input: ``(8, 8)``, or ``(64,)`` for coremltools' raw conversion."""
         return self._input_shape
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """The spec's user-defined metadata (preprocessing, training parameters, versions), a copy."""
+        return dict(self._metadata)
 
     @property
     def has_probabilities(self) -> bool:
