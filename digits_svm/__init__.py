@@ -25,6 +25,7 @@ from .preprocess import (  # noqa: E402
     render_strokes,
 )
 from .artifacts import write_artifacts  # noqa: E402
+from .runtime import CoreMLRuntime, ParityReport, coreml_predict, verify  # noqa: E402
 
 __all__ = [
     *_errors_all,
@@ -52,4 +53,8 @@ __all__ = [
     "load_image",
     "method_metadata",
     "write_artifacts",
+    "CoreMLRuntime",
+    "ParityReport",
+    "coreml_predict",
+    "verify",
 ]
