@@ -103,7 +103,7 @@ class TrainResult:
         Examples
         --------
         >>> train().summary()
-        'held-out accuracy 0.9689 (871/899), 450 support vectors, preset example'
+        'held-out accuracy 0.9689 (871/899), 519 support vectors, preset example'
         """
         return (
             f"held-out accuracy {self.accuracy:.4f} ({self.n_correct}/{self.n_test}), "
