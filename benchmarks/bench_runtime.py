@@ -65,20 +65,16 @@ def main() -> None:
             runtime = CoreMLRuntime.from_file(path)
             print(f"{name}: {runtime.n_support_vectors} support vectors, "
                   f"{path.stat().st_size:,} byte .mlmodel, from_file {load * 1e3:.1f} ms")
-            print(row("predict, batch of 1,797",
-                      median_seconds(lambda: runtime.predict(X), args.repeat),
-                      median_seconds(lambda: model.predict(X), args.repeat)))
-            print(row("predict, one grid",
-                      median_seconds(lambda: runtime.predict(grid), args.single),
-                      median_seconds(lambda: model.predict(one), args.single)))
+            calls = [("predict", runtime.predict, model.predict)]
             if probability:
-                print(row("predict_proba, batch of 1,797",
-                          median_seconds(lambda: runtime.predict_proba(X), args.repeat),
-                          median_seconds(lambda: model.predict_proba(X), args.repeat)))
-                print(row("predict_proba, one grid",
-                          median_seconds(lambda: runtime.predict_proba(grid), args.single),
-                          median_seconds(lambda: model.predict_proba(one), args.single)))
-
+                calls.append(("predict_proba", runtime.predict_proba, model.predict_proba))
+            for what, ours, theirs in calls:
+                print(row(f"{what}, batch of 1,797",
+                          median_seconds(lambda: ours(X), args.repeat),
+                          median_seconds(lambda: theirs(X), args.repeat)))
+                print(row(f"{what}, one grid",
+                          median_seconds(lambda: ours(grid), args.single),
+                          median_seconds(lambda: theirs(one), args.single)))
 
 if __name__ == "__main__":
     main()

@@ -74,12 +74,36 @@ def _noop(message: str) -> None:
     pass
 
 
+def _verify_saved(mlmodel: Path, result: TrainResult) -> dict:
+    """Check the saved file against the estimator; remove it and raise if they differ."""
+    from .runtime import CoreMLRuntime, verify
+
+    runtime = CoreMLRuntime.from_file(mlmodel)
+    report = verify(runtime, result.model)
+    if not report.ok:
+        mlmodel.unlink(missing_ok=True)
+        report.check()  # raises VerificationError with the summary
+    n_right = int((runtime.predict(result.X_test) == result.y_test).sum())
+    return {
+        "summary": report.summary(),
+        "n": report.n,
+        "n_agree": report.n_agree,
+        "max_decision_diff": report.max_decision_diff,
+        "max_proba_diff": report.max_proba_diff,
+        "label_rule": report.label_rule,
+        # with probabilities Core ML labels by the most probable class, which can differ from predict()
+        "mlmodel_correct": n_right,
+        "mlmodel_accuracy": round(n_right / len(result.y_test), 6),
+    }
+
+
 def write_artifacts(
     result: TrainResult,
     out_dir: str | os.PathLike = "artifacts",
     *,
     preprocessing: dict[str, str] | None = None,
     plots: bool = True,
+    verify: bool = True,
     progress: Progress | None = None,
 ) -> ArtifactPaths:
     """Save the pickle, the ``.mlmodel`` and ``metrics.json`` of a training run.
@@ -94,6 +118,10 @@ def write_artifacts(
         Preprocessing metadata for the ``.mlmodel`` (see `digits_svm.convert`).
     plots : bool, default True
         Also write ``confusion_matrix.png`` and ``misclassified.png``.
+    verify : bool, default True
+        Run the saved ``.mlmodel`` with `digits_svm.CoreMLRuntime` against the model on
+        all digits and 10,000 random grids (`digits_svm.verify`); on any disagreement
+        delete the file and raise `VerificationError`. The result goes to metrics.json.
     progress : callable, optional
         Called with a short message before each step (the CLI prints them).
 
@@ -114,6 +142,9 @@ def write_artifacts(
     convert_seconds = time.perf_counter() - started
 
     metrics = result.metrics()
+    if verify:
+        progress("verifying the .mlmodel against the pickle (NumPy Core ML runtime)")
+        metrics["coreml_parity"] = _verify_saved(paths.mlmodel, result)
     metrics["artifacts"] = {
         name: {"file": p.name, "size_bytes": p.stat().st_size, "sha256": sha256_bytes(p.read_bytes())}
         for name, p in (("pickle", paths.pickle), ("mlmodel", paths.mlmodel))

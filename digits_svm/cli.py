@@ -56,6 +56,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     paths = write_artifacts(result, args.out, progress=progress)
     progress.done()
     print(result.summary())
+    parity = json.loads(paths.metrics.read_text())["coreml_parity"]
+    print(f"verified: {parity['summary']}")
     print(f"saved model: {result.saved_model}")
     for label, path in (("pickle", paths.pickle), ("Core ML", paths.mlmodel), ("metrics", paths.metrics)):
         print(f"{label:>8}: {path} ({path.stat().st_size:,} bytes)")
@@ -69,14 +71,61 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from .coreml import convert
     from .persist import load_model
 
+    model = load_model(args.pickle, trusted=args.trust)  # user mistakes surface before any progress line
     progress = _Progress()
-    progress(f"loading {args.pickle}")
-    model = load_model(args.pickle, trusted=args.trust)
-    progress(f"converting to {args.out}")
+    progress(f"converting {args.pickle} to {args.out}")
     convert(model, args.out)
     progress.done()
     print(f"wrote {args.out} ({Path(args.out).stat().st_size:,} bytes)")
     return 0
+
+
+# ---------------------------------------------------------------- predict
+def _cmd_predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .grids import grids_from_file
+    from .runtime import CoreMLRuntime
+
+    runtime = CoreMLRuntime.from_file(args.model)
+    method, source = _model_method(runtime, args.method)
+    grids, kinds = [], set()
+    for path in args.inputs:
+        g, kind = grids_from_file(path, method=method)
+        grids.append(g)
+        kinds.add(kind)
+    if kinds & {"image", "strokes"}:
+        print(f"preprocessing: method {method!r} ({source})", file=sys.stderr)
+    for label in runtime.predict(np.concatenate(grids)):
+        print(label)
+    return 0
+
+
+def _model_method(runtime, requested: str | None) -> tuple[str, str]:
+    """The preprocessing method to use: --method, else the model's metadata, else the default."""
+    from .preprocess import DEFAULT_METHOD
+
+    if requested:
+        return requested, "from --method"
+    named = runtime.metadata.get("preprocessing.method")
+    if named:
+        return named, "named in the model's metadata"
+    return DEFAULT_METHOD, "the library default"
+
+
+# ---------------------------------------------------------------- verify
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .persist import load_model
+    from .runtime import CoreMLRuntime, verify
+
+    runtime = CoreMLRuntime.from_file(args.model)
+    estimator = load_model(args.pickle, trusted=args.trust)
+    progress = _Progress()
+    progress(f"comparing {args.model} with {args.pickle} on 1,797 digits and {args.n_random:,} random grids")
+    report = verify(runtime, estimator, n_random=args.n_random, random_state=args.seed)
+    progress.done()
+    print(report.summary())
+    return 0 if report.ok else 1
 
 
 # ---------------------------------------------------------------- info
@@ -102,9 +151,20 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- parser
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``digits-svm`` (exposed for the docs and tests)."""
     from .artifacts import MLMODEL_NAME, PICKLE_NAME
+    from .preprocess import METHODS
     from .train import PRESETS
 
     parser = argparse.ArgumentParser(
@@ -139,6 +199,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust", action="store_true",
                    help="load a pickle that has no sidecar (unpickling runs code: only files you trust)")
     p.set_defaults(func=_cmd_convert)
+
+    p = sub.add_parser("predict", help="predict digits from images, strokes or 8x8 grids",
+                       description="Predict with the .mlmodel (run by digits_svm's NumPy runtime). "
+                                   "Inputs: image crops (.png, .jpg, ...), stroke files (.json with "
+                                   "\"strokes\"), or 8x8 grids (.npy, .json). Prints one digit per line.")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image, strokes or grid file")
+    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
+                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    p.add_argument("--method", choices=METHODS,
+                   help="preprocessing for images and strokes (default: the one named in the model's metadata)")
+    p.set_defaults(func=_cmd_predict)
+
+    p = sub.add_parser("verify", help="prove the .mlmodel predicts what the pickle predicts",
+                       description="Run the .mlmodel with digits_svm's NumPy runtime and the pickle with "
+                                   "scikit-learn on every load_digits digit and random grids; exit 1 on any "
+                                   "disagreement.")
+    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
+                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    p.add_argument("--pickle", type=Path, default=Path("artifacts") / PICKLE_NAME,
+                   help=f"the pickle (default: artifacts/{PICKLE_NAME})")
+    p.add_argument("--n-random", type=_non_negative_int, default=10_000, help="random grids on top of the 1,797 digits")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random grids (default 0)")
+    p.add_argument("--trust", action="store_true", help="accept a pickle without sidecar")
+    p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("info", help="show an .mlmodel's inputs, outputs, metadata and size",
                        description="Show the interface, metadata and size of a .mlmodel.")

@@ -339,11 +339,13 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
        kept within limits), centred: offsets ``ox = (box - kx w) / 2``, ``oy = (box - ky h) / 2``.
     4. Bitmap: box pixel ``(tx, ty)`` covers upright columns ``floor((tx - ox) / kx)`` to
        ``ceil((tx + 1 - ox) / kx) - 1`` and rows likewise (clipped to the ink box). It
-       is ink if its footprint holds ink and at least ``coverage`` of it is ink.
-    5. Pen: stroke width ``2 * area / perimeter`` (perimeter: ink/blank edges between
-       4-neighbours, outside the box counting as blank). While it is below
-       ``pen_width - 1`` (at most ``max_dilation`` times), every pixel with ink in its
-       3 x 3 neighbourhood becomes ink.
+       is ink if at least ``coverage`` of its footprint (and at least one pixel) is ink;
+       but if that keeps fewer than half of the box pixels whose footprint holds any ink
+       (strokes thinner than a box pixel), every such box pixel is ink instead.
+    5. Pen: stroke width ``sw = 2 * area / perimeter`` (perimeter: ink/blank edges
+       between 4-neighbours, outside the box counting as blank). The bitmap is dilated
+       ``min(max_dilation, max(0, ceil((pen_width - 1 - sw) / 2)))`` times; a dilation
+       makes every pixel with ink in its 3 x 3 neighbourhood ink.
     6. Counts: ink pixels in each ``block`` x ``block`` block, an integer 0..16.
     """
     box, block = int(params["box"]), int(params["block"])
@@ -377,6 +379,9 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     ink = by_row[rows[:, 1]] - by_row[rows[:, 0]]  # (box, box)
     area = (rows[:, 1] - rows[:, 0])[:, None] * (cols[:, 1] - cols[:, 0])[None, :]
     bitmap = (ink > 0) & (ink >= float(params["coverage"]) * area)
+    touched = ink > 0
+    if 2 * int(bitmap.sum()) < int(touched.sum()):  # strokes thinner than a box pixel: keep them
+        bitmap = touched
     bitmap = _thicken(bitmap, float(params["pen_width"]), int(params["max_dilation"]))
     n = box // block
     return bitmap.reshape(n, block, n, block).sum(axis=(1, 3)).astype(np.float64)
@@ -407,12 +412,11 @@ def _footprints(n: int, k: float, box: int) -> np.ndarray:
 
 
 def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndarray:
-    """Dilate with a 3x3 square until the stroke width reaches about ``pen_width``."""
+    """Dilate with a 3x3 square (each adds about 2 pixels of width) towards ``pen_width``."""
+    times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(bitmap)) / 2)))
     h, w = bitmap.shape
     padded = np.zeros((h + 2, w + 2), dtype=bool)
-    for _ in range(max_dilation):
-        if _stroke_width(bitmap) >= pen_width - 1:
-            break
+    for _ in range(times):
         padded[1:-1, 1:-1] = bitmap
         rows = padded[:-2] | padded[1:-1] | padded[2:]  # (h, w + 2)
         bitmap = rows[:, :-2] | rows[:, 1:-1] | rows[:, 2:]

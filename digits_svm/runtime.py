@@ -87,6 +87,8 @@ class CoreMLRuntime:
     >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
     >>> runtime.input_name, runtime.input_shape, runtime.kernel
     ('input', (8, 8), 'rbf')
+    >>> runtime.metadata["preprocessing.method"]
+    'seed'
     >>> bool((runtime.predict(X[100:200]) == model.predict(X[100:200])).all())
     True
     """
@@ -184,7 +186,7 @@ class CoreMLRuntime:
         self._parse_support_vectors(svc)
         self._parse_kernel(svc.kernel)
         self._parse_coefficients(svc)
-        self.metadata: dict[str, str] = dict(sorted(spec.description.metadata.userDefined.items()))
+        self._metadata = dict(sorted(spec.description.metadata.userDefined.items()))
 
     def _parse_input(self, desc: Any) -> None:
         if len(desc.input) != 1:
@@ -321,6 +323,11 @@ class CoreMLRuntime:
         return self._input_shape
 
     @property
+    def metadata(self) -> dict[str, str]:
+        """The spec's user-defined metadata (preprocessing, training parameters, versions), a copy."""
+        return dict(self._metadata)
+
+    @property
     def has_probabilities(self) -> bool:
         """Whether the spec carries Platt parameters (``probA``/``probB``), so `predict_proba` works."""
         return self._prob_a is not None
@@ -355,9 +362,13 @@ class CoreMLRuntime:
         if self._kernel == "linear":
             return dot
         if self._kernel == "rbf":
-            sq = np.einsum("ij,ij->i", X, X)[:, None] + self._sv_sq[None, :] - 2.0 * dot
+            sq = dot  # |x - s|^2 = |x|^2 + |s|^2 - 2 x.s, built in place
+            sq *= -2.0
+            sq += np.einsum("ij,ij->i", X, X)[:, None]
+            sq += self._sv_sq[None, :]
             np.maximum(sq, 0.0, out=sq)  # rounding can make a zero distance slightly negative
-            return np.exp(-self._gamma * sq)
+            sq *= -self._gamma
+            return np.exp(sq, out=sq)
         if self._kernel == "poly":
             return (self._gamma * dot + self._coef0) ** self._degree
         return np.tanh(self._gamma * dot + self._coef0)
