@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import DigitsSVMError
 
-__all__ = ["AUGMENTATIONS", "Augmented", "shift_grids", "augment"]
+__all__ = ["AUGMENTATIONS", "Augmented", "shift_grids", "augment", "check_augmentation"]
 
 #: Named augmentations: the (row, column) shifts whose copies are added to each grid.
 #: ``"hshift"`` adds one copy moved a column left and one moved a column right;
