@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+import digits_svm
+from digits_svm.augment import AUGMENTATIONS, augment, shift_grids
+
+
+def test_shifts_move_whole_cells_and_fill_with_blank():
+    g = np.arange(64, dtype=float).reshape(1, 64) % 17
+    right = shift_grids(g, cols=1).reshape(8, 8)
+    np.testing.assert_array_equal(right[:, 1:], g.reshape(8, 8)[:, :-1])
+    assert not right[:, 0].any()
+    up = shift_grids(g, rows=-1).reshape(8, 8)
+    np.testing.assert_array_equal(up[:-1], g.reshape(8, 8)[1:])
+    assert not up[-1].any()
+    np.testing.assert_array_equal(shift_grids(shift_grids(g, cols=1), cols=-1).reshape(8, 8)[:, :7], g.reshape(8, 8)[:, :7])
+
+
+@pytest.mark.parametrize("name", list(AUGMENTATIONS))
+def test_augment_keeps_originals_first_with_labels_and_groups(name):
+    X, y = digits_svm.load_grids()
+    X, y = X[:50], y[:50]
+    a = augment(X, y, name)
+    copies = 1 + len(AUGMENTATIONS[name])
+    assert a.X.shape == (50 * copies, 64) and a.X.dtype == X.dtype
+    np.testing.assert_array_equal(a.X[:50], X)
+    np.testing.assert_array_equal(a.y, np.tile(y, copies))
+    np.testing.assert_array_equal(a.groups, np.tile(np.arange(50), copies))
+    assert a.X.min() >= 0 and a.X.max() <= 16 and np.all(a.X == np.round(a.X))
+
+
+def test_unknown_augmentation_is_refused():
+    with pytest.raises(digits_svm.DigitsSVMError, match="unknown augmentation 'flip'"):
+        augment(np.zeros((1, 64)), np.zeros(1), "flip")
