@@ -124,3 +124,59 @@ def test_bad_grids_for_predict(trained, tmp_path, grid, fragment):
     assert_user_error(run_cli("predict", tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel"), fragment)
     (tmp_path / "g.json").write_text(json.dumps(np.nan_to_num(grid, nan=-1.0, posinf=99.0).tolist()))
     assert run_cli("predict", tmp_path / "g.json", "--model", out / "DigitsSVM.mlmodel").returncode == 2
+
+
+# ---------------------------------------------------------------- verify and predict
+def test_train_verifies_the_mlmodel_before_success(trained):
+    out, proc = trained
+    assert "verified: 11,797 of 11,797" in proc.stdout
+    parity = json.loads((out / "metrics.json").read_text())["coreml_parity"]
+    assert parity["n"] == parity["n_agree"] == 11_797
+    assert parity["max_decision_diff"] < 1e-9
+    assert parity["mlmodel_correct"] == 871
+
+
+def test_verify_agrees_and_fails_on_a_different_pickle(trained, tmp_path):
+    out, _ = trained
+    proc = run_cli("verify", "--model", out / "DigitsSVM.mlmodel", "--pickle", out / "digits_svm.pkl",
+                   "--n-random", "500")
+    assert proc.returncode == 0, proc.stderr
+    assert "2,297 of 2,297" in proc.stdout
+    other = run_cli("train", "--out", tmp_path, "--C", "0.5")
+    assert other.returncode == 0, other.stderr
+    proc = run_cli("verify", "--model", out / "DigitsSVM.mlmodel", "--pickle", tmp_path / "digits_svm.pkl",
+                   "--n-random", "200")
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "agree" in proc.stdout
+
+
+def test_predict_images_strokes_and_grids(trained, tmp_path):
+    import digits_svm
+
+    out, _ = trained
+    seven = Path(__file__).parent / "golden" / "seven.json"
+    zero = tmp_path / "zero.png"
+    digits_svm.render_strokes(json.loads((Path(__file__).parent / "golden" / "zero.json").read_text())).save(zero)
+    X, y = digits_svm.load_grids()
+    np.save(tmp_path / "g.npy", X[:3].reshape(3, 8, 8))
+    proc = run_cli("predict", seven, zero, tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["7", "0", *map(str, y[:3])]
+    assert "method 'normalized' (named in the model's metadata)" in proc.stderr
+    seed = run_cli("predict", zero, "--method", "seed", "--model", out / "DigitsSVM.mlmodel")
+    assert "method 'seed' (from --method)" in seed.stderr
+
+
+def test_predict_refuses_bad_inputs(trained, tmp_path):
+    out, _ = trained
+    model = out / "DigitsSVM.mlmodel"
+    (tmp_path / "notes.txt").write_text("hi")
+    assert_user_error(run_cli("predict", tmp_path / "notes.txt", "--model", model), "unsupported input type")
+    (tmp_path / "fake.png").write_text("hi")
+    assert_user_error(run_cli("predict", tmp_path / "fake.png", "--model", model), "not a readable image")
+    (tmp_path / "empty.json").write_text('{"strokes": []}')
+    assert_user_error(run_cli("predict", tmp_path / "empty.json", "--model", model), "no points")
+    (tmp_path / "bad.json").write_text('{"strokes": [[["a", 1]]]}')
+    assert_user_error(run_cli("predict", tmp_path / "bad.json", "--model", model), "bad.json", "must be a number")
+    (tmp_path / "broken.mlmodel").write_bytes(b"\x00garbage")
+    assert_user_error(run_cli("predict", tmp_path / "bad.json", "--model", tmp_path / "broken.mlmodel"))
