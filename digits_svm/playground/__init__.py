@@ -1,0 +1,26 @@
+"""A browser playground for the shipped ``.mlmodel``: draw, see the 8x8 grid and the digit, save samples.
+
+Start it with ``digits-svm playground`` or `serve`; see ``docs/playground.md``.
+"""
+
+from .server import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    MAX_BODY_BYTES,
+    MAX_POINTS,
+    Playground,
+    PlaygroundServer,
+    make_server,
+    serve,
+)
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "MAX_BODY_BYTES",
+    "MAX_POINTS",
+    "Playground",
+    "PlaygroundServer",
+    "make_server",
+    "serve",
+]
