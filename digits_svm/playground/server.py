@@ -395,7 +395,25 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], playground: Playground):
         self.playground = playground
+        self._thread: threading.Thread | None = None
         super().__init__(address, PlaygroundHandler)
+
+    def start(self) -> "PlaygroundServer":
+        """Serve in a background thread (for notebooks and tests); returns the server."""
+        self._thread = threading.Thread(target=self.serve_forever, name="digits-svm-playground", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop a server started with `start` and release its port."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
 
     @property
     def url(self) -> str:
@@ -445,11 +463,21 @@ def make_server(
 
     Examples
     --------
-    >>> import threading, json, urllib.request
-    >>> server = make_server(_example_model(), port=0)   # doctest: +SKIP
-    >>> threading.Thread(target=server.serve_forever, daemon=True).start()  # doctest: +SKIP
-    >>> json.load(urllib.request.urlopen(server.url + "api/info"))["methods"]  # doctest: +SKIP
-    ['normalized', 'seed']
+    A small model for the example (use the one ``digits-svm train`` wrote):
+
+    >>> import json, tempfile, urllib.request
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm import convert, load_grids
+    >>> X, y = load_grids()
+    >>> model = tempfile.mkdtemp() + "/DigitsSVM.mlmodel"
+    >>> _ = convert(SVC(gamma=0.001).fit(X[:200], y[:200]), model)
+
+    Serve it on a free port in a background thread and ask what it knows:
+
+    >>> with make_server(model, port=0) as server:
+    ...     info = json.load(urllib.request.urlopen(server.start().url + "api/info"))
+    >>> info["classes"]
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     """
     runtime = CoreMLRuntime.from_file(model)
     playground = Playground(runtime, samples=samples, model_path=str(model))
