@@ -400,7 +400,10 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     def start(self) -> "PlaygroundServer":
         """Serve in a background thread (for notebooks and tests); returns the server."""
-        self._thread = threading.Thread(target=self.serve_forever, name="digits-svm-playground", daemon=True)
+        # A short poll interval so that stop() returns at once rather than after 0.5 s.
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="digits-svm-playground", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -96,7 +96,11 @@
     if (activePointer !== null || (e.pointerType === "mouse" && e.button !== 0)) return;
     e.preventDefault();
     activePointer = e.pointerId;
-    canvas.setPointerCapture(e.pointerId);
+    try {
+      canvas.setPointerCapture(e.pointerId);   // keep the stroke when the pen leaves the canvas
+    } catch (err) {
+      // a synthetic or already-released pointer cannot be captured; drawing still works
+    }
     clearTimeout(penStopTimer);
     penStopTimer = null;
     current = [];
@@ -239,7 +243,8 @@
       const a = Math.max(0, Math.min(1, v / 16));
       cell.dataset.value = String(v);
       cell.textContent = grid ? formatValue(v) : "";
-      cell.style.background = `rgba(17, 17, 17, ${a.toFixed(3)})`;
+      const g = Math.round(255 - a * (255 - 17));   // white (0) to ink (16)
+      cell.style.background = `rgb(${g}, ${g}, ${g})`;
       cell.style.color = a > 0.5 ? "#fff" : "#111";
     });
   }
@@ -247,7 +252,10 @@
   function showProbabilities(probs, digit) {
     probsBox.textContent = "";
     if (!probs) {
-      probsBox.innerHTML = '<span></span><span class="muted">this model has no probabilities (train with --probability)</span><span></span>';
+      const note = document.createElement("span");
+      note.className = "muted note";
+      note.textContent = "this model has no probabilities (train with --probability)";
+      probsBox.appendChild(note);
       return;
     }
     Object.keys(probs).sort((a, b) => +a - +b).forEach((k) => {
