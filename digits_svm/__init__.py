@@ -13,6 +13,7 @@ from .train import PRESETS, TrainResult, train  # noqa: E402
 from .persist import load_joblib, load_model, load_pickle, save_joblib, save_pickle  # noqa: E402
 from .coreml import convert  # noqa: E402
 from .artifacts import write_artifacts  # noqa: E402
+from .runtime import CoreMLRuntime, ParityReport, coreml_predict, verify  # noqa: E402
 
 __all__ = [
     *_errors_all,
@@ -30,4 +31,8 @@ __all__ = [
     "load_model",
     "convert",
     "write_artifacts",
+    "CoreMLRuntime",
+    "ParityReport",
+    "coreml_predict",
+    "verify",
 ]
