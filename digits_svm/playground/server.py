@@ -167,7 +167,7 @@ class Playground:
         """What the page needs to know about the model (``GET /api/info``)."""
         return {
             "model": self.model_path,
-            "classes": [int(c) for c in _plain(self.runtime.classes_)],
+            "classes": _plain(self.runtime.classes_),
             "has_probabilities": bool(self.runtime.has_probabilities),
             "methods": list(self.methods),
             "default_method": self.default_method,
@@ -196,11 +196,11 @@ class Playground:
             raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
         preprocessed = time.perf_counter()
         grids = grid.reshape(1, 8, 8)
-        digit = int(self.runtime.predict(grids)[0])
+        digit = _plain(self.runtime.predict(grids)[0])
         probabilities = None
         if self.runtime.has_probabilities:
             proba = self.runtime.predict_proba(grids)[0]
-            probabilities = {str(int(c)): float(p) for c, p in zip(_plain(self.runtime.classes_), proba)}
+            probabilities = {str(c): float(p) for c, p in zip(_plain(self.runtime.classes_), proba)}
         done = time.perf_counter()
         return {
             "digit": digit,
