@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import pytest
@@ -124,11 +123,15 @@ def test_draw_wait_for_the_pen_stop_see_the_digit_and_save_it(page, server, tmp_
     latency = float(result["latencyMs"])
     request_ms = float(result["requestMs"])
     print(f"\npen-up -> prediction: {latency:.1f} ms (pen-stop wait {PEN_STOP_MS} ms + round trip {request_ms:.1f} ms)")
-    assert PEN_STOP_MS <= latency < PEN_STOP_MS + 2000
-    assert 0 < request_ms < 2000
+    # Loose bounds (a shared CI machine), only to catch a timer that never fires or fires early.
+    assert PEN_STOP_MS <= latency < PEN_STOP_MS + 5000
+    assert 0 < request_ms < 5000
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
+    (ARTIFACTS / "playground-latency.json").write_text(
+        json.dumps({"pen_up_to_prediction_ms": latency, "request_ms": request_ms, "pen_stop_ms": PEN_STOP_MS}) + "\n"
+    )
 
     # Save it as a sample: one file in samples/7/, the same strokes, the label.
     page.locator(f"#save-buttons button[data-label='{digit}']").click()
