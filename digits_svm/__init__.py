@@ -12,6 +12,18 @@ from .grids import check_grids  # noqa: E402
 from .train import PRESETS, TrainResult, train  # noqa: E402
 from .persist import load_joblib, load_model, load_pickle, save_joblib, save_pickle  # noqa: E402
 from .coreml import convert  # noqa: E402
+from .preprocess import (  # noqa: E402
+    DEFAULT_METHOD,
+    METHODS,
+    Drawing,
+    load_image,
+    load_strokes,
+    method_metadata,
+    parse_strokes,
+    preprocess,
+    preprocess_strokes,
+    render_strokes,
+)
 from .artifacts import write_artifacts  # noqa: E402
 from .runtime import CoreMLRuntime, ParityReport, coreml_predict, verify  # noqa: E402
 
@@ -30,6 +42,16 @@ __all__ = [
     "load_joblib",
     "load_model",
     "convert",
+    "METHODS",
+    "DEFAULT_METHOD",
+    "Drawing",
+    "preprocess",
+    "preprocess_strokes",
+    "render_strokes",
+    "parse_strokes",
+    "load_strokes",
+    "load_image",
+    "method_metadata",
     "write_artifacts",
     "CoreMLRuntime",
     "ParityReport",

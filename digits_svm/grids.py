@@ -20,7 +20,7 @@ import numpy as np
 from .errors import InvalidGridError
 from .fileio import read_bytes
 
-__all__ = ["GRID_SHAPE", "GRID_MAX", "check_grids", "load_grid_file"]
+__all__ = ["GRID_SHAPE", "GRID_MAX", "check_grids", "load_grid_file", "grids_from_file"]
 
 GRID_SHAPE = (8, 8)
 GRID_MAX = 16.0
@@ -118,3 +118,53 @@ def load_grid_file(path: str | os.PathLike) -> np.ndarray:
         except (ValueError, OSError, EOFError) as exc:
             raise InvalidGridError(f"{path} is not a readable .npy array ({exc}); save it with numpy.save") from exc
     return check_grids(value, name=f"grids in {path.name}")
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+
+
+def grids_from_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray, str]:
+    """Turn one input file into model grids, whatever it holds.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        An image (a canvas crop: ``.png``, ``.jpg`` …), a strokes ``.json`` (an object with
+        ``"strokes"``), or grids in ``.npy`` / ``.json``.
+    method : str
+        Preprocessing method for images and strokes.
+
+    Returns
+    -------
+    grids : numpy.ndarray
+        float64, shape (n, 8, 8).
+    kind : str
+        ``"image"``, ``"strokes"`` or ``"grid"``.
+    """
+    from .errors import DigitsSVMError, ImageError
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        from .preprocess import load_image, preprocess
+
+        return check_grids(preprocess(load_image(path), method=method)), "image"
+    if suffix == ".json":
+        try:
+            value = json.loads(read_bytes(path, what="input file", error=InvalidGridError).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            value = None  # load_grid_file reports it
+        if isinstance(value, dict) and "strokes" in value:
+            from .preprocess import parse_strokes, preprocess_strokes
+
+            try:
+                drawing = parse_strokes(value)
+            except DigitsSVMError as exc:
+                raise type(exc)(f"{path}: {exc}") from None
+            return check_grids(preprocess_strokes(drawing, method=method)), "strokes"
+    if suffix in (".json", ".npy"):
+        return load_grid_file(path), "grid"
+    raise ImageError(
+        f"{path}: unsupported input type {suffix or '(none)'}; give an image ({', '.join(IMAGE_SUFFIXES)}), "
+        "a strokes .json, or grids in .npy/.json"
+    )
