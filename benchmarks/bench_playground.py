@@ -21,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from digits_svm import preprocess
+from digits_svm.preprocess import METHODS
 from digits_svm.playground import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,7 +40,7 @@ def summary(values: list[float]) -> str:
 
 
 def bench_server(url: str, n: int) -> None:
-    for method in preprocess.METHODS:
+    for method in METHODS:
         body = json.dumps({"strokes": seven(), "method": method}).encode()
         trips, server_pre, server_pred = [], [], []
         for _ in range(n):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digits_svm import preprocess
+from digits_svm.preprocess import DEFAULT_METHOD, METHODS, load_strokes, preprocess_strokes
 from digits_svm.errors import DigitsSVMError, ModelFileError
 from digits_svm.playground import MAX_BODY_BYTES, MAX_POINTS, make_server
 from digits_svm.playground.server import Playground
@@ -79,7 +79,7 @@ def test_info_describes_the_model(server, mlmodel_path):
     runtime = CoreMLRuntime.from_file(mlmodel_path)
     assert info["classes"] == [int(c) for c in runtime.classes_] == list(range(10))
     assert info["has_probabilities"] is False
-    assert info["methods"] == list(preprocess.METHODS)
+    assert info["methods"] == list(METHODS)
     assert info["default_method"] == runtime.metadata["preprocessing.method"]
     assert info["limits"] == {"max_body_bytes": MAX_BODY_BYTES, "max_points": MAX_POINTS}
 
@@ -90,7 +90,7 @@ def test_default_method_falls_back_when_metadata_names_none(mlmodel_path, sample
     spec = load_spec(mlmodel_path)
     del spec.description.metadata.userDefined["preprocessing.method"]
     playground = Playground(CoreMLRuntime.from_spec(spec), samples=samples)
-    assert playground.default_method == preprocess.DEFAULT_METHOD
+    assert playground.default_method == DEFAULT_METHOD
 
 
 def test_page_and_static_files_are_served(server):
@@ -104,11 +104,11 @@ def test_page_and_static_files_are_served(server):
     assert status == 200 and b"touch-action: none" in css
 
 
-@pytest.mark.parametrize("method", preprocess.METHODS)
+@pytest.mark.parametrize("method", METHODS)
 def test_predict_matches_the_library_and_the_runtime(server, mlmodel_path, method):
     status, _, answer = request(server, "POST", "/api/predict", {**ONE, "method": method})
     assert status == 200, answer
-    expected_grid = preprocess.preprocess_strokes(ONE["strokes"], method=method, line_width=5.0, scale=2.0)
+    expected_grid = preprocess_strokes(ONE["strokes"], method=method, line_width=5.0, scale=2.0)
     np.testing.assert_array_equal(np.array(answer["grid"]), expected_grid)
     expected_digit = int(CoreMLRuntime.from_file(mlmodel_path).predict(expected_grid[None])[0])
     assert answer["digit"] == expected_digit
@@ -161,7 +161,10 @@ BAD_BODIES = [
     pytest.param(b'{"strokes": [[[1, NaN]]]}', 400, "NaN", id="nan"),
     pytest.param(b'{"strokes": [[[1, Infinity]]]}', 400, "Infinity", id="infinity"),
     pytest.param(b'{"strokes": [[[1, 1e999]]]}', 400, "", id="overflow-to-inf"),
-    pytest.param(b'{"strokes": [[[1, 1' + b"0" * 400 + b']]]}', 400, "", id="int-too-big-for-float"),
+    pytest.param(b'{"strokes": [[[1, 1' + b"0" * 400 + b']]]}', 400, "too large", id="int-too-big-for-float"),
+    pytest.param(b'{"strokes": [[[1, ' + b"9" * 5000 + b']]]}', 400, "too large", id="int-5000-digits"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "colour": "red"}', 400, "unknown key", id="unknown-key"),
+    pytest.param(b'{"strokes": [[[1, 200000]]]}', 400, "off any screen", id="off-screen"),
     pytest.param(b'{"strokes": [[[1, 2]]], "scale": "2"}', 400, "", id="scale-string"),
     pytest.param(b'{"strokes": [[[1, 2]]], "line_width": -5}', 400, "", id="negative-line-width"),
     pytest.param(b"[" * 100_000 + b"]" * 100_000, 400, "", id="nested-too-deep"),
@@ -295,8 +298,8 @@ def test_save_sample_writes_the_stroke_format_with_its_label(server, samples):
     assert Path(answer["saved"]) == saved and answer["label"] == 7 and answer["count"] == 1
     stored = json.loads(saved.read_text())
     assert stored == {"strokes": ONE["strokes"], "line_width": 5.0, "scale": 2.0, "label": 7}
-    drawing = preprocess.load_strokes(saved)  # the library reads it back
-    assert drawing.label == 7 and drawing.strokes == [[[float(v) for v in p] for p in s] for s in ONE["strokes"]]
+    drawing = load_strokes(saved)  # the library reads it back
+    assert drawing.label == 7 and drawing.to_json()["strokes"] == ONE["strokes"]
     assert not [p for p in saved.parent.iterdir() if p.name.endswith(".tmp")]
 
 

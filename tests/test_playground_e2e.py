@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from digits_svm import preprocess
+from digits_svm.preprocess import METHODS, preprocess_strokes
 from digits_svm.playground import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -115,7 +115,7 @@ def test_draw_wait_for_the_pen_stop_see_the_digit_and_save_it(page, server, tmp_
     # The heat map shows the server's 8x8 grid, the numbers included.
     cells = page.locator("#grid .cell")
     assert cells.count() == 64
-    expected = preprocess.preprocess_strokes(body["strokes"], method=body["method"], line_width=5.0, scale=2.0)
+    expected = preprocess_strokes(body["strokes"], method=body["method"], line_width=5.0, scale=2.0)
     shown = [float(t) for t in cells.all_inner_texts()]
     assert shown == pytest.approx(expected.ravel().tolist(), abs=0.05)
 
@@ -195,7 +195,7 @@ def test_method_switch_undo_clear_and_server_errors_on_the_page(page):
     page.locator("#recognise").click()
     first = wait_for_prediction(page)
 
-    other = [m for m in preprocess.METHODS if m != first["method"]][0]
+    other = [m for m in METHODS if m != first["method"]][0]
     page.locator("#method").select_option(other)
     switched = wait_for_prediction(page, int(first["seq"]))
     assert switched["method"] == other and switched["trigger"] == "method"

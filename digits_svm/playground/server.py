@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from .. import preprocess as _preprocess
+from ..preprocess import DEFAULT_METHOD, METHODS, parse_strokes, preprocess_strokes
 from ..errors import DigitsSVMError, EmptyDrawingError, StrokesError
 from ..fileio import atomic_write_json
 from ..runtime import CoreMLRuntime
@@ -79,13 +79,21 @@ def _reject_constant(name: str) -> float:
     raise HTTPError(HTTPStatus.BAD_REQUEST, f"JSON contains {name}; send finite numbers only")
 
 
+def _parse_int(text: str) -> int:
+    # Coordinates and labels are small; a 5,000-digit integer would otherwise make int()
+    # or float() raise outside the validation (ValueError, OverflowError).
+    if len(text.lstrip("-")) > 20:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, f"JSON integer {text[:20]}... is too large; coordinates are points")
+    return int(text)
+
+
 def _decode_json(body: bytes) -> Any:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise HTTPError(HTTPStatus.BAD_REQUEST, "request body is not UTF-8; send JSON text") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise HTTPError(HTTPStatus.BAD_REQUEST, f"request body is not valid JSON ({exc}); send a JSON object") from None
     except RecursionError:
@@ -118,12 +126,12 @@ def _parse_drawing(body: Any):
     """Validate a request body as a drawing; an empty one is 422, a malformed one 400."""
     payload = _strokes_payload(body)
     try:
-        drawing = _preprocess.parse_strokes(payload)
+        drawing = parse_strokes(payload)
     except EmptyDrawingError as exc:
         raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc)) from None
     except StrokesError as exc:
         raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
-    if sum(len(stroke) for stroke in drawing.strokes) == 0:
+    if drawing.n_points == 0:
         raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, "the drawing is empty; draw a digit first")
     return drawing
 
@@ -159,9 +167,9 @@ class Playground:
         self.runtime = runtime
         self.samples = Path(samples)
         self.model_path = model_path
-        self.methods = tuple(_preprocess.METHODS)
+        self.methods = tuple(METHODS)
         wanted = str(runtime.metadata.get("preprocessing.method", ""))
-        self.default_method = wanted if wanted in self.methods else _preprocess.DEFAULT_METHOD
+        self.default_method = wanted if wanted in self.methods else DEFAULT_METHOD
 
     def info(self) -> dict[str, Any]:
         """What the page needs to know about the model (``GET /api/info``)."""
@@ -187,9 +195,7 @@ class Playground:
             )
         drawing = _parse_drawing(body)
         try:
-            grid = _preprocess.preprocess_strokes(
-                drawing.strokes, method=method, line_width=drawing.line_width, scale=drawing.scale
-            )
+            grid = preprocess_strokes(drawing, method=method)
         except EmptyDrawingError as exc:
             raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc)) from None
         except StrokesError as exc:
@@ -224,12 +230,7 @@ class Playground:
             raise HTTPError(HTTPStatus.BAD_REQUEST, '"label" is missing; send {"strokes": ..., "label": 0..9}')
         label = _check_label(body["label"])
         drawing = _parse_drawing(body)
-        record = {
-            "strokes": [[list(map(float, point)) for point in stroke] for stroke in drawing.strokes],
-            "line_width": float(drawing.line_width),
-            "scale": float(drawing.scale),
-            "label": label,
-        }
+        record = drawing.to_json()  # the shared stroke format, label included
         folder = self.samples / str(label)
         while True:
             path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex}.json"
@@ -239,8 +240,7 @@ class Playground:
                 break
             except FileExistsError:
                 continue
-        n_points = sum(len(stroke) for stroke in drawing.strokes)
-        return {"saved": str(path), "label": label, "points": n_points, "count": _count_samples(folder)}
+        return {"saved": str(path), "label": label, "points": drawing.n_points, "count": _count_samples(folder)}
 
 
 def _count_samples(folder: Path) -> int:
