@@ -36,13 +36,30 @@ def seven(x0: float, y0: float, size: float) -> list[list[tuple[float, float]]]:
     return [top + diag]
 
 
+def one(x0: float, y0: float, size: float) -> list[list[tuple[float, float]]]:
+    """A "1": one vertical line."""
+    return [[(x0 + size * 0.3, y0 + size * i / 20) for i in range(21)]]
+
+
+def four(x0: float, y0: float, size: float) -> list[list[tuple[float, float]]]:
+    """A "4" in two strokes: the open angle, then the downstroke."""
+    return [
+        [(x0 + size * 0.3, y0), (x0, y0 + size * 0.6), (x0 + size * 0.5, y0 + size * 0.6)],
+        [(x0 + size * 0.35, y0 + size * 0.3), (x0 + size * 0.35, y0 + size)],
+    ]
+
+
 def zero(x0: float, y0: float, size: float) -> list[list[tuple[float, float]]]:
     """A "0" as one closed ellipse, taller than wide."""
     cx, cy, rx, ry = x0 + size * 0.3, y0 + size * 0.5, size * 0.3, size * 0.5
     return [[(cx + rx * math.sin(2 * math.pi * i / 40), cy - ry * math.cos(2 * math.pi * i / 40)) for i in range(41)]]
 
 
-SHAPES = {7: seven, 0: zero}
+# Shapes the default model reads reliably with its own preprocessing ("normalized"): checked
+# over sizes 100..240 pt, scales 1..3 and 1.5 pt of jitter, each was read right every time.
+# (This narrow "7" is not: "normalized" reads it as 3 about half the time; it is only drawn,
+# never asserted.)
+SHAPES = {0: zero, 1: one, 4: four}
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +115,7 @@ def wait_for_prediction(page, seq_before: int = 0, timeout: float = 10_000) -> d
 
 
 def test_draw_wait_for_the_pen_stop_see_the_digit_and_save_it(page, server, tmp_path):
-    digit = 7
+    digit = 0
     with page.expect_request("**/api/predict") as sent:
         draw_with_mouse(page, SHAPES[digit](110, 60, 190))
         # No button: the page recognises about a second after the last pointerup.
@@ -133,7 +150,7 @@ def test_draw_wait_for_the_pen_stop_see_the_digit_and_save_it(page, server, tmp_
         json.dumps({"pen_up_to_prediction_ms": latency, "request_ms": request_ms, "pen_stop_ms": PEN_STOP_MS}) + "\n"
     )
 
-    # Save it as a sample: one file in samples/7/, the same strokes, the label.
+    # Save it as a sample: one file in samples/0/, the same strokes, the label.
     page.locator(f"#save-buttons button[data-label='{digit}']").click()
     page.wait_for_function("document.querySelector('#save-status').dataset.saved")
     saved = Path(page.locator("#save-status").evaluate("e => e.dataset.saved"))
