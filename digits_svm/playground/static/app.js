@@ -254,7 +254,7 @@
     if (!probs) {
       const note = document.createElement("span");
       note.className = "muted note";
-      note.textContent = "this model has no probabilities (train with --probability)";
+      note.innerHTML = "this model has no probabilities (train with <code>--probability</code>)";
       probsBox.appendChild(note);
       return;
     }
