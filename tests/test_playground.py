@@ -102,6 +102,8 @@ def test_page_and_static_files_are_served(server):
     assert b"setPointerCapture" in js and b"/api/predict" in js
     status, _, css = request(server, "GET", "/static/style.css")
     assert status == 200 and b"touch-action: none" in css
+    status, resp, empty = request(server, "HEAD", "/")
+    assert status == 200 and empty == b"" and int(resp.getheader("Content-Length")) == len(page)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -272,6 +274,8 @@ def test_missing_content_length_is_411(server):
         ("POST", "/api/info", 405, "GET"),
         ("PUT", "/api/samples", 405, "POST"),
         ("DELETE", "/api/samples", 405, "POST"),
+        ("OPTIONS", "/api/predict", 405, "POST"),
+        ("PATCH", "/nope", 404, None),
     ],
 )
 def test_unknown_paths_and_wrong_methods(server, method, path, status, allow):

@@ -3,24 +3,5 @@
 Start it with ``digits-svm playground`` or `serve`; see ``docs/playground.md``.
 """
 
-from .server import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    MAX_BODY_BYTES,
-    MAX_POINTS,
-    Playground,
-    PlaygroundServer,
-    make_server,
-    serve,
-)
-
-__all__ = [
-    "DEFAULT_HOST",
-    "DEFAULT_PORT",
-    "MAX_BODY_BYTES",
-    "MAX_POINTS",
-    "Playground",
-    "PlaygroundServer",
-    "make_server",
-    "serve",
-]
+from .server import *  # noqa: F401,F403
+from .server import __all__  # noqa: F401

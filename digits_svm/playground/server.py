@@ -266,29 +266,9 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         logger.debug("%s %s", self.address_string(), format % args)
 
-    def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
-        self._dispatch("GET")
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self._dispatch("HEAD")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        self._dispatch("DELETE")
-
-    def do_PATCH(self) -> None:  # noqa: N802
-        self._dispatch("PATCH")
-
-    def do_OPTIONS(self) -> None:  # noqa: N802
-        self._dispatch("OPTIONS")
-
     # ------------------------------------------------------------ dispatch
-    def _dispatch(self, verb: str) -> None:
+    def _dispatch(self) -> None:
+        verb = self.command
         path = urlsplit(self.path).path
         try:
             if path.startswith("/static/"):
@@ -310,6 +290,10 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         except Exception:  # a bug: log it, answer 500, keep serving
             logger.exception("playground: unexpected error on %s %s", verb, path)
             self._send_error_json(HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; see the server log"))
+
+    # http.server calls do_<VERB>; every verb goes through the route table, so a known path
+    # with the wrong verb is a 405 (not the stdlib's 501) and an unknown path a 404.
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _dispatch  # noqa: N815
 
     # ------------------------------------------------------------ responses
     def _send(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
