@@ -3,10 +3,10 @@
 Run:  python benchmarks/bench_playground.py [--model artifacts/DigitsSVM.mlmodel] [--requests 200] [--draws 5]
 
 Starts the playground on a free port in this process. Server part: POSTs the same drawn
-"7" to /api/predict ``--requests`` times per preprocessing method (urllib, one connection
+"0" to /api/predict ``--requests`` times per preprocessing method (urllib, one connection
 each) and prints the median / 90th percentile round trip and the server's own
 preprocess / predict times. Browser part (needs /usr/bin/chromium and playwright): draws
-the "7" with the mouse ``--draws`` times, waits for the page's pen-stop recognition, and
+the "0" with the mouse ``--draws`` times, waits for the page's pen-stop recognition, and
 prints pen-up -> prediction as measured in the page (the 1 s pen-stop wait included) and
 the page's request round trip. Without --model, a model is trained into a temporary folder.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import tempfile
 import time
@@ -27,10 +28,10 @@ from digits_svm.playground import make_server
 CHROMIUM = "/usr/bin/chromium"
 
 
-def seven(x0: float = 110, y0: float = 60, size: float = 190) -> list[list[list[float]]]:
-    top = [[x0 + size * 0.55 * i / 10, y0] for i in range(11)]
-    diag = [[x0 + size * 0.55 - size * 0.35 * i / 20, y0 + size * i / 20] for i in range(1, 21)]
-    return [top + diag]
+def zero(x0: float = 110, y0: float = 60, size: float = 190) -> list[list[list[float]]]:
+    """A "0": one closed ellipse, 40 segments, as drawn in the browser test."""
+    cx, cy, rx, ry = x0 + size * 0.3, y0 + size * 0.5, size * 0.3, size * 0.5
+    return [[[cx + rx * math.sin(2 * math.pi * i / 40), cy - ry * math.cos(2 * math.pi * i / 40)] for i in range(41)]]
 
 
 def summary(values: list[float]) -> str:
@@ -41,7 +42,7 @@ def summary(values: list[float]) -> str:
 
 def bench_server(url: str, n: int) -> None:
     for method in METHODS:
-        body = json.dumps({"strokes": seven(), "method": method}).encode()
+        body = json.dumps({"strokes": zero(), "method": method}).encode()
         trips, server_pre, server_pred = [], [], []
         for _ in range(n):
             req = urllib.request.Request(url + "api/predict", data=body, headers={"Content-Type": "application/json"})
@@ -75,7 +76,7 @@ def bench_browser(url: str, draws: int) -> None:
         for _ in range(draws):
             page.locator("#clear").click()
             before = int(page.locator("#result").evaluate("r => r.dataset.seq || 0"))
-            (stroke,) = seven()
+            (stroke,) = zero()
             page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
             page.mouse.down()
             for x, y in stroke[1:]:
