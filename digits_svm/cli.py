@@ -128,6 +128,15 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# ---------------------------------------------------------------- playground
+def _cmd_playground(args: argparse.Namespace) -> int:
+    from .playground import serve
+
+    serve(args.model, host=args.host, port=args.port, samples=args.samples, open_browser=args.open,
+          ready=lambda url: print(f"playground at {url} (Ctrl-C to stop)", flush=True))
+    return 0
+
+
 # ---------------------------------------------------------------- info
 def _cmd_info(args: argparse.Namespace) -> int:
     from .coreml import describe
@@ -223,6 +232,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the random grids (default 0)")
     p.add_argument("--trust", action="store_true", help="accept a pickle without sidecar")
     p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("playground", help="draw digits in a browser and see what the .mlmodel predicts",
+                       description="Serve a drawing page on this machine that runs the .mlmodel (NumPy runtime) "
+                                   "on what you draw and saves labelled samples for digits-svm train --extra.")
+    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
+                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    p.add_argument("--port", type=_non_negative_int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--samples", type=Path, default=Path("samples"), help="where saved samples go (default: samples)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    p.set_defaults(func=_cmd_playground)
 
     p = sub.add_parser("info", help="show an .mlmodel's inputs, outputs, metadata and size",
                        description="Show the interface, metadata and size of a .mlmodel.")

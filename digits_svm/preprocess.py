@@ -466,7 +466,10 @@ class Drawing:
 def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise StrokesError(f"{what} must be a number, not {type(value).__name__} ({value!r:.40})")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value):
         raise StrokesError(f"{what} must be finite, not {value}")
     return value

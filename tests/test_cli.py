@@ -69,7 +69,7 @@ def test_convert_from_pickle(trained, tmp_path):
     assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
 
 
-@pytest.mark.parametrize("command", ["train", "convert", "info", "predict", "verify"])
+@pytest.mark.parametrize("command", ["train", "convert", "info", "predict", "verify", "playground"])
 def test_help_everywhere(command):
     proc = run_cli(command, "--help")
     assert proc.returncode == 0 and "usage: digits-svm " + command in proc.stdout
@@ -180,3 +180,27 @@ def test_predict_refuses_bad_inputs(trained, tmp_path):
     assert_user_error(run_cli("predict", tmp_path / "bad.json", "--model", model), "bad.json", "must be a number")
     (tmp_path / "broken.mlmodel").write_bytes(b"\x00garbage")
     assert_user_error(run_cli("predict", tmp_path / "bad.json", "--model", tmp_path / "broken.mlmodel"))
+
+
+def test_playground_serves_the_model_and_refuses_a_missing_one(trained, tmp_path):
+    import os
+    import subprocess
+    import urllib.request
+
+    out, _ = trained
+    assert_user_error(run_cli("playground", "--model", tmp_path / "nope.mlmodel", "--port", "0"), "nope.mlmodel")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digits_svm", "playground", "--model", str(out / "DigitsSVM.mlmodel"), "--port", "0",
+         "--samples", str(tmp_path / "samples")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("playground at http://127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
+        url = line.split()[2]
+        info = json.loads(urllib.request.urlopen(url + "api/info", timeout=10).read())
+        assert "normalized" in info["methods"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
