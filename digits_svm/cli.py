@@ -128,6 +128,36 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# ---------------------------------------------------------------- show
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .grids import IMAGE_SUFFIXES
+    from .plots import plot_drawing
+    from .preprocess import METHODS, load_image, load_strokes, preprocess, render_strokes
+    from .runtime import CoreMLRuntime
+
+    runtime = CoreMLRuntime.from_file(args.model)
+    if args.input.suffix.lower() in IMAGE_SUFFIXES:
+        crop = load_image(args.input)
+    else:
+        crop = render_strokes(load_strokes(args.input))
+    methods = [args.method] if args.method else list(METHODS)
+    grids = {m: preprocess(crop, method=m) for m in methods}
+    texts = []
+    for method, grid in grids.items():
+        label = runtime.predict(grid)[0]
+        text = f"{method}: {label}"
+        if runtime.has_probabilities:
+            proba = runtime.predict_proba(grid)[0]
+            text += f" (p = {proba.max():.2f})"
+        texts.append(text)
+    out = args.out or Path(f"{args.input.stem}-show.png")
+    plot_drawing(crop, grids, out, prediction="predicted  " + "   ".join(texts))
+    for text in texts:
+        print(text)
+    print(f"wrote {out}")
+    return 0
+
+
 # ---------------------------------------------------------------- playground
 def _cmd_playground(args: argparse.Namespace) -> int:
     from .playground import serve
@@ -232,6 +262,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the random grids (default 0)")
     p.add_argument("--trust", action="store_true", help="accept a pickle without sidecar")
     p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("show", help="picture what the model sees: crop, 8x8 grid, prediction",
+                       description="Write a PNG with the crop (an image, or strokes rendered as the app does), "
+                                   "its 8x8 grid with numbers for each preprocessing method, and the prediction "
+                                   "(with its probability when the model has them).")
+    p.add_argument("input", type=Path, help="image crop (.png, .jpg, ...) or strokes .json")
+    p.add_argument("--method", choices=METHODS, help="only this preprocessing method (default: all)")
+    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
+                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    p.add_argument("--out", type=Path, help="PNG to write (default: INPUT-show.png in the current directory)")
+    p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("playground", help="draw digits in a browser and see what the .mlmodel predicts",
                        description="Serve a drawing page on this machine that runs the .mlmodel (NumPy runtime) "

@@ -69,7 +69,7 @@ def test_convert_from_pickle(trained, tmp_path):
     assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
 
 
-@pytest.mark.parametrize("command", ["train", "convert", "info", "predict", "verify", "playground"])
+@pytest.mark.parametrize("command", ["train", "convert", "info", "predict", "verify", "playground", "show"])
 def test_help_everywhere(command):
     proc = run_cli(command, "--help")
     assert proc.returncode == 0 and "usage: digits-svm " + command in proc.stdout
@@ -204,3 +204,22 @@ def test_playground_serves_the_model_and_refuses_a_missing_one(trained, tmp_path
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_show_writes_a_picture_of_what_the_model_sees(trained, tmp_path):
+    from PIL import Image
+
+    out, _ = trained
+    seven = Path(__file__).parent / "golden" / "seven.json"
+    proc = run_cli("show", seven, "--model", out / "DigitsSVM.mlmodel", "--out", tmp_path / "seven.png")
+    assert proc.returncode == 0, proc.stderr
+    assert "normalized: 7" in proc.stdout and "seed: " in proc.stdout
+    img = np.asarray(Image.open(tmp_path / "seven.png").convert("L"), dtype=float)
+    assert img.shape[1] > 600 and img.shape[0] > 200
+    assert img.std() > 20  # not blank
+    crop = Path(__file__).parent / "golden" / "one_13x21.png"
+    proc = run_cli("show", crop, "--method", "seed", "--model", out / "DigitsSVM.mlmodel", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "one_13x21-show.png").stat().st_size > 5_000
+    assert "normalized" not in proc.stdout
+    assert_user_error(run_cli("show", tmp_path / "none.json", "--model", out / "DigitsSVM.mlmodel"), "none.json")
