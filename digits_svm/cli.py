@@ -200,6 +200,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _add_model_option(parser: argparse.ArgumentParser) -> None:
+    from .artifacts import MLMODEL_NAME
+
+    parser.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
+                        help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``digits-svm`` (exposed for the docs and tests)."""
     from .artifacts import MLMODEL_NAME, PICKLE_NAME
@@ -244,8 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Inputs: image crops (.png, .jpg, ...), stroke files (.json with "
                                    "\"strokes\"), or 8x8 grids (.npy, .json). Prints one digit per line.")
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image, strokes or grid file")
-    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
-                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    _add_model_option(p)
     p.add_argument("--method", choices=METHODS,
                    help="preprocessing for images and strokes (default: the one named in the model's metadata)")
     p.set_defaults(func=_cmd_predict)
@@ -254,8 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run the .mlmodel with digits_svm's NumPy runtime and the pickle with "
                                    "scikit-learn on every load_digits digit and random grids; exit 1 on any "
                                    "disagreement.")
-    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
-                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    _add_model_option(p)
     p.add_argument("--pickle", type=Path, default=Path("artifacts") / PICKLE_NAME,
                    help=f"the pickle (default: artifacts/{PICKLE_NAME})")
     p.add_argument("--n-random", type=_non_negative_int, default=10_000, help="random grids on top of the 1,797 digits")
@@ -269,16 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(with its probability when the model has them).")
     p.add_argument("input", type=Path, help="image crop (.png, .jpg, ...) or strokes .json")
     p.add_argument("--method", choices=METHODS, help="only this preprocessing method (default: all)")
-    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
-                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    _add_model_option(p)
     p.add_argument("--out", type=Path, help="PNG to write (default: INPUT-show.png in the current directory)")
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("playground", help="draw digits in a browser and see what the .mlmodel predicts",
                        description="Serve a drawing page on this machine that runs the .mlmodel (NumPy runtime) "
                                    "on what you draw and saves labelled samples for digits-svm train --extra.")
-    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
-                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    _add_model_option(p)
     p.add_argument("--port", type=_non_negative_int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--samples", type=Path, default=Path("samples"), help="where saved samples go (default: samples)")
