@@ -11,7 +11,7 @@ from .data import canonical_split, load_grids  # noqa: E402
 from .grids import check_grids  # noqa: E402
 from .train import PRESETS, TrainResult, train  # noqa: E402
 from .persist import load_joblib, load_model, load_pickle, save_joblib, save_pickle  # noqa: E402
-from .coreml import convert  # noqa: E402
+from .coreml import convert, describe  # noqa: E402
 from .preprocess import (  # noqa: E402
     DEFAULT_METHOD,
     METHODS,
@@ -42,6 +42,7 @@ __all__ = [
     "load_joblib",
     "load_model",
     "convert",
+    "describe",
     "METHODS",
     "DEFAULT_METHOD",
     "Drawing",
