@@ -11,7 +11,7 @@ from .data import Samples, canonical_split, load_grids, load_samples  # noqa: E4
 from .grids import check_grids  # noqa: E402
 from .train import PRESETS, TrainResult, search_best, train  # noqa: E402
 from .persist import load_joblib, load_model, load_pickle, save_joblib, save_pickle  # noqa: E402
-from .coreml import convert  # noqa: E402
+from .coreml import convert, describe  # noqa: E402
 from .preprocess import (  # noqa: E402
     DEFAULT_METHOD,
     METHODS,
@@ -46,6 +46,7 @@ __all__ = [
     "load_joblib",
     "load_model",
     "convert",
+    "describe",
     "METHODS",
     "DEFAULT_METHOD",
     "Drawing",

@@ -128,6 +128,45 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# ---------------------------------------------------------------- show
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .grids import IMAGE_SUFFIXES
+    from .plots import plot_drawing
+    from .preprocess import METHODS, load_image, load_strokes, preprocess, render_strokes
+    from .runtime import CoreMLRuntime
+
+    runtime = CoreMLRuntime.from_file(args.model)
+    if args.input.suffix.lower() in IMAGE_SUFFIXES:
+        crop = load_image(args.input)
+    else:
+        crop = render_strokes(load_strokes(args.input))
+    methods = [args.method] if args.method else list(METHODS)
+    grids = {m: preprocess(crop, method=m) for m in methods}
+    texts = []
+    for method, grid in grids.items():
+        label = runtime.predict(grid)[0]
+        text = f"{method}: {label}"
+        if runtime.has_probabilities:
+            proba = runtime.predict_proba(grid)[0]
+            text += f" (p = {proba.max():.2f})"
+        texts.append(text)
+    out = args.out or Path(f"{args.input.stem}-show.png")
+    plot_drawing(crop, grids, out, prediction="predicted  " + "   ".join(texts))
+    for text in texts:
+        print(text)
+    print(f"wrote {out}")
+    return 0
+
+
+# ---------------------------------------------------------------- playground
+def _cmd_playground(args: argparse.Namespace) -> int:
+    from .playground import serve
+
+    serve(args.model, host=args.host, port=args.port, samples=args.samples, open_browser=args.open,
+          ready=lambda url: print(f"playground at {url} (Ctrl-C to stop)", flush=True))
+    return 0
+
+
 # ---------------------------------------------------------------- info
 def _cmd_info(args: argparse.Namespace) -> int:
     from .coreml import describe
@@ -159,6 +198,13 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return value
+
+
+def _add_model_option(parser: argparse.ArgumentParser) -> None:
+    from .artifacts import MLMODEL_NAME
+
+    parser.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
+                        help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,8 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Inputs: image crops (.png, .jpg, ...), stroke files (.json with "
                                    "\"strokes\"), or 8x8 grids (.npy, .json). Prints one digit per line.")
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image, strokes or grid file")
-    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
-                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    _add_model_option(p)
     p.add_argument("--method", choices=METHODS,
                    help="preprocessing for images and strokes (default: the one named in the model's metadata)")
     p.set_defaults(func=_cmd_predict)
@@ -215,14 +260,33 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run the .mlmodel with digits_svm's NumPy runtime and the pickle with "
                                    "scikit-learn on every load_digits digit and random grids; exit 1 on any "
                                    "disagreement.")
-    p.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
-                   help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+    _add_model_option(p)
     p.add_argument("--pickle", type=Path, default=Path("artifacts") / PICKLE_NAME,
                    help=f"the pickle (default: artifacts/{PICKLE_NAME})")
     p.add_argument("--n-random", type=_non_negative_int, default=10_000, help="random grids on top of the 1,797 digits")
     p.add_argument("--seed", type=int, default=0, help="seed of the random grids (default 0)")
     p.add_argument("--trust", action="store_true", help="accept a pickle without sidecar")
     p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("show", help="picture what the model sees: crop, 8x8 grid, prediction",
+                       description="Write a PNG with the crop (an image, or strokes rendered as the app does), "
+                                   "its 8x8 grid with numbers for each preprocessing method, and the prediction "
+                                   "(with its probability when the model has them).")
+    p.add_argument("input", type=Path, help="image crop (.png, .jpg, ...) or strokes .json")
+    p.add_argument("--method", choices=METHODS, help="only this preprocessing method (default: all)")
+    _add_model_option(p)
+    p.add_argument("--out", type=Path, help="PNG to write (default: INPUT-show.png in the current directory)")
+    p.set_defaults(func=_cmd_show)
+
+    p = sub.add_parser("playground", help="draw digits in a browser and see what the .mlmodel predicts",
+                       description="Serve a drawing page on this machine that runs the .mlmodel (NumPy runtime) "
+                                   "on what you draw and saves labelled samples for digits-svm train --extra.")
+    _add_model_option(p)
+    p.add_argument("--port", type=_non_negative_int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--samples", type=Path, default=Path("samples"), help="where saved samples go (default: samples)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    p.set_defaults(func=_cmd_playground)
 
     p = sub.add_parser("info", help="show an .mlmodel's inputs, outputs, metadata and size",
                        description="Show the interface, metadata and size of a .mlmodel.")

@@ -71,14 +71,14 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, exclusive: bool 
     return path
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+def atomic_write_text(path: str | os.PathLike, text: str, *, exclusive: bool = False) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically; see `atomic_write_bytes`."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    return atomic_write_bytes(path, text.encode("utf-8"), exclusive=exclusive)
 
 
-def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
-    """Write ``obj`` as indented, key-sorted JSON to ``path`` atomically."""
-    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+def atomic_write_json(path: str | os.PathLike, obj: Any, *, exclusive: bool = False) -> Path:
+    """Write ``obj`` as indented, key-sorted JSON to ``path`` atomically; see `atomic_write_bytes`."""
+    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n", exclusive=exclusive)
 
 
 def read_bytes(path: str | os.PathLike, *, what: str = "file", error: type[DigitsSVMError] = DigitsSVMError) -> bytes:

@@ -1,7 +1,7 @@
 """Pictures an app developer looks at: confusion matrix, misread digits, a drawing's path.
 
-matplotlib runs with the non-interactive Agg backend, so this works on a headless
-machine. Every figure is written atomically as a PNG.
+Figures are built without pyplot (``matplotlib.figure.Figure``), so this works on a
+headless machine and leaves an interactive backend (Jupyter) alone. Every figure is written atomically as a PNG.
 """
 
 from __future__ import annotations
@@ -21,20 +21,18 @@ CONFUSION_NAME = "confusion_matrix.png"
 MISCLASSIFIED_NAME = "misclassified.png"
 
 
-def _pyplot():
-    import matplotlib
+def _subplots(*args, **kwargs):
+    """A figure and axes that need no pyplot: the user's backend (Jupyter's) is left alone."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=kwargs.pop("figsize", None))
+    return fig, fig.subplots(*args, **kwargs)
 
 
 def _save(fig, path: str | os.PathLike) -> Path:
     buf = io.BytesIO()
     # A fixed Software tag and no date keep the PNG bytes stable from run to run.
     fig.savefig(buf, format="png", dpi=100, metadata={"Software": "digits_svm"})
-    _pyplot().close(fig)
     return atomic_write_bytes(path, buf.getvalue())
 
 
@@ -71,9 +69,8 @@ def plot_confusion(confusion: np.ndarray, path: str | os.PathLike, *, title: str
     >>> plot_confusion(np.eye(10, dtype=int) * 90, out).stat().st_size > 1000
     True
     """
-    plt = _pyplot()
     confusion = np.asarray(confusion)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+    fig, ax = _subplots(figsize=(5.5, 5))
     ax.imshow(confusion, cmap="Blues")
     for (r, c), v in np.ndenumerate(confusion):
         if v:
@@ -109,13 +106,12 @@ def plot_misclassified(
     -------
     pathlib.Path
     """
-    plt = _pyplot()
     grids = np.asarray(grids, dtype=float).reshape(-1, 8, 8)
     wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))
     shown = wrong[:max_digits]
     cols = 10
     rows = max(1, -(-len(shown) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.35 + 0.6), squeeze=False)
+    fig, axes = _subplots(rows, cols, figsize=(cols * 1.1, rows * 1.35 + 0.6), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, i in zip(axes.flat, shown):
@@ -151,9 +147,8 @@ def plot_drawing(
     -------
     pathlib.Path
     """
-    plt = _pyplot()
     image = np.asarray(crop)
-    fig, axes = plt.subplots(1, 1 + len(grids), figsize=(3.2 * (1 + len(grids)), 3.6), squeeze=False)
+    fig, axes = _subplots(1, 1 + len(grids), figsize=(3.2 * (1 + len(grids)), 3.6), squeeze=False)
     ax = axes[0, 0]
     if image.ndim == 3 and image.shape[2] == 4:
         # Show ink (alpha) as black on white, like the phone's canvas.

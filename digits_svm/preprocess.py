@@ -371,16 +371,18 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     cols = _footprints(width, kx, box)  # (box, 2) in upright columns
     rows = _footprints(h, ky, box)
     # ink under each footprint: the row prefix sums read at shifted columns, then summed over rows
-    at = np.clip(cols[None, :, :] + (left + shift)[:, None, None], 0, w)  # (h, box, 2)
-    row_index = np.arange(h)[:, None]
-    col_ink = by_col[row_index, at[:, :, 1]] - by_col[row_index, at[:, :, 0]]  # (h, box)
+    at = cols.astype(np.int32)[None, :, :] + (left + shift).astype(np.int32)[:, None, None]  # (h, box, 2)
+    np.minimum(np.maximum(at, 0, out=at), w, out=at)
+    at += (np.arange(h, dtype=np.int32) * (w + 1))[:, None, None]  # flat index into by_col
+    ends = by_col.ravel().take(at)
+    col_ink = ends[:, :, 1] - ends[:, :, 0]  # (h, box)
     by_row = np.zeros((h + 1, box), dtype=np.int32)
     np.cumsum(col_ink, axis=0, out=by_row[1:])
     ink = by_row[rows[:, 1]] - by_row[rows[:, 0]]  # (box, box)
     area = (rows[:, 1] - rows[:, 0])[:, None] * (cols[:, 1] - cols[:, 0])[None, :]
     bitmap = (ink > 0) & (ink >= float(params["coverage"]) * area)
     touched = ink > 0
-    if 2 * int(bitmap.sum()) < int(touched.sum()):  # strokes thinner than a box pixel: keep them
+    if 2 * np.count_nonzero(bitmap) < np.count_nonzero(touched):  # strokes thinner than a box pixel: keep them
         bitmap = touched
     bitmap = _thicken(bitmap, float(params["pen_width"]), int(params["max_dilation"]))
     n = box // block
@@ -406,9 +408,12 @@ def _footprints(n: int, k: float, box: int) -> np.ndarray:
     """First and end source pixel under each box pixel, for n source pixels scaled by k, centred."""
     offset = (box - k * n) / 2
     t = np.arange(box, dtype=np.float64)
-    start = np.clip(np.floor((t - offset) / k), 0, n).astype(np.int64)
-    end = np.clip(np.ceil((t + 1 - offset) / k), 0, n).astype(np.int64)
-    return np.stack([start, np.maximum(start, end)], axis=1)
+    edges = np.minimum(np.maximum(np.floor((t - offset) / k), 0), n).astype(np.int64)
+    ends = np.minimum(np.maximum(np.ceil((t + 1 - offset) / k), 0), n).astype(np.int64)
+    out = np.empty((box, 2), dtype=np.int64)
+    out[:, 0] = edges
+    np.maximum(edges, ends, out=out[:, 1])
+    return out
 
 
 def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndarray:
@@ -425,12 +430,13 @@ def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndar
 
 def _stroke_width(bitmap: np.ndarray) -> float:
     """Mean stroke width of a binary bitmap: 2 * area / perimeter."""
-    area = int(bitmap.sum())
+    area = np.count_nonzero(bitmap)
     if area == 0:
         return 0.0
     edges = (
-        int((bitmap[1:] != bitmap[:-1]).sum()) + int((bitmap[:, 1:] != bitmap[:, :-1]).sum())
-        + int(bitmap[0].sum() + bitmap[-1].sum() + bitmap[:, 0].sum() + bitmap[:, -1].sum())
+        np.count_nonzero(bitmap[1:] != bitmap[:-1]) + np.count_nonzero(bitmap[:, 1:] != bitmap[:, :-1])
+        + np.count_nonzero(bitmap[0]) + np.count_nonzero(bitmap[-1])
+        + np.count_nonzero(bitmap[:, 0]) + np.count_nonzero(bitmap[:, -1])
     )
     return 2.0 * area / edges
 
@@ -466,7 +472,10 @@ class Drawing:
 def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise StrokesError(f"{what} must be a number, not {type(value).__name__} ({value!r:.40})")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value):
         raise StrokesError(f"{what} must be finite, not {value}")
     return value

@@ -69,7 +69,7 @@ def test_convert_from_pickle(trained, tmp_path):
     assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
 
 
-@pytest.mark.parametrize("command", ["train", "convert", "info", "predict", "verify"])
+@pytest.mark.parametrize("command", ["train", "convert", "info", "predict", "verify", "playground", "show"])
 def test_help_everywhere(command):
     proc = run_cli(command, "--help")
     assert proc.returncode == 0 and "usage: digits-svm " + command in proc.stdout
@@ -124,3 +124,102 @@ def test_bad_grids_for_predict(trained, tmp_path, grid, fragment):
     assert_user_error(run_cli("predict", tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel"), fragment)
     (tmp_path / "g.json").write_text(json.dumps(np.nan_to_num(grid, nan=-1.0, posinf=99.0).tolist()))
     assert run_cli("predict", tmp_path / "g.json", "--model", out / "DigitsSVM.mlmodel").returncode == 2
+
+
+# ---------------------------------------------------------------- verify and predict
+def test_train_verifies_the_mlmodel_before_success(trained):
+    out, proc = trained
+    assert "verified: 11,797 of 11,797" in proc.stdout
+    parity = json.loads((out / "metrics.json").read_text())["coreml_parity"]
+    assert parity["n"] == parity["n_agree"] == 11_797
+    assert parity["max_decision_diff"] < 1e-9
+    assert parity["mlmodel_correct"] == 871
+
+
+def test_verify_agrees_and_fails_on_a_different_pickle(trained, tmp_path):
+    out, _ = trained
+    proc = run_cli("verify", "--model", out / "DigitsSVM.mlmodel", "--pickle", out / "digits_svm.pkl",
+                   "--n-random", "500")
+    assert proc.returncode == 0, proc.stderr
+    assert "2,297 of 2,297" in proc.stdout
+    other = run_cli("train", "--out", tmp_path, "--C", "0.5")
+    assert other.returncode == 0, other.stderr
+    proc = run_cli("verify", "--model", out / "DigitsSVM.mlmodel", "--pickle", tmp_path / "digits_svm.pkl",
+                   "--n-random", "200")
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "agree" in proc.stdout
+
+
+def test_predict_images_strokes_and_grids(trained, tmp_path):
+    import digits_svm
+
+    out, _ = trained
+    seven = Path(__file__).parent / "golden" / "seven.json"
+    zero = tmp_path / "zero.png"
+    digits_svm.render_strokes(json.loads((Path(__file__).parent / "golden" / "zero.json").read_text())).save(zero)
+    X, y = digits_svm.load_grids()
+    np.save(tmp_path / "g.npy", X[:3].reshape(3, 8, 8))
+    proc = run_cli("predict", seven, zero, tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["7", "0", *map(str, y[:3])]
+    assert "method 'normalized' (named in the model's metadata)" in proc.stderr
+    seed = run_cli("predict", zero, "--method", "seed", "--model", out / "DigitsSVM.mlmodel")
+    assert "method 'seed' (from --method)" in seed.stderr
+
+
+def test_predict_refuses_bad_inputs(trained, tmp_path):
+    out, _ = trained
+    model = out / "DigitsSVM.mlmodel"
+    (tmp_path / "notes.txt").write_text("hi")
+    assert_user_error(run_cli("predict", tmp_path / "notes.txt", "--model", model), "unsupported input type")
+    (tmp_path / "fake.png").write_text("hi")
+    assert_user_error(run_cli("predict", tmp_path / "fake.png", "--model", model), "not a readable image")
+    (tmp_path / "empty.json").write_text('{"strokes": []}')
+    assert_user_error(run_cli("predict", tmp_path / "empty.json", "--model", model), "no points")
+    (tmp_path / "bad.json").write_text('{"strokes": [[["a", 1]]]}')
+    assert_user_error(run_cli("predict", tmp_path / "bad.json", "--model", model), "bad.json", "must be a number")
+    (tmp_path / "broken.mlmodel").write_bytes(b"\x00garbage")
+    assert_user_error(run_cli("predict", tmp_path / "bad.json", "--model", tmp_path / "broken.mlmodel"))
+
+
+def test_playground_serves_the_model_and_refuses_a_missing_one(trained, tmp_path):
+    import os
+    import subprocess
+    import urllib.request
+
+    out, _ = trained
+    assert_user_error(run_cli("playground", "--model", tmp_path / "nope.mlmodel", "--port", "0"), "nope.mlmodel")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digits_svm", "playground", "--model", str(out / "DigitsSVM.mlmodel"), "--port", "0",
+         "--samples", str(tmp_path / "samples")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("playground at http://127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
+        url = line.split()[2]
+        info = json.loads(urllib.request.urlopen(url + "api/info", timeout=10).read())
+        assert "normalized" in info["methods"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_show_writes_a_picture_of_what_the_model_sees(trained, tmp_path):
+    from PIL import Image
+
+    out, _ = trained
+    seven = Path(__file__).parent / "golden" / "seven.json"
+    proc = run_cli("show", seven, "--model", out / "DigitsSVM.mlmodel", "--out", tmp_path / "seven.png")
+    assert proc.returncode == 0, proc.stderr
+    assert "normalized: 7" in proc.stdout and "seed: " in proc.stdout
+    img = np.asarray(Image.open(tmp_path / "seven.png").convert("L"), dtype=float)
+    assert img.shape[1] > 600 and img.shape[0] > 200
+    assert img.std() > 20  # not blank
+    crop = Path(__file__).parent / "golden" / "one_13x21.png"
+    proc = run_cli("show", crop, "--method", "seed", "--model", out / "DigitsSVM.mlmodel", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "one_13x21-show.png").stat().st_size > 5_000
+    assert "normalized" not in proc.stdout
+    assert_user_error(run_cli("show", tmp_path / "none.json", "--model", out / "DigitsSVM.mlmodel"), "none.json")

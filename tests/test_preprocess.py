@@ -211,6 +211,7 @@ def test_pressure_widths_widen_the_stroke():
         ({"strokes": [[[1, "x"]]]}, "must be a number"),
         ({"strokes": [[[1, 2, 3, 4]]]}, r"\[x, y\] or \[x, y, width\]"),
         ({"strokes": [[[1, float("nan")]]]}, "finite"),
+        ({"strokes": [[[1, 10**400]]]}, "finite"),
         ({"strokes": [[[1, 2, -1]]]}, "width must be > 0"),
         ({"strokes": [[[True, 2]]]}, "must be a number"),
         ({"strokes": [], "label": 11}, "label"),

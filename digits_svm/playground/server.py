@@ -1,0 +1,509 @@
+"""A drawing playground: try the shipped ``.mlmodel`` on your own handwriting in a browser.
+
+The page (``static/``) sends strokes in the shared stroke JSON format; the server runs
+the same preprocessing the app runs (`digits_svm.preprocess.preprocess_strokes`) and the
+same model file the app ships, executed by `digits_svm.runtime.CoreMLRuntime`, and
+answers with the digit, the probabilities and the 8x8 grid. Drawings can be saved as
+labelled samples in the folder layout ``train(extra=...)`` reads.
+
+The server is the standard library's `http.server.ThreadingHTTPServer`: no extra
+dependency, works offline, and the surface is five routes that fit in one file. It is a
+local development tool, bound to 127.0.0.1 by default, not a production web server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+import webbrowser
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from ..preprocess import DEFAULT_METHOD, METHODS, parse_strokes, preprocess_strokes
+from ..errors import DigitsSVMError, EmptyDrawingError, StrokesError
+from ..fileio import atomic_write_json
+from ..runtime import CoreMLRuntime
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "MAX_BODY_BYTES",
+    "MAX_POINTS",
+    "Playground",
+    "PlaygroundServer",
+    "make_server",
+    "serve",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+#: Largest request body accepted (bytes); larger bodies get 413 before they are read.
+MAX_BODY_BYTES = 1_000_000
+#: Most points accepted in one drawing; a hand-drawn digit has a few hundred.
+MAX_POINTS = 10_000
+#: Seconds a client may take to send its request before the connection is dropped.
+REQUEST_TIMEOUT = 10.0
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
+# Keys a client may send besides the stroke format itself.
+_REQUEST_ONLY_KEYS = ("method",)
+
+
+class HTTPError(Exception):
+    """A request the server refuses: an HTTP status and a one-line message for the page."""
+
+    def __init__(self, status: HTTPStatus, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def _reject_constant(name: str) -> float:
+    raise HTTPError(HTTPStatus.BAD_REQUEST, f"JSON contains {name}; send finite numbers only")
+
+
+def _parse_int(text: str) -> int:
+    # Coordinates and labels are small; a 5,000-digit integer would otherwise make int()
+    # or float() raise outside the validation (ValueError, OverflowError).
+    if len(text.lstrip("-")) > 20:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, f"JSON integer {text[:20]}... is too large; coordinates are points")
+    return int(text)
+
+
+def _decode_json(body: bytes) -> Any:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, "request body is not UTF-8; send JSON text") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, f"request body is not valid JSON ({exc}); send a JSON object") from None
+    except RecursionError:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, "request JSON is nested too deeply; send strokes as [[[x, y], ...], ...]") from None
+
+
+def _count_points(strokes: Any) -> int:
+    """Points in a stroke list, counted without validating them (that is parse_strokes' job)."""
+    if not isinstance(strokes, list):
+        return 0
+    return sum(len(stroke) for stroke in strokes if isinstance(stroke, list))
+
+
+def _strokes_payload(body: Any) -> dict[str, Any]:
+    """The stroke-format part of a request body, with the size limits applied."""
+    if isinstance(body, list):
+        body = {"strokes": body}
+    if not isinstance(body, dict):
+        raise HTTPError(HTTPStatus.BAD_REQUEST, 'request JSON must be an object like {"strokes": [[[x, y], ...]]}')
+    n_points = _count_points(body.get("strokes"))
+    if n_points > MAX_POINTS:
+        raise HTTPError(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            f"drawing has {n_points} points, more than {MAX_POINTS}; clear the canvas and draw one digit",
+        )
+    return {k: v for k, v in body.items() if k not in _REQUEST_ONLY_KEYS}
+
+
+def _parse_drawing(body: Any):
+    """Validate a request body as a drawing; an empty one is 422, a malformed one 400."""
+    payload = _strokes_payload(body)
+    try:
+        drawing = parse_strokes(payload)
+    except EmptyDrawingError as exc:
+        raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc)) from None
+    except StrokesError as exc:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+    if drawing.n_points == 0:
+        raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, "the drawing is empty; draw a digit first")
+    return drawing
+
+
+def _check_label(label: Any) -> int:
+    # bool is an int subclass: True must not become the digit 1.
+    if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, f'"label" must be an integer 0..9, got {json.dumps(label)}; pick the digit you drew')
+    return label
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars and arrays as plain JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+class Playground:
+    """The playground's logic, independent of HTTP: model, methods and samples folder.
+
+    Parameters
+    ----------
+    runtime : CoreMLRuntime
+        The loaded model.
+    samples : str or PathLike, default "samples"
+        Where saved drawings go, as ``<samples>/<digit>/<name>.json``.
+    model_path : str, optional
+        Shown on the page; informational only.
+    """
+
+    def __init__(self, runtime: CoreMLRuntime, *, samples: str | os.PathLike = "samples", model_path: str | None = None):
+        self.runtime = runtime
+        self.samples = Path(samples)
+        self.model_path = model_path
+        self.methods = tuple(METHODS)
+        wanted = str(runtime.metadata.get("preprocessing.method", ""))
+        self.default_method = wanted if wanted in self.methods else DEFAULT_METHOD
+
+    def info(self) -> dict[str, Any]:
+        """What the page needs to know about the model (``GET /api/info``)."""
+        return {
+            "model": self.model_path,
+            "classes": _plain(self.runtime.classes_),
+            "has_probabilities": bool(self.runtime.has_probabilities),
+            "methods": list(self.methods),
+            "default_method": self.default_method,
+            "metadata": {str(k): str(v) for k, v in self.runtime.metadata.items()},
+            "limits": {"max_body_bytes": MAX_BODY_BYTES, "max_points": MAX_POINTS},
+            "samples": str(self.samples),
+        }
+
+    def predict(self, body: Any) -> dict[str, Any]:
+        """Preprocess a drawing and run the model on it (``POST /api/predict``)."""
+        started = time.perf_counter()
+        method = body.get("method", self.default_method) if isinstance(body, dict) else self.default_method
+        if method not in self.methods:
+            raise HTTPError(
+                HTTPStatus.BAD_REQUEST,
+                f"unknown preprocessing method {json.dumps(method)}; use one of {', '.join(self.methods)}",
+            )
+        drawing = _parse_drawing(body)
+        try:
+            grid = preprocess_strokes(drawing, method=method)
+        except EmptyDrawingError as exc:
+            raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc)) from None
+        except StrokesError as exc:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+        preprocessed = time.perf_counter()
+        grids = grid.reshape(1, 8, 8)
+        digit = _plain(self.runtime.predict(grids)[0])
+        probabilities = None
+        if self.runtime.has_probabilities:
+            proba = self.runtime.predict_proba(grids)[0]
+            probabilities = {str(c): float(p) for c, p in zip(_plain(self.runtime.classes_), proba)}
+        done = time.perf_counter()
+        return {
+            "digit": digit,
+            "probabilities": probabilities,
+            "grid": [[float(v) for v in row] for row in grid],
+            "method": method,
+            "timing_ms": {
+                "preprocess": round((preprocessed - started) * 1e3, 3),
+                "predict": round((done - preprocessed) * 1e3, 3),
+                "total": round((done - started) * 1e3, 3),
+            },
+        }
+
+    def save_sample(self, body: Any) -> dict[str, Any]:
+        """Save a labelled drawing as ``<samples>/<label>/<time>-<uuid>.json`` (``POST /api/samples``).
+
+        The file name is made here from the clock and a random UUID; nothing from the
+        request reaches the path except the label, which must be the integer 0..9.
+        """
+        if not isinstance(body, dict) or "label" not in body:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, '"label" is missing; send {"strokes": ..., "label": 0..9}')
+        label = _check_label(body["label"])
+        drawing = _parse_drawing(body)
+        record = drawing.to_json()  # the shared stroke format, label included
+        folder = self.samples / str(label)
+        while True:
+            path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex}.json"
+            try:
+                # exclusive: a name collision (never expected with a UUID) cannot overwrite a sample.
+                atomic_write_json(path, record, exclusive=True)
+                break
+            except FileExistsError:
+                continue
+        return {"saved": str(path), "label": label, "points": drawing.n_points, "count": _count_samples(folder)}
+
+
+def _count_samples(folder: Path) -> int:
+    return sum(1 for p in folder.glob("*.json") if not p.name.startswith("."))
+
+
+class PlaygroundHandler(BaseHTTPRequestHandler):
+    """Routes requests to the server's `Playground`; every refusal is JSON ``{"error": ...}``."""
+
+    server: "PlaygroundServer"
+    server_version = "digits-svm-playground"
+    timeout = REQUEST_TIMEOUT
+
+    # Routes: path -> {HTTP method: handler name}.
+    _routes = {
+        "/": {"GET": "_get_page"},
+        "/index.html": {"GET": "_get_page"},
+        "/api/info": {"GET": "_get_info"},
+        "/api/predict": {"POST": "_post_predict"},
+        "/api/samples": {"POST": "_post_samples"},
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        logger.debug("%s %s", self.address_string(), format % args)
+
+    # ------------------------------------------------------------ dispatch
+    def _dispatch(self) -> None:
+        verb = self.command
+        path = urlsplit(self.path).path
+        try:
+            if path.startswith("/static/"):
+                allowed = {"GET": "_get_static"}
+            else:
+                allowed = self._routes.get(path)
+            if allowed is None:
+                raise HTTPError(HTTPStatus.NOT_FOUND, f"no such page: {path}; open / for the playground")
+            name = allowed.get("GET" if verb == "HEAD" else verb)
+            if name is None:
+                raise HTTPError(
+                    HTTPStatus.METHOD_NOT_ALLOWED,
+                    f"{verb} is not allowed on {path}; use {', '.join(allowed)}",
+                    {"Allow": ", ".join(allowed)},
+                )
+            getattr(self, name)(path)
+        except HTTPError as exc:
+            self._send_error_json(exc)
+        except Exception:  # a bug: log it, answer 500, keep serving
+            logger.exception("playground: unexpected error on %s %s", verb, path)
+            self._send_error_json(HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; see the server log"))
+
+    # http.server calls do_<VERB>; every verb goes through the route table, so a known path
+    # with the wrong verb is a 405 (not the stdlib's 501) and an unknown path a 404.
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _dispatch  # noqa: N815
+
+    # ------------------------------------------------------------ responses
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_json(self, obj: Any, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self._send(status, json.dumps(obj).encode("utf-8"), "application/json")
+
+    def _send_error_json(self, exc: HTTPError) -> None:
+        logger.debug("playground: %s %s -> %d %s", self.command, self.path, exc.status, exc.message)
+        self._send(exc.status, json.dumps({"error": exc.message}).encode("utf-8"), "application/json", exc.headers)
+
+    # ------------------------------------------------------------ request body
+    def _read_json(self) -> Any:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted; send Content-Length")
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            self.close_connection = True
+            raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "Content-Length header is missing; send the JSON body with its length")
+        try:
+            length = int(raw)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            raise HTTPError(HTTPStatus.BAD_REQUEST, f"Content-Length {raw!r} is not a byte count")
+        if length > MAX_BODY_BYTES:
+            # The body is never read, so the connection cannot be reused.
+            self.close_connection = True
+            raise HTTPError(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"request body is {length} bytes, more than {MAX_BODY_BYTES}; send one drawing at a time",
+                {"Connection": "close"},
+            )
+        body = self.rfile.read(length)
+        if len(body) != length:
+            self.close_connection = True
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "request body ended early; resend it")
+        return _decode_json(body)
+
+    # ------------------------------------------------------------ routes
+    def _get_page(self, path: str) -> None:
+        self._serve_file(STATIC_DIR / "index.html")
+
+    def _get_static(self, path: str) -> None:
+        name = path[len("/static/"):]
+        # Only the files shipped in static/ by name: no directories, no "..", no encoding tricks.
+        shipped = {p.name: p for p in STATIC_DIR.iterdir() if p.is_file()}
+        if name not in shipped:
+            raise HTTPError(HTTPStatus.NOT_FOUND, f"no such file: {path}")
+        self._serve_file(shipped[name])
+
+    def _serve_file(self, file: Path) -> None:
+        content_type = _CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+        self._send(HTTPStatus.OK, file.read_bytes(), content_type)
+
+    def _get_info(self, path: str) -> None:
+        self._send_json(self.server.playground.info())
+
+    def _post_predict(self, path: str) -> None:
+        self._send_json(self.server.playground.predict(self._read_json()))
+
+    def _post_samples(self, path: str) -> None:
+        self._send_json(self.server.playground.save_sample(self._read_json()), HTTPStatus.CREATED)
+
+
+class PlaygroundServer(ThreadingHTTPServer):
+    """A `ThreadingHTTPServer` serving one `Playground`; ``.url`` is where to point a browser."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], playground: Playground):
+        self.playground = playground
+        self._thread: threading.Thread | None = None
+        super().__init__(address, PlaygroundHandler)
+
+    def start(self) -> "PlaygroundServer":
+        """Serve in a background thread (for notebooks and tests); returns the server."""
+        # A short poll interval so that stop() returns at once rather than after 0.5 s.
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="digits-svm-playground", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop a server started with `start` and release its port."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}/"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-response is not worth a traceback on stderr.
+        logger.debug("playground: connection error from %s", client_address, exc_info=True)
+
+
+def make_server(
+    model: str | os.PathLike = "artifacts/DigitsSVM.mlmodel",
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    samples: str | os.PathLike = "samples",
+) -> PlaygroundServer:
+    """Load the model once and bind the playground's HTTP server (not yet serving).
+
+    Parameters
+    ----------
+    model : str or PathLike, default "artifacts/DigitsSVM.mlmodel"
+        The ``.mlmodel`` the app ships; loaded once, here.
+    host : str, default "127.0.0.1"
+        Interface to bind. Keep the default unless you want other machines on your
+        network (a phone, a tablet) to reach the page: then use "0.0.0.0".
+    port : int, default 8765
+        TCP port; 0 picks a free one (see ``server.url``).
+    samples : str or PathLike, default "samples"
+        Folder for saved drawings, ``<samples>/<digit>/<name>.json``; created on the
+        first save.
+
+    Returns
+    -------
+    PlaygroundServer
+        Call ``serve_forever()`` on it (in a thread if you like), ``shutdown()`` and
+        ``server_close()`` to stop it.
+
+    Raises
+    ------
+    DigitsSVMError
+        If the model cannot be loaded (``ModelFileError``) or the address cannot be
+        bound (port in use).
+
+    Examples
+    --------
+    A small model for the example (use the one ``digits-svm train`` wrote):
+
+    >>> import json, tempfile, urllib.request
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm import convert, load_grids
+    >>> X, y = load_grids()
+    >>> model = tempfile.mkdtemp() + "/DigitsSVM.mlmodel"
+    >>> _ = convert(SVC(gamma=0.001).fit(X[:200], y[:200]), model)
+
+    Serve it on a free port in a background thread and ask what it knows:
+
+    >>> with make_server(model, port=0) as server:
+    ...     info = json.load(urllib.request.urlopen(server.start().url + "api/info"))
+    >>> info["classes"]
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    """
+    runtime = CoreMLRuntime.from_file(model)
+    playground = Playground(runtime, samples=samples, model_path=str(model))
+    try:
+        return PlaygroundServer((host, port), playground)
+    except OSError as exc:
+        raise DigitsSVMError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port"
+        ) from exc
+
+
+def serve(
+    model: str | os.PathLike = "artifacts/DigitsSVM.mlmodel",
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    samples: str | os.PathLike = "samples",
+    open_browser: bool = False,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the playground until interrupted (Ctrl-C).
+
+    Parameters
+    ----------
+    model, host, port, samples
+        As in `make_server`.
+    open_browser : bool, default False
+        Open the page in the default web browser once the server listens.
+    ready : callable, optional
+        Called with the page's URL once the server listens (the CLI prints it).
+    """
+    server = make_server(model, host=host, port=port, samples=samples)
+    try:
+        if ready is not None:
+            ready(server.url)
+        if open_browser:
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

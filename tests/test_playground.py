@@ -1,0 +1,391 @@
+"""The playground's HTTP server, driven over a real socket (server on port 0 in a thread)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digits_svm.preprocess import DEFAULT_METHOD, METHODS, load_strokes, preprocess_strokes
+from digits_svm.errors import DigitsSVMError, ModelFileError
+from digits_svm.playground import MAX_BODY_BYTES, MAX_POINTS, make_server
+from digits_svm.playground.server import Playground
+from digits_svm.runtime import CoreMLRuntime
+
+# A tall vertical stroke with a little flag: drawn in points, like the page sends.
+ONE = {"strokes": [[[60, 20], [60, 40], [60, 60], [60, 80], [60, 100], [60, 120]]], "line_width": 5.0, "scale": 2.0}
+
+
+@pytest.fixture
+def samples(tmp_path):
+    return tmp_path / "samples"
+
+
+@pytest.fixture
+def server(mlmodel_path, samples):
+    with make_server(mlmodel_path, port=0, samples=samples) as srv:
+        yield srv.start()
+
+
+def request(server, method, path, body=None, *, data=None, headers=None):
+    """Send one request; return (status, headers, decoded JSON or raw bytes)."""
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+    hdrs = {"Content-Type": "application/json"} if data is not None else {}
+    hdrs.update(headers or {})
+    try:
+        conn.request(method, path, body=data, headers=hdrs)
+        resp = conn.getresponse()
+        raw = resp.read()
+        if resp.getheader("Content-Type", "").startswith("application/json"):
+            return resp.status, resp, json.loads(raw)
+        return resp.status, resp, raw
+    finally:
+        conn.close()
+
+
+def assert_error(answer, status, *fragments):
+    got, resp, payload = answer
+    assert got == status, payload
+    assert resp.getheader("Content-Type") == "application/json"
+    assert set(payload) == {"error"} and payload["error"], payload
+    for fragment in fragments:
+        assert fragment in payload["error"], payload["error"]
+
+
+def assert_still_serving(server):
+    status, _, answer = request(server, "POST", "/api/predict", ONE)
+    assert status == 200 and answer["digit"] in range(10), answer
+
+
+def files_under(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+# ---------------------------------------------------------------- good paths
+def test_info_describes_the_model(server, mlmodel_path):
+    status, _, info = request(server, "GET", "/api/info")
+    assert status == 200
+    runtime = CoreMLRuntime.from_file(mlmodel_path)
+    assert info["classes"] == [int(c) for c in runtime.classes_] == list(range(10))
+    assert info["has_probabilities"] is False
+    assert info["methods"] == list(METHODS)
+    assert info["default_method"] == runtime.metadata["preprocessing.method"]
+    assert info["limits"] == {"max_body_bytes": MAX_BODY_BYTES, "max_points": MAX_POINTS}
+
+
+def test_default_method_falls_back_when_metadata_names_none(mlmodel_path, samples):
+    from digits_svm.coreml import load_spec
+
+    spec = load_spec(mlmodel_path)
+    del spec.description.metadata.userDefined["preprocessing.method"]
+    playground = Playground(CoreMLRuntime.from_spec(spec), samples=samples)
+    assert playground.default_method == DEFAULT_METHOD
+
+
+def test_page_and_static_files_are_served(server):
+    status, resp, page = request(server, "GET", "/")
+    assert status == 200 and resp.getheader("Content-Type").startswith("text/html")
+    assert b'<canvas id="pad"' in page and b"/static/app.js" in page
+    status, resp, js = request(server, "GET", "/static/app.js")
+    assert status == 200 and resp.getheader("Content-Type").startswith("text/javascript")
+    assert b"setPointerCapture" in js and b"/api/predict" in js
+    status, _, css = request(server, "GET", "/static/style.css")
+    assert status == 200 and b"touch-action: none" in css
+    status, resp, empty = request(server, "HEAD", "/")
+    assert status == 200 and empty == b"" and int(resp.getheader("Content-Length")) == len(page)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_predict_matches_the_library_and_the_runtime(server, mlmodel_path, method):
+    status, _, answer = request(server, "POST", "/api/predict", {**ONE, "method": method})
+    assert status == 200, answer
+    expected_grid = preprocess_strokes(ONE["strokes"], method=method, line_width=5.0, scale=2.0)
+    np.testing.assert_array_equal(np.array(answer["grid"]), expected_grid)
+    expected_digit = int(CoreMLRuntime.from_file(mlmodel_path).predict(expected_grid[None])[0])
+    assert answer["digit"] == expected_digit
+    assert answer["method"] == method and answer["probabilities"] is None
+    assert set(answer["timing_ms"]) == {"preprocess", "predict", "total"}
+    assert 0 < answer["timing_ms"]["total"] < 5000
+
+
+def test_predict_uses_the_models_method_by_default_and_accepts_a_bare_list(server):
+    _, _, info = request(server, "GET", "/api/info")
+    status, _, answer = request(server, "POST", "/api/predict", ONE["strokes"])
+    assert status == 200 and answer["method"] == info["default_method"]
+
+
+def test_pen_widths_reach_the_renderer(server):
+    thick = {"strokes": [[[60, y, 12.0] for y in range(20, 121, 20)]]}
+    _, _, thin_answer = request(server, "POST", "/api/predict", {**ONE, "method": "seed"})
+    _, _, thick_answer = request(server, "POST", "/api/predict", {**thick, "method": "seed"})
+    assert np.sum(thick_answer["grid"]) > np.sum(thin_answer["grid"])
+
+
+def test_probabilities_when_the_model_has_them(tmp_path):
+    from digits_svm import train
+    from digits_svm.artifacts import write_artifacts
+
+    paths = write_artifacts(train(probability=True), tmp_path / "p", plots=False)
+    with make_server(paths.mlmodel, port=0, samples=tmp_path / "s") as srv:
+        srv.start()
+        _, _, info = request(srv, "GET", "/api/info")
+        status, _, answer = request(srv, "POST", "/api/predict", ONE)
+    assert info["has_probabilities"] is True
+    assert status == 200
+    probs = answer["probabilities"]
+    assert sorted(probs, key=int) == [str(d) for d in range(10)]
+    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
+    assert all(0.0 <= p <= 1.0 for p in probs.values())
+
+
+# ---------------------------------------------------------------- bad requests
+BAD_BODIES = [
+    pytest.param(b"{not json", 400, "not valid JSON", id="malformed-json"),
+    pytest.param(b"\xff\xfe{}", 400, "not UTF-8", id="not-utf8"),
+    pytest.param(b"3", 400, "object", id="number"),
+    pytest.param(b"null", 400, "object", id="null"),
+    pytest.param(b'{"strokes": "1"}', 400, "", id="strokes-not-a-list"),
+    pytest.param(b'{"strokes": [[[1]]]}', 400, "", id="point-one-number"),
+    pytest.param(b'{"strokes": [[[1, 2, 3, 4]]]}', 400, "", id="point-four-numbers"),
+    pytest.param(b'{"strokes": [[["1", "2"]]]}', 400, "", id="point-strings"),
+    pytest.param(b'{"strokes": [[[1, true]]]}', 400, "", id="point-bool"),
+    pytest.param(b'{"strokes": [[[1, NaN]]]}', 400, "NaN", id="nan"),
+    pytest.param(b'{"strokes": [[[1, Infinity]]]}', 400, "Infinity", id="infinity"),
+    pytest.param(b'{"strokes": [[[1, 1e999]]]}', 400, "", id="overflow-to-inf"),
+    pytest.param(b'{"strokes": [[[1, 1' + b"0" * 400 + b']]]}', 400, "too large", id="int-too-big-for-float"),
+    pytest.param(b'{"strokes": [[[1, ' + b"9" * 5000 + b']]]}', 400, "too large", id="int-5000-digits"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "colour": "red"}', 400, "unknown key", id="unknown-key"),
+    pytest.param(b'{"strokes": [[[1, 200000]]]}', 400, "off any screen", id="off-screen"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "scale": "2"}', 400, "", id="scale-string"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "line_width": -5}', 400, "", id="negative-line-width"),
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, 400, "", id="nested-too-deep"),
+    pytest.param(b'{"strokes": []}', 422, "", id="no-strokes"),
+    pytest.param(b'{"strokes": [[], []]}', 422, "", id="empty-strokes"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "method": "bilinear"}', 400, "unknown preprocessing method", id="unknown-method"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "method": ["seed"]}', 400, "unknown preprocessing method", id="method-list"),
+]
+
+
+@pytest.mark.parametrize("data, status, fragment", BAD_BODIES)
+def test_bad_predict_bodies_get_a_json_error_and_the_server_keeps_serving(server, data, status, fragment):
+    assert_error(request(server, "POST", "/api/predict", data=data), status, fragment)
+    assert_still_serving(server)
+
+
+def test_too_many_points_is_refused(server):
+    too_many = {"strokes": [[[i % 300, i // 300] for i in range(MAX_POINTS + 1)]]}
+    data = json.dumps(too_many, separators=(",", ":")).encode()
+    assert len(data) < MAX_BODY_BYTES  # refused for its points, not its size
+    assert_error(request(server, "POST", "/api/predict", data=data), 413, str(MAX_POINTS))
+    just_enough = {"strokes": [[[50 + i % 10, 20 + i // 100] for i in range(MAX_POINTS)]]}
+    status, _, _ = request(server, "POST", "/api/predict", just_enough)
+    assert status == 200
+
+
+def test_body_over_the_limit_is_refused_before_it_is_read(server):
+    # Only the headers are sent: a 413 that waited for the body would time out here.
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        conn.putrequest("POST", "/api/predict")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(MAX_BODY_BYTES + 1))
+        conn.endheaders()
+        resp = conn.getresponse()
+        payload = json.loads(resp.read())
+    finally:
+        conn.close()
+    assert resp.status == 413 and "more than 1000000" in payload["error"]
+    assert_still_serving(server)
+
+
+def test_body_over_the_limit_sent_in_full_is_refused(server):
+    data = b'{"strokes": [[' + b"[1, 2], " * (MAX_BODY_BYTES // 8) + b"[1, 2]]]}"
+    assert len(data) > MAX_BODY_BYTES
+    try:
+        answer = request(server, "POST", "/api/samples", data=data)
+    except (ConnectionResetError, BrokenPipeError):
+        pass  # the server answered and closed while the client was still sending: also a refusal
+    else:
+        assert_error(answer, 413, "send one drawing at a time")
+    assert_still_serving(server)
+
+
+@pytest.mark.parametrize(
+    "headers, status, fragment",
+    [
+        ({"Content-Length": "abc"}, 400, "not a byte count"),
+        ({"Content-Length": "-5"}, 400, "not a byte count"),
+        ({"Transfer-Encoding": "chunked"}, 411, "Content-Length"),
+    ],
+)
+def test_bad_content_length_headers(server, headers, status, fragment):
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        conn.putrequest("POST", "/api/predict")
+        for key, value in headers.items():
+            conn.putheader(key, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        payload = json.loads(resp.read())
+    finally:
+        conn.close()
+    assert resp.status == status and fragment in payload["error"], payload
+    assert_still_serving(server)
+
+
+def test_missing_content_length_is_411(server):
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        conn.putrequest("POST", "/api/predict")
+        conn.endheaders()
+        resp = conn.getresponse()
+        payload = json.loads(resp.read())
+    finally:
+        conn.close()
+    assert resp.status == 411 and "Content-Length" in payload["error"]
+
+
+@pytest.mark.parametrize(
+    "method, path, status, allow",
+    [
+        ("GET", "/nope", 404, None),
+        ("POST", "/api/nope", 404, None),
+        ("GET", "/static/nope.js", 404, None),
+        ("GET", "/static/../server.py", 404, None),
+        ("GET", "/static/%2e%2e/server.py", 404, None),
+        ("GET", "/static/", 404, None),
+        ("GET", "/api/predict", 405, "POST"),
+        ("GET", "/api/samples", 405, "POST"),
+        ("POST", "/", 405, "GET"),
+        ("POST", "/api/info", 405, "GET"),
+        ("PUT", "/api/samples", 405, "POST"),
+        ("DELETE", "/api/samples", 405, "POST"),
+        ("OPTIONS", "/api/predict", 405, "POST"),
+        ("PATCH", "/nope", 404, None),
+    ],
+)
+def test_unknown_paths_and_wrong_methods(server, method, path, status, allow):
+    answer = request(server, method, path, data=b"{}" if method in ("POST", "PUT") else None)
+    assert_error(answer, status)
+    assert answer[1].getheader("Allow") == allow
+    assert_still_serving(server)
+
+
+def test_requests_are_not_logged_to_stderr(server, capfd):
+    request(server, "GET", "/")
+    request(server, "GET", "/nope")
+    request(server, "POST", "/api/predict", data=b"{")
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+# ---------------------------------------------------------------- samples
+def test_save_sample_writes_the_stroke_format_with_its_label(server, samples):
+    status, _, answer = request(server, "POST", "/api/samples", {**ONE, "label": 7, "method": "seed"})
+    assert status == 201, answer
+    (saved,) = files_under(samples)
+    assert saved.parent == samples / "7" and saved.suffix == ".json"
+    assert Path(answer["saved"]) == saved and answer["label"] == 7 and answer["count"] == 1
+    stored = json.loads(saved.read_text())
+    assert stored == {"strokes": ONE["strokes"], "line_width": 5.0, "scale": 2.0, "label": 7}
+    drawing = load_strokes(saved)  # the library reads it back
+    assert drawing.label == 7 and drawing.to_json()["strokes"] == ONE["strokes"]
+    assert not [p for p in saved.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(
+    "label", ["../x", "1/../../x", -1, 10, "1", True, False, 1.0, None, [1], {"d": 1}, 1e9]
+)
+def test_bad_labels_are_refused_and_write_nothing(server, tmp_path, label):
+    assert_error(request(server, "POST", "/api/samples", {**ONE, "label": label}), 400, '"label" must be an integer 0..9')
+    assert files_under(tmp_path) == []
+
+
+def test_missing_label_and_empty_drawing_are_refused(server, tmp_path):
+    assert_error(request(server, "POST", "/api/samples", ONE), 400, '"label" is missing')
+    assert_error(request(server, "POST", "/api/samples", {"strokes": [], "label": 3}), 422)
+    assert_error(request(server, "POST", "/api/samples", {"strokes": "x", "label": 3}), 400)
+    assert files_under(tmp_path) == []
+
+
+def test_concurrent_saves_lose_nothing(server, samples):
+    n_threads, per_thread = 8, 5
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def worker(i):
+        for j in range(per_thread):
+            body = {"strokes": [[[10 + i, 10 + j], [10 + i, 60 + j]]], "label": (i + j) % 10}
+            status, _, _ = request(server, "POST", "/api/samples", body)
+            with lock:
+                statuses.append(status)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [201] * (n_threads * per_thread)
+    saved = files_under(samples)
+    assert len(saved) == n_threads * per_thread
+    assert len({p.name for p in saved}) == len(saved)
+    pairs = set()
+    for path in saved:
+        stored = json.loads(path.read_text())
+        assert int(path.parent.name) == stored["label"]
+        pairs.add((stored["strokes"][0][0][0], stored["strokes"][0][0][1]))
+    assert len(pairs) == n_threads * per_thread  # every drawing kept, none overwritten
+
+
+# ---------------------------------------------------------------- startup
+def test_bad_model_path_fails_before_serving(tmp_path):
+    with pytest.raises(ModelFileError, match="not found"):
+        make_server(tmp_path / "missing.mlmodel", port=0)
+    junk = tmp_path / "junk.mlmodel"
+    junk.write_bytes(b"not a model")
+    with pytest.raises(ModelFileError):
+        make_server(junk, port=0)
+
+
+def test_port_in_use_is_a_user_error(server, mlmodel_path):
+    port = server.server_address[1]
+    with pytest.raises(DigitsSVMError, match="--port"):
+        make_server(mlmodel_path, port=port)
+
+
+def test_serve_reports_its_url_and_stops_on_ctrl_c(mlmodel_path, tmp_path):
+    code = (
+        "import sys; from digits_svm.playground import serve; "
+        f"serve({str(mlmodel_path)!r}, port=0, samples={str(tmp_path / 's')!r}, "
+        "ready=lambda url: print(url, flush=True))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+        import urllib.request
+
+        info = json.load(urllib.request.urlopen(url + "api/info", timeout=10))
+        assert info["classes"] == list(range(10))
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in proc.stderr.read()
