@@ -37,9 +37,12 @@ class _Progress:
 def _cmd_train(args: argparse.Namespace) -> int:
     from .artifacts import write_artifacts
     from .fileio import check_writable_dir
+    from .data import load_samples
+    from .preprocess import method_metadata
     from .train import train
 
     check_writable_dir(args.out)  # fail before the slow part, not after it
+    extra = load_samples(args.extra, method=args.method) if args.extra else None
     progress = _Progress()
     progress(f"training preset {args.preset!r} on load_digits")
     result = train(
@@ -52,10 +55,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
         shuffle=args.shuffle,
         random_state=args.seed,
         refit_on_all=args.refit_on_all,
+        augment=args.augment,
+        extra=extra,
+        method=args.method,
     )
-    paths = write_artifacts(result, args.out, progress=progress)
+    for path, reason in result.extra_skipped:
+        print(f"  skipped sample {path}: {reason}", file=sys.stderr)
+    preprocessing = method_metadata(args.method) if args.method else None
+    paths = write_artifacts(result, args.out, preprocessing=preprocessing, progress=progress)
     progress.done()
     print(result.summary())
+    if args.extra:
+        print(f"extra samples: {result.n_extra} added to training ({result.extra_method} preprocessing), "
+              f"{len(result.extra_skipped)} skipped")
     parity = json.loads(paths.metrics.read_text())["coreml_parity"]
     print(f"verified: {parity['summary']}")
     print(f"saved model: {result.saved_model}")
@@ -88,6 +100,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .runtime import CoreMLRuntime
 
     runtime = CoreMLRuntime.from_file(args.model)
+    if args.min_confidence is not None and not runtime.has_probabilities:
+        from .errors import NoProbabilitiesError
+
+        raise NoProbabilitiesError(
+            f"{args.model} has no classProbability output, so it cannot say how sure it is; "
+            "retrain with --probability (or --preset best), or drop --min-confidence"
+        )
     method, source = _model_method(runtime, args.method)
     grids, kinds = [], set()
     for path in args.inputs:
@@ -96,8 +115,15 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         kinds.add(kind)
     if kinds & {"image", "strokes"}:
         print(f"preprocessing: method {method!r} ({source})", file=sys.stderr)
-    for label in runtime.predict(np.concatenate(grids)):
-        print(label)
+    grids = np.concatenate(grids)
+    if args.min_confidence is None:
+        for label in runtime.predict(grids):
+            print(label)
+        return 0
+    from .confidence import predict_with_confidence
+
+    for prediction in predict_with_confidence(runtime, grids, min_confidence=args.min_confidence):
+        print(prediction)
     return 0
 
 
@@ -200,6 +226,16 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a probability in 0..1, not {value:g}")
+    return value
+
+
 def _add_model_option(parser: argparse.ArgumentParser) -> None:
     from .artifacts import MLMODEL_NAME
 
@@ -210,7 +246,8 @@ def _add_model_option(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``digits-svm`` (exposed for the docs and tests)."""
     from .artifacts import MLMODEL_NAME, PICKLE_NAME
-    from .preprocess import METHODS
+    from .augment import AUGMENTATIONS
+    from .preprocess import DEFAULT_METHOD, METHODS
     from .train import PRESETS
 
     parser = argparse.ArgumentParser(
@@ -228,7 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--C", type=float, help="SVC C (overrides the preset)")
     p.add_argument("--gamma", type=float, help="SVC gamma (overrides the preset)")
     p.add_argument("--kernel", choices=["rbf", "linear", "poly", "sigmoid"], help="SVC kernel (overrides the preset)")
-    p.add_argument("--probability", action="store_true", help="add class probabilities (classProbability output)")
+    p.add_argument("--probability", action="store_true", default=None,
+                   help="add class probabilities (classProbability output; preset best has them)")
+    p.add_argument("--augment", choices=sorted(AUGMENTATIONS),
+                   help="add shifted copies of the training grids (default: the preset's)")
+    p.add_argument("--extra", type=Path, metavar="DIR",
+                   help="also train on your own labelled drawings: DIR/<digit>/<name>.png or .json (strokes)")
+    p.add_argument("--method", choices=METHODS,
+                   help=f"preprocessing for --extra samples, named in the .mlmodel (default: {DEFAULT_METHOD})")
     p.add_argument("--test-fraction", type=float, default=0.5, help="fraction held out (default: 0.5)")
     p.add_argument("--shuffle", action="store_true", help="shuffle before splitting (default: file order)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -254,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_option(p)
     p.add_argument("--method", choices=METHODS,
                    help="preprocessing for images and strokes (default: the one named in the model's metadata)")
+    p.add_argument("--min-confidence", type=_probability, metavar="P",
+                   help="answer 'not a digit' below this probability (needs a model with probabilities, "
+                        "e.g. --preset best; the documented default threshold is 0.5)")
     p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("verify", help="prove the .mlmodel predicts what the pickle predicts",

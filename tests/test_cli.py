@@ -223,3 +223,60 @@ def test_show_writes_a_picture_of_what_the_model_sees(trained, tmp_path):
     assert (tmp_path / "one_13x21-show.png").stat().st_size > 5_000
     assert "normalized" not in proc.stdout
     assert_user_error(run_cli("show", tmp_path / "none.json", "--model", out / "DigitsSVM.mlmodel"), "none.json")
+
+
+# ---------------------------------------------------------------- best preset, extra samples, confidence
+def _write_samples(folder: Path) -> int:
+    """Three good stroke samples, one good PNG, and three bad files; returns the good count."""
+    import digits_svm
+    from digits_svm.synthetic import digit_strokes
+
+    rng = np.random.default_rng(5)
+    for i, digit in enumerate((1, 4, 7)):
+        (folder / str(digit)).mkdir(parents=True, exist_ok=True)
+        (folder / str(digit) / f"s{i}.json").write_text(json.dumps(digit_strokes(digit, rng)))
+    (folder / "0").mkdir()
+    digits_svm.render_strokes(digit_strokes(0, rng)).save(folder / "0" / "zero.png")
+    (folder / "x").mkdir()
+    (folder / "x" / "what.json").write_text(json.dumps(digit_strokes(3, rng)))  # unknown label folder
+    (folder / "3").mkdir()
+    (folder / "3" / "broken.png").write_text("not a png")
+    (folder / "3" / "empty.json").write_text('{"strokes": []}')
+    return 4
+
+
+def test_train_best_with_extra_samples_and_confidence(tmp_path):
+    samples = tmp_path / "samples"
+    n_good = _write_samples(samples)
+    out = tmp_path / "best"
+    proc = run_cli("train", "--preset", "best", "--extra", samples, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert f"extra samples: {n_good} added to training (normalized preprocessing), 3 skipped" in proc.stdout
+    assert proc.stderr.count("skipped sample") == 3
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n_extra_samples"] == n_good and len(metrics["extra_samples_skipped"]) == 3
+    assert metrics["coreml_parity"]["n_agree"] == metrics["coreml_parity"]["n"]
+    info = json.loads(run_cli("info", out / "DigitsSVM.mlmodel", "--json").stdout)
+    assert "classProbability" in [o["name"] for o in info["outputs"]]
+    assert info["user_defined"]["training.n_extra_samples"] == str(n_good)
+    assert info["user_defined"]["training.preset"] == "best"
+
+    scribble = tmp_path / "scribble.json"
+    scribble.write_text(json.dumps({"strokes": [[[0, 0], [100, 100], [0, 100], [100, 0], [50, 120], [50, -20]]]}))
+    seven = Path(__file__).parent / "golden" / "seven.json"
+    proc = run_cli("predict", seven, scribble, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.9")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[1].startswith("not a digit (best guess ")
+    bad = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "2")
+    assert bad.returncode == 2 and "must be a probability in 0..1" in bad.stderr
+
+
+def test_confidence_needs_probabilities_and_samples_must_exist(trained, tmp_path):
+    out, _ = trained
+    seven = Path(__file__).parent / "golden" / "seven.json"
+    proc = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.5")
+    assert_user_error(proc, "no classProbability output")
+    assert_user_error(run_cli("train", "--extra", tmp_path / "nowhere", "--out", tmp_path / "o"), "nowhere")
+    (tmp_path / "bad" / "x").mkdir(parents=True)
+    assert_user_error(run_cli("train", "--extra", tmp_path / "bad", "--out", tmp_path / "o"))
