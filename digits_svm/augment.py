@@ -1,4 +1,4 @@
-"""Augmentation of training grids by whole-cell shifts.
+"""Augmentation of training grids: whole-cell shifts, and redraws through the app's preprocessing.
 
 ``load_digits`` grids are ink counts of 4x4-pixel blocks of a 32x32 bitmap in which each
 digit was centred. Where exactly a stroke falls relative to the block boundaries is
@@ -6,6 +6,15 @@ chance, and a drawing from the phone lands a little left or right of that centre
 of each training grid moved by one column (or one row) teach the SVM that such a
 displacement does not change the digit. Shifts are exact (integer cells, zero fill), so
 the copies are still valid grids of integer ink counts.
+
+The app's model never sees a ``load_digits`` scan: it sees what
+``preprocess(method="normalized")`` makes of a drawing (upright, scaled to full height,
+pen width evened out). ``"renorm"`` adds, for each grid, one copy drawn back onto a
+canvas at a random size, aspect, slant and stroke thickness
+(`digits_svm.synthetic.redraw_grid`) and passed through the ``normalized`` method
+(`digits_svm.preprocess.normalized_grid`), so the model also learns digits as the app
+will hand them over. The random draws come from a fixed seed (`RENORM_SEED`), one set
+per row in order, so training stays byte-identical run to run.
 
 Augmentation only ever applies to training data: held-out digits are never shifted.
 Each copy carries the index of the grid it came from (its *group*), so a
@@ -20,16 +29,29 @@ import numpy as np
 
 from .errors import DigitsSVMError
 
-__all__ = ["AUGMENTATIONS", "Augmented", "shift_grids", "augment", "check_augmentation"]
+__all__ = ["AUGMENTATIONS", "RENORM", "RENORM_SEED", "Augmented", "shift_grids", "renorm_grids", "augment", "check_augmentation"]
 
-#: Named augmentations: the (row, column) shifts whose copies are added to each grid.
-#: ``"hshift"`` adds one copy moved a column left and one moved a column right;
-#: ``"shift4"`` also moves a row up and down.
-AUGMENTATIONS: dict[str, tuple[tuple[int, int], ...]] = {
+#: The copy made by `renorm_grids` (an entry of `AUGMENTATIONS` values).
+RENORM = "renorm"
+
+#: Named augmentations: the copies added to each grid, one per entry: a (row, column)
+#: shift, or `RENORM`. ``"hshift"`` adds one copy moved a column left and one moved a
+#: column right; ``"shift4"`` also moves a row up and down; ``"renorm"`` adds one
+#: redrawn, re-preprocessed copy; ``"hshift+renorm"`` both.
+AUGMENTATIONS: dict[str, tuple[tuple[int, int] | str, ...]] = {
     "none": (),
     "hshift": ((0, -1), (0, 1)),
     "shift4": ((0, -1), (0, 1), (-1, 0), (1, 0)),
+    "renorm": (RENORM,),
+    "hshift+renorm": ((0, -1), (0, 1), RENORM),
 }
+
+#: Seed of the random redraws of `renorm_grids`.
+RENORM_SEED = 0
+
+#: Ranges of the redraws (`digits_svm.synthetic.redraw_grid` arguments): height in
+#: pixels [low, high), aspect and slant uniform, thickness integer [low, high).
+RENORM_RANGES = {"height": (60, 200), "aspect": (0.7, 1.3), "slant": (-0.25, 0.3), "thickness": (-1, 3)}
 
 
 class Augmented(NamedTuple):
@@ -73,8 +95,68 @@ def shift_grids(X: np.ndarray, rows: int = 0, cols: int = 0) -> np.ndarray:
     return out.reshape(len(grids), 64)
 
 
+def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None = None) -> np.ndarray:
+    """Redraw grids at random size, aspect, slant and thickness, and preprocess them as the app does.
+
+    Each grid is drawn back onto a canvas crop (`digits_svm.synthetic.redraw_grid`) and
+    turned into an 8x8 grid by the ``normalized`` preprocessing
+    (`digits_svm.preprocess.normalized_grid`). Row ``i`` uses the ``i``-th draw of a
+    generator seeded with ``seed``, so the result depends only on ``X`` and ``seed``.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Grids of shape (n, 64), values 0..16.
+    seed : int, default `RENORM_SEED`
+        Seed of the random distortions.
+    ranges : dict, optional
+        ``height``, ``aspect``, ``slant``, ``thickness`` (low, high) pairs; default
+        `RENORM_RANGES` (``height`` and ``thickness`` integers, high excluded).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, 64), float64 integer ink counts 0..16. A grid whose redraw loses all
+        its ink (a very faint grid thinned) is kept as it is.
+
+    Examples
+    --------
+    >>> from digits_svm import load_grids
+    >>> X, y = load_grids()
+    >>> R = renorm_grids(X[:3])
+    >>> R.shape, bool((R == renorm_grids(X[:3])).all()), bool((R == np.round(R)).all())
+    ((3, 64), True, True)
+    """
+    from .errors import EmptyDrawingError
+    from .preprocess import normalized_grid
+    from .synthetic import redraw_grid
+
+    r = {**RENORM_RANGES, **(ranges or {})}
+    X = np.asarray(X, dtype=np.float64).reshape(-1, 64)
+    rng = np.random.default_rng(seed)
+    out = np.empty_like(X)
+    for i, x in enumerate(X):
+        kw = {
+            "height": int(rng.integers(*r["height"])),
+            "aspect": float(rng.uniform(*r["aspect"])),
+            "slant": float(rng.uniform(*r["slant"])),
+            "thickness": int(rng.integers(*r["thickness"])),
+        }
+        try:
+            out[i] = normalized_grid(redraw_grid(x, **kw)[..., 3]).ravel()
+        except EmptyDrawingError:
+            out[i] = x
+    return out
+
+
+def _copy(X: np.ndarray, how: tuple[int, int] | str) -> np.ndarray:
+    if how == RENORM:
+        return renorm_grids(X).astype(X.dtype, copy=False)
+    return shift_grids(X, *how)
+
+
 def augment(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
-    """Add shifted copies of training grids.
+    """Add shifted (or redrawn) copies of training grids.
 
     Parameters
     ----------
@@ -88,7 +170,8 @@ def augment(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
     Returns
     -------
     Augmented
-        ``X`` and ``y`` with the originals first, then one block of copies per shift, and
+        ``X`` and ``y`` with the originals first, then one block of copies per entry of
+        ``AUGMENTATIONS[name]`` (shifts first, the redrawn copies last), and
         ``groups`` giving the original row of each.
 
     Examples
@@ -102,12 +185,12 @@ def augment(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
     check_augmentation(name)
     X = np.asarray(X)
     y = np.asarray(y)
-    shifts = AUGMENTATIONS[name]
+    copies = AUGMENTATIONS[name]
     index = np.arange(len(y))
     return Augmented(
-        np.concatenate([X] + [shift_grids(X, r, c) for r, c in shifts]),
-        np.concatenate([y] * (1 + len(shifts))),
-        np.concatenate([index] * (1 + len(shifts))),
+        np.concatenate([X] + [_copy(X, how) for how in copies]),
+        np.concatenate([y] * (1 + len(copies))),
+        np.concatenate([index] * (1 + len(copies))),
     )
 
 
