@@ -32,3 +32,28 @@ def test_augment_keeps_originals_first_with_labels_and_groups(name):
 def test_unknown_augmentation_is_refused():
     with pytest.raises(digits_svm.DigitsSVMError, match="unknown augmentation 'flip'"):
         augment(np.zeros((1, 64)), np.zeros(1), "flip")
+
+
+def test_renorm_copies_are_the_app_preprocessing_of_seeded_redraws():
+    from digits_svm.augment import RENORM_SEED, renorm_grids
+    from digits_svm.preprocess import normalized_grid
+    from digits_svm.synthetic import redraw_grid
+
+    X, y = digits_svm.load_grids()
+    X, y = X[:40], y[:40]
+    a = augment(X, y, "hshift+renorm")
+    R = renorm_grids(X)
+    np.testing.assert_array_equal(a.X[120:], R)  # originals, two shifts, then the redraws
+    np.testing.assert_array_equal(a.groups[120:], np.arange(40))
+    # deterministic, row i depends on i and the seed only (a prefix gives the same copies)
+    np.testing.assert_array_equal(renorm_grids(X[:10]), R[:10])
+    assert not np.array_equal(renorm_grids(X, seed=RENORM_SEED + 1), R)
+    # each copy is a grid of the normalized method: full height (top and bottom rows inked)
+    grids = R.reshape(-1, 8, 8)
+    assert grids[:, 0].any(axis=1).all() and grids[:, 7].any(axis=1).all()
+    # with no distortion the copy is exactly normalized_grid of the redraw
+    plain = {"height": (160, 161), "aspect": (1.0, 1.0), "slant": (0.0, 0.0), "thickness": (0, 1)}
+    np.testing.assert_array_equal(
+        renorm_grids(X[:1], ranges=plain)[0], normalized_grid(redraw_grid(X[0])[..., 3]).ravel()
+    )
+    assert not np.array_equal(R, X)
