@@ -301,8 +301,9 @@ def train(
         and `digits_svm.predict_with_confidence` can say "not a digit"). Default: the
         preset's (True for "best").
     augment : str, optional
-        Add shifted copies of the training grids (``"none"``, ``"hshift"``,
-        ``"shift4"``); default: the preset's. Held-out digits are never augmented.
+        Add shifted or redrawn copies of the training grids (``"none"``, ``"hshift"``,
+        ``"shift4"``, ``"renorm"``, ``"hshift+renorm"``; see `digits_svm.augment`);
+        default: the preset's. Held-out digits are never augmented.
     extra : str, PathLike or Samples, optional
         A folder of your own labelled drawings (``<folder>/<digit>/<name>.png`` or
         ``.json``, see `digits_svm.load_samples`), added to the training part only.
