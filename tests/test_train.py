@@ -149,7 +149,7 @@ def test_search_reproduces_the_best_preset_among_its_neighbours():
     r = search_best(
         augmentations=("hshift",), C=(3.0,), gamma=(0.001, 0.0014), n_jobs=2, progress=messages.append
     )
-    assert len(messages) == 2 and messages[0].startswith("[1/2] augment=hshift C=3 gamma=0.001:")
+    assert len(messages) == 2 and messages[0].startswith("[1/2] augment=hshift C=3 gamma=0.001: cv accuracy 0.9610, drawn 0.7996")
     assert r.best.preset() == PRESETS["best"]
     ranks = [c._rank() for c in r.candidates]
     assert ranks == sorted(ranks)
@@ -173,3 +173,16 @@ def test_search_never_looks_at_the_held_out_half(monkeypatch):
     assert [c.augment for c in r.candidates] == ["none", "hshift"]
     assert [c.within_budget for c in r.candidates] == [True, False]
     assert r.best.n_support_vectors == 519 and r.best.cv_log_loss is None
+
+
+def test_search_ranks_near_top_candidates_by_drawn_validation_digits():
+    grid = dict(augmentations=("none", "renorm"), C=(3.0,), gamma=(0.001,), probability=False, n_jobs=2)
+    strict = search_best(cv_tolerance=0, **grid)
+    assert strict.best.cv_correct == max(c.cv_correct for c in strict.candidates)
+    assert [c.near_top for c in strict.candidates] == [True, False]
+    # redrawn copies teach the model drawn digits: far more drawn validation digits right
+    by_name = {c.augment: c for c in strict.candidates}
+    assert by_name["renorm"].cv_drawn_correct - by_name["none"].cv_drawn_correct >= 50
+    lenient = search_best(cv_tolerance=898, **grid)
+    assert [c.augment for c in lenient.candidates] == ["renorm", "none"]
+    assert "most drawn validation digits right" in lenient.rule and lenient.cv_tolerance == 898
