@@ -128,6 +128,14 @@ def write_artifacts(
     Returns
     -------
     ArtifactPaths
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from digits_svm import train
+    >>> paths = write_artifacts(train(), tempfile.mkdtemp(), plots=False)
+    >>> paths.mlmodel.name, paths.pickle.name, paths.metrics.name
+    ('DigitsSVM.mlmodel', 'digits_svm.pkl', 'metrics.json')
     """
     progress = progress or _noop
     out = check_writable_dir(out_dir)

@@ -39,6 +39,11 @@ class Prediction(NamedTuple):
         Probability of the most probable digit, 0..1.
     best_guess : int
         The most probable digit, even when it was rejected.
+
+    Examples
+    --------
+    >>> str(Prediction(7, 0.93, 7)), str(Prediction(None, 0.31, 4))
+    ('7 (probability 0.93)', 'not a digit (best guess 4, probability 0.31)')
     """
 
     digit: int | None

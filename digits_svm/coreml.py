@@ -264,6 +264,16 @@ def describe(path: str | os.PathLike) -> dict:
         Keys ``inputs`` and ``outputs`` (name, type, description), ``metadata``
         (author, license, description, version), ``user_defined``, ``model_type``,
         ``support_vectors``, ``classes``, ``size_bytes`` and ``sha256``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from digits_svm import train
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "DigitsSVM.mlmodel"
+    >>> _ = convert(train().model, path)
+    >>> info = describe(path)
+    >>> info["inputs"][0]["type"], info["support_vectors"], info["user_defined"]["preprocessing.method"]
+    ('MultiArray Double [8, 8]', 519, 'normalized')
     """
     data = read_bytes(path, what="model", error=ModelFileError)
     spec = load_spec(path)

@@ -134,6 +134,16 @@ class Samples:
         Files that were not used, with the reason.
     method : str
         The preprocessing method that made the grids.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (folder / "1").mkdir()
+    >>> _ = (folder / "1" / "a.json").write_text(json.dumps({"strokes": [[[10, 0], [10, 80]]]}))
+    >>> samples = load_samples(folder)
+    >>> len(samples), samples.y.tolist(), samples.X.shape, samples.skipped
+    (1, [1], (1, 64), [])
     """
 
     X: np.ndarray

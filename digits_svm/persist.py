@@ -171,7 +171,20 @@ def save_pickle(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any
 
 
 def save_joblib(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None) -> Path:
-    """Save a fitted SVC with joblib (uncompressed) and write its sidecar; see `save_pickle`."""
+    """Save a fitted SVC with joblib (uncompressed) and write its sidecar; see `save_pickle`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm import load_grids
+    >>> X, y = load_grids()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> save_joblib(SVC(gamma=0.001).fit(X[:100], y[:100]), folder / "m.joblib").name
+    'm.joblib'
+    >>> sidecar_path(folder / "m.joblib").exists()
+    True
+    """
     buf = io.BytesIO()
     joblib.dump(model, buf)
     return _save(model, path, buf.getvalue(), "joblib", params)
@@ -234,6 +247,22 @@ def load_pickle(path: str | os.PathLike, *, trusted: bool = False) -> Any:
         that do not unpickle.
     NotAnSVCError
         The file holds something other than a fitted SVC on 64 features.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm import load_grids
+    >>> X, y = load_grids()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> path = save_pickle(SVC(gamma=0.001).fit(X[:100], y[:100]), folder / "m.pkl")
+    >>> load_pickle(path).predict(X[:3]).tolist()
+    [0, 1, 2]
+    >>> _ = path.write_bytes(path.read_bytes() + b"x")     # the file changed: refused
+    >>> load_pickle(path)
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.PickleIntegrityError: ...
     """
     path = Path(path)
     data = _verified_bytes(path, trusted=trusted)
@@ -246,7 +275,19 @@ def load_pickle(path: str | os.PathLike, *, trusted: bool = False) -> Any:
 
 
 def load_joblib(path: str | os.PathLike, *, trusted: bool = False) -> Any:
-    """Load a joblib-saved SVC after checking its sidecar; see `load_pickle` (same warning)."""
+    """Load a joblib-saved SVC after checking its sidecar; see `load_pickle` (same warning).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm import load_grids
+    >>> X, y = load_grids()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> path = save_joblib(SVC(gamma=0.001).fit(X[:100], y[:100]), folder / "m.joblib")
+    >>> load_joblib(path).predict(X[:3]).tolist()
+    [0, 1, 2]
+    """
     path = Path(path)
     data = _verified_bytes(path, trusted=trusted)
     try:
@@ -258,7 +299,19 @@ def load_joblib(path: str | os.PathLike, *, trusted: bool = False) -> Any:
 
 
 def load_model(path: str | os.PathLike, *, trusted: bool = False) -> Any:
-    """Load a model saved by `save_pickle` or `save_joblib`, whichever its sidecar names."""
+    """Load a model saved by `save_pickle` or `save_joblib`, whichever its sidecar names.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm import load_grids
+    >>> X, y = load_grids()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> path = save_joblib(SVC(gamma=0.001).fit(X[:100], y[:100]), folder / "model.bin")
+    >>> type(load_model(path)).__name__
+    'SVC'
+    """
     path = Path(path)
     side = sidecar_path(path)
     serializer = "pickle"

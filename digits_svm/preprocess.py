@@ -447,6 +447,12 @@ class Drawing:
     """A validated drawing: strokes of (x, y, width) points in points, y down.
 
     ``width`` is NaN where a point has none (the drawing's ``line_width`` applies).
+
+    Examples
+    --------
+    >>> d = parse_strokes({"strokes": [[[0, 0], [0, 50, 8]]], "label": 1})
+    >>> d.strokes[0][:, 2].tolist(), d.n_points, d.to_json()["strokes"]
+    ([nan, 8.0], 2, [[[0.0, 0.0], [0.0, 50.0, 8.0]]])
     """
 
     strokes: tuple[np.ndarray, ...]
