@@ -222,6 +222,18 @@ def _verified_bytes(path: Path, *, trusted: bool) -> bytes:
     return data
 
 
+def _load_verified(path: str | os.PathLike, trusted: bool, loads: Any, what: str) -> Any:
+    """Check the sidecar, unpickle with ``loads(bytes)``, and check the result is a fitted SVC."""
+    path = Path(path)
+    data = _verified_bytes(path, trusted=trusted)
+    try:
+        model = loads(data)
+    except Exception as exc:  # any unpickling failure is a bad file, not a bug here
+        raise PickleIntegrityError(f"{path} is not a readable {what} ({type(exc).__name__}); retrain or restore it") from exc
+    check_fitted_svc(model, source=str(path))
+    return model
+
+
 def load_pickle(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     """Load a pickled SVC after checking it against its sidecar.
 
@@ -264,14 +276,7 @@ def load_pickle(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     ...
     digits_svm.errors.PickleIntegrityError: ...
     """
-    path = Path(path)
-    data = _verified_bytes(path, trusted=trusted)
-    try:
-        model = pickle.loads(data)
-    except Exception as exc:  # any unpickling failure is a bad file, not a bug here
-        raise PickleIntegrityError(f"{path} is not a readable pickle ({type(exc).__name__}); retrain or restore it") from exc
-    check_fitted_svc(model, source=str(path))
-    return model
+    return _load_verified(path, trusted, pickle.loads, "pickle")
 
 
 def load_joblib(path: str | os.PathLike, *, trusted: bool = False) -> Any:
@@ -288,14 +293,7 @@ def load_joblib(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     >>> load_joblib(path).predict(X[:3]).tolist()
     [0, 1, 2]
     """
-    path = Path(path)
-    data = _verified_bytes(path, trusted=trusted)
-    try:
-        model = joblib.load(io.BytesIO(data))
-    except Exception as exc:  # any unpickling failure is a bad file, not a bug here
-        raise PickleIntegrityError(f"{path} is not a readable joblib file ({type(exc).__name__}); retrain or restore it") from exc
-    check_fitted_svc(model, source=str(path))
-    return model
+    return _load_verified(path, trusted, lambda data: joblib.load(io.BytesIO(data)), "joblib file")
 
 
 def load_model(path: str | os.PathLike, *, trusted: bool = False) -> Any:
