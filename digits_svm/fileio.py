@@ -16,6 +16,11 @@ from .errors import ArtifactWriteError, DigitsSVMError
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "read_bytes", "check_writable_dir"]
 
+# The process umask, read once at import (os.umask can only be read by setting it, which
+# is not thread-safe later, when the playground's threads write samples).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, exclusive: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
@@ -50,6 +55,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, exclusive: bool 
         ) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
+            # mkstemp creates 0600; give the file the permissions open() would (0666 & ~umask)
+            os.fchmod(fh.fileno(), 0o666 & ~_UMASK)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -38,3 +38,13 @@ def test_output_path_that_is_a_file_is_refused(tmp_path):
         check_writable_dir(tmp_path / "file")
     with pytest.raises(ArtifactWriteError, match="cannot write"):
         atomic_write_bytes(tmp_path / "file" / "inside.bin", b"x")
+
+
+def test_atomic_write_gets_the_permissions_a_plain_write_gets(tmp_path):
+    # mkstemp alone would leave 0600: artifacts others on the machine (or Xcode run by
+    # another user) could not read
+    plain = tmp_path / "plain.bin"
+    plain.write_bytes(b"x")
+    for exclusive in (False, True):
+        target = atomic_write_bytes(tmp_path / f"atomic{exclusive}.bin", b"x", exclusive=exclusive)
+        assert oct(target.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
