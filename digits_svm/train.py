@@ -153,11 +153,11 @@ class TrainResult:
         Examples
         --------
         >>> train().summary()
-        'held-out accuracy 0.9689 (871/899), 519 support vectors, preset example'
+        'held-out accuracy 0.96885 (871/899), 519 support vectors, preset example'
         """
         return (
-            f"held-out accuracy {self.accuracy:.4f} ({self.n_correct}/{self.n_test}), "
-            f"{self.n_support_vectors} support vectors, preset {self.preset}"
+            f"held-out accuracy {self.accuracy:.5f} ({self.n_correct}/{self.n_test}), "
+            f"{self.n_support_vectors:,} support vectors, preset {self.preset}"
         )
 
     def metrics(self) -> dict:

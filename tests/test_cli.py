@@ -33,7 +33,7 @@ def assert_user_error(proc, *fragments):
 
 def test_train_writes_all_artifacts_and_a_summary(trained):
     out, proc = trained
-    assert "held-out accuracy 0.9689 (871/899)" in proc.stdout
+    assert "held-out accuracy 0.96885 (871/899)" in proc.stdout
     for name in ("digits_svm.pkl", "digits_svm.pkl.json", "DigitsSVM.mlmodel", "metrics.json"):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())

@@ -24,7 +24,7 @@ def test_saved_interface_read_back_from_disk(mlmodel_path):
     user = dict(meta.userDefined)
     assert user["preprocessing.method"] == digits_svm.DEFAULT_METHOD
     assert user["training.preset"] == "example"
-    assert user["training.held_out_accuracy"] == "0.9689"
+    assert user["training.held_out_accuracy"] == "0.96885"
 
 
 def test_spec_holds_exactly_the_pickles_support_vectors(mlmodel_path, result):
