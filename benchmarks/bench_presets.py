@@ -1,6 +1,7 @@
 """Reproduce the choice of the "best" preset and print the full trade-off table.
 
 Run:  python benchmarks/bench_presets.py [--n-jobs -1] [--json table.json] [--quick]
+                                        [--augmentations NAME ...]
 
 Runs `digits_svm.train.search_best` (cross-validation on the training half only; about
 10 minutes on 2 cores for the default grid), then, for information only, scores every
@@ -9,7 +10,8 @@ random mix, seed 1, not benchmarks/bench_handwriting.py's 2026) and prints:
 augmentation, C, gamma, cross-validated accuracy (scans and drawn versions) and log
 loss, support vectors, .mlmodel bytes (measured by converting), held-out accuracy and
 stroke accuracy. The held-out and stroke columns played no part in the choice. Finally
-checks that the choice equals PRESETS["best"].
+checks that the choice equals PRESETS["best"] (``--augmentations`` searches other
+augmentations with the default C and gamma grid, to try one out).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digits_svm.augment import AUGMENTATIONS
 from digits_svm.data import canonical_split
 from digits_svm.preprocess import preprocess_strokes
 from digits_svm.synthetic import digit_strokes
@@ -33,8 +36,12 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=-1)
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
     parser.add_argument("--quick", action="store_true", help="a 4-candidate grid (about 20 s), to try the script")
+    parser.add_argument("--augmentations", nargs="+", choices=list(AUGMENTATIONS),
+                        help="augmentations to search (default: train.SEARCH_AUGMENTATIONS)")
     args = parser.parse_args()
     grid = {}
+    if args.augmentations:
+        grid["augmentations"] = tuple(args.augmentations)
     if args.quick:
         grid = {"augmentations": ("none", "hshift"), "C": (3.0,), "gamma": (0.001, 0.0014)}
     started = time.perf_counter()

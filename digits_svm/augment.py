@@ -7,6 +7,14 @@ of each training grid moved by one column (or one row) teach the SVM that such a
 displacement does not change the digit. Shifts are exact (integer cells, zero fill), so
 the copies are still valid grids of integer ink counts.
 
+A whole-cell shift moves the scan by 4 pixels. ``"halfshift"`` moves it by 2 pixels
+(half a cell) instead, staying at the scans' own geometry: each cell's ink count is
+split between its left and right 4x2 halves in proportion to a linear interpolation of
+the ink density towards each neighbour (a cell next to inkier cells has more of its ink
+on that side), rounded to whole pixels with at most 8 per half, and the halves are
+re-pooled one half-cell over (`shift_grids` with ``cols=±0.5``). Ink is conserved
+exactly except what leaves the border, and the copies are integer counts 0..16.
+
 The app's model never sees a ``load_digits`` scan: it sees what
 ``preprocess(method="normalized")`` makes of a drawing (upright, scaled to full height,
 pen width evened out). ``"renorm"`` adds, for each grid, one copy drawn back onto a
@@ -29,22 +37,29 @@ import numpy as np
 
 from .errors import DigitsSVMError
 
-__all__ = ["AUGMENTATIONS", "RENORM", "RENORM_SEED", "Augmented", "shift_grids", "renorm_grids", "augment", "check_augmentation"]
+__all__ = ["AUGMENTATIONS", "RENORM", "HALF_CELL_PIXELS", "RENORM_SEED", "Augmented", "shift_grids", "renorm_grids", "augment", "check_augmentation"]
 
 #: The copy made by `renorm_grids` (an entry of `AUGMENTATIONS` values).
 RENORM = "renorm"
 
 #: Named augmentations: the copies added to each grid, one per entry: a (row, column)
-#: shift, or `RENORM`. ``"hshift"`` adds one copy moved a column left and one moved a
-#: column right; ``"shift4"`` also moves a row up and down; ``"renorm"`` adds one
-#: redrawn, re-preprocessed copy; ``"hshift+renorm"`` both.
-AUGMENTATIONS: dict[str, tuple[tuple[int, int] | str, ...]] = {
+#: shift in cells (columns may move by half a cell), or `RENORM`. ``"hshift"`` adds one
+#: copy moved a column left and one moved a column right; ``"shift4"`` also moves a row
+#: up and down; ``"halfshift"`` moves half a column (2 scan pixels) left and right;
+#: ``"hshift+halfshift"`` both; ``"renorm"`` adds one redrawn, re-preprocessed copy;
+#: ``"hshift+renorm"`` the whole-column shifts and the redraw.
+AUGMENTATIONS: dict[str, tuple[tuple[int, float] | str, ...]] = {
     "none": (),
     "hshift": ((0, -1), (0, 1)),
     "shift4": ((0, -1), (0, 1), (-1, 0), (1, 0)),
+    "halfshift": ((0, -0.5), (0, 0.5)),
+    "hshift+halfshift": ((0, -1), (0, 1), (0, -0.5), (0, 0.5)),
     "renorm": (RENORM,),
     "hshift+renorm": ((0, -1), (0, 1), RENORM),
 }
+
+#: Pixels of the 32x32 scan in half a cell's width: the most ink a 4x2 half-cell holds.
+HALF_CELL_PIXELS = 8
 
 #: Seed of the random redraws of `renorm_grids`.
 RENORM_SEED = 0
@@ -63,36 +78,93 @@ class Augmented(NamedTuple):
     groups: np.ndarray
 
 
-def shift_grids(X: np.ndarray, rows: int = 0, cols: int = 0) -> np.ndarray:
-    """Move flattened 8x8 grids by whole cells, filling with blank cells.
+def shift_grids(X: np.ndarray, rows: int = 0, cols: float = 0) -> np.ndarray:
+    """Move flattened 8x8 grids by whole cells (columns also by half cells), filling with blank.
+
+    A half-cell column shift moves the 32x32 scan behind the grid by 2 pixels: each
+    cell's ink is split between its left and right halves (`split_cells`) and every
+    half is pooled into the cell it lands in.
 
     Parameters
     ----------
     X : numpy.ndarray
         Grids of shape (n, 64) (row-major 8x8).
-    rows, cols : int
-        Cells to move down (positive) or up, right (positive) or left.
+    rows : int
+        Cells to move down (positive) or up.
+    cols : float
+        Cells to move right (positive) or left: a whole number, or a whole number and a
+        half.
 
     Returns
     -------
     numpy.ndarray
         Shifted grids, shape (n, 64), same dtype; ink moved past the border is lost.
+        Integer ink counts 0..16 stay integer counts 0..16.
 
     Examples
     --------
     >>> g = np.zeros((1, 64)); g[0, 8 * 2 + 3] = 16    # row 2, column 3
     >>> int(np.flatnonzero(shift_grids(g, rows=1, cols=-1)[0])[0])  # row 3, column 2
     26
+    >>> shift_grids(g, cols=0.5).reshape(8, 8)[2, 2:6]  # half a column: 8 pixels move on
+    array([0., 8., 8., 0.])
     """
     X = np.asarray(X)
+    whole = int(np.floor(cols))
+    if cols - whole not in (0, 0.5):
+        raise ValueError(f"cols must be a whole number of cells or a half, got {cols!r}")
     grids = X.reshape(-1, 8, 8)
-    out = np.zeros_like(grids)
+    if cols != whole:
+        # the grid half a cell to the right, 9 columns wide: column k pools the right
+        # half of cell k - 1 and the left half of cell k
+        left, right = split_cells(grids)
+        grids = np.zeros(left.shape[:2] + (9,))
+        grids[:, :, :8] = left
+        grids[:, :, 1:] += right
+    width = grids.shape[2]
+    out = np.zeros((len(grids), 8, 8), dtype=grids.dtype)
     src_r = slice(max(-rows, 0), 8 - max(rows, 0))
     dst_r = slice(max(rows, 0), 8 - max(-rows, 0))
-    src_c = slice(max(-cols, 0), 8 - max(cols, 0))
-    dst_c = slice(max(cols, 0), 8 - max(-cols, 0))
+    # output column j takes source column j - whole
+    dst_c = slice(max(whole, 0), min(8, width + whole))
+    src_c = slice(dst_c.start - whole, dst_c.stop - whole)
     out[:, dst_r, dst_c] = grids[:, src_r, src_c]
-    return out.reshape(len(grids), 64)
+    return out.reshape(len(grids), 64).astype(X.dtype, copy=False)
+
+
+def split_cells(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split each cell's ink count between its left and right halves (4x2 pixels each).
+
+    The ink density is taken to vary linearly from a cell's centre towards each
+    neighbour's centre (blank beyond the border), so the left half of cell ``v`` with
+    left neighbour ``l`` and right neighbour ``r`` gets the share ``(3v + l) / (6v + l + r)``
+    of ``v``, rounded to a whole pixel count and kept within 0..8 per half.
+
+    Parameters
+    ----------
+    grids : numpy.ndarray
+        Shape (n, 8, 8), ink counts 0..16.
+
+    Returns
+    -------
+    left, right : numpy.ndarray
+        Shape (n, 8, 8) float64 each; ``left + right == grids``.
+
+    Examples
+    --------
+    >>> g = np.zeros((1, 8, 8)); g[0, 0, :3] = [16, 8, 0]
+    >>> left, right = split_cells(g)
+    >>> left[0, 0, :3], right[0, 0, :3]
+    (array([8., 5., 0.]), array([8., 3., 0.]))
+    """
+    v = np.asarray(grids, dtype=np.float64)
+    padded = np.pad(v, ((0, 0), (0, 0), (1, 1)))
+    toward_left = 3 * v + padded[:, :, :-2]
+    total = toward_left + 3 * v + padded[:, :, 2:]
+    share = np.divide(v * toward_left, total, out=np.zeros_like(v), where=total > 0)
+    half = HALF_CELL_PIXELS
+    left = np.clip(np.floor(share + 0.5), np.maximum(v - half, 0), np.minimum(v, half))
+    return left, v - left
 
 
 def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None = None) -> np.ndarray:
@@ -149,7 +221,7 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
     return out
 
 
-def _copy(X: np.ndarray, how: tuple[int, int] | str) -> np.ndarray:
+def _copy(X: np.ndarray, how: tuple[int, float] | str) -> np.ndarray:
     if how == RENORM:
         return renorm_grids(X).astype(X.dtype, copy=False)
     return shift_grids(X, *how)
