@@ -57,3 +57,53 @@ def test_renorm_copies_are_the_app_preprocessing_of_seeded_redraws():
         renorm_grids(X[:1], ranges=plain)[0], normalized_grid(redraw_grid(X[0])[..., 3]).ravel()
     )
     assert not np.array_equal(R, X)
+
+
+def test_half_shift_splits_each_cell_by_its_neighbours_and_repools():
+    from digits_svm.augment import split_cells
+
+    g = np.zeros((1, 64))
+    g[0, 8 * 2 + 3] = 16  # a lone full cell: 8 pixels in each half
+    np.testing.assert_array_equal(shift_grids(g, cols=0.5).reshape(8, 8)[2], [0, 0, 0, 8, 8, 0, 0, 0])
+    np.testing.assert_array_equal(shift_grids(g, cols=-0.5).reshape(8, 8)[2], [0, 0, 8, 8, 0, 0, 0, 0])
+    # a cell of 8 next to a full cell: share (3*8 + 16) / (6*8 + 16) = 5/8 of its ink on that side
+    left, right = split_cells(np.array([[[16, 8, 0, 0, 0, 0, 0, 0]] * 8], dtype=float))
+    np.testing.assert_array_equal(left[0, 0, :2], [8, 5])
+    np.testing.assert_array_equal(right[0, 0, :2], [8, 3])
+    np.testing.assert_array_equal(shift_grids(left.reshape(1, 64) + right.reshape(1, 64), cols=0.5).reshape(8, 8)[0, :3], [8, 13, 3])
+
+
+def test_half_shifts_keep_integer_counts_conserve_ink_and_are_deterministic():
+    from digits_svm.augment import split_cells
+
+    X, _ = digits_svm.load_grids()
+    X = X[:200]
+    grids = X.reshape(-1, 8, 8)
+    left, right = split_cells(grids)
+    np.testing.assert_array_equal(left + right, grids)
+    assert left.min() >= 0 and right.min() >= 0 and left.max() <= 8 and right.max() <= 8
+    for cols, lost in ((0.5, right[:, :, 7]), (-0.5, left[:, :, 0]), (1.5, right[:, :, 6:].sum(axis=2) + left[:, :, 7]),
+                       (-1.5, left[:, :, :2].sum(axis=2) + right[:, :, 0])):
+        S = shift_grids(X, cols=cols)
+        assert S.shape == X.shape and S.min() >= 0 and S.max() <= 16 and np.all(S == np.round(S))
+        # every pixel of ink lands somewhere, except what crosses the border
+        np.testing.assert_array_equal(S.reshape(-1, 8, 8).sum(axis=2), grids.sum(axis=2) - lost)
+        np.testing.assert_array_equal(S, shift_grids(X, cols=cols))
+        assert (S != X).any(axis=1).all()
+    # 1.5 cells is half a cell, then a whole one
+    np.testing.assert_array_equal(shift_grids(X, cols=1.5), shift_grids(shift_grids(X, cols=0.5), cols=1))
+    # two half shifts come close to a whole one (pixels misplaced per grid, of ~300)
+    two, one = shift_grids(shift_grids(X, cols=0.5), cols=0.5), shift_grids(X, cols=1)
+    assert np.abs(two - one).sum(axis=1).mean() < np.abs(X - one).sum(axis=1).mean() / 3
+    with pytest.raises(ValueError, match="whole number of cells or a half"):
+        shift_grids(X, cols=0.25)
+
+
+def test_halfshift_copies_are_the_half_column_shifts():
+    X, y = digits_svm.load_grids()
+    X, y = X[:30], y[:30]
+    a = augment(X, y, "hshift+halfshift")
+    np.testing.assert_array_equal(a.X[30:60], shift_grids(X, cols=-1))
+    np.testing.assert_array_equal(a.X[90:120], shift_grids(X, cols=-0.5))
+    np.testing.assert_array_equal(a.X[120:], shift_grids(X, cols=0.5))
+    np.testing.assert_array_equal(augment(X, y, "halfshift").X[30:], a.X[90:])
