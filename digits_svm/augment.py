@@ -14,6 +14,9 @@ the ink density towards each neighbour (a cell next to inkier cells has more of 
 on that side), rounded to whole pixels with at most 8 per half, and the halves are
 re-pooled one half-cell over (`shift_grids` with ``cols=±0.5``). Ink is conserved
 exactly except what leaves the border, and the copies are integer counts 0..16.
+``"rotate"`` turns the scan a few degrees instead (`rotate_grids`): the 32x32 ink
+density is rebuilt by bilinear upsampling, rescaled so each block keeps its count,
+rotated about the scan's centre and pooled back into 4x4 blocks.
 
 The app's model never sees a ``load_digits`` scan: it sees what
 ``preprocess(method="normalized")`` makes of a drawing (upright, scaled to full height,
@@ -37,23 +40,34 @@ import numpy as np
 
 from .errors import DigitsSVMError
 
-__all__ = ["AUGMENTATIONS", "RENORM", "HALF_CELL_PIXELS", "RENORM_SEED", "Augmented", "shift_grids", "renorm_grids", "augment", "check_augmentation"]
+__all__ = ["AUGMENTATIONS", "RENORM", "HALF_CELL_PIXELS", "Rotation", "RENORM_SEED", "Augmented", "shift_grids", "split_cells", "rotate_grids", "renorm_grids", "augment", "check_augmentation"]
 
 #: The copy made by `renorm_grids` (an entry of `AUGMENTATIONS` values).
 RENORM = "renorm"
+
+
+class Rotation(NamedTuple):
+    """A copy made by `rotate_grids` (an entry of `AUGMENTATIONS` values): ``degrees``
+    counter-clockwise."""
+
+    degrees: float
+
 
 #: Named augmentations: the copies added to each grid, one per entry: a (row, column)
 #: shift in cells (columns may move by half a cell), or `RENORM`. ``"hshift"`` adds one
 #: copy moved a column left and one moved a column right; ``"shift4"`` also moves a row
 #: up and down; ``"halfshift"`` moves half a column (2 scan pixels) left and right;
-#: ``"hshift+halfshift"`` both; ``"renorm"`` adds one redrawn, re-preprocessed copy;
-#: ``"hshift+renorm"`` the whole-column shifts and the redraw.
-AUGMENTATIONS: dict[str, tuple[tuple[int, float] | str, ...]] = {
+#: ``"hshift+halfshift"`` both; ``"rotate"`` turns the scan 8 degrees each way
+#: (`Rotation`), ``"hshift+rotate"`` adds the whole-column shifts; ``"renorm"`` adds one
+#: redrawn, re-preprocessed copy; ``"hshift+renorm"`` the whole-column shifts and the redraw.
+AUGMENTATIONS: dict[str, tuple[tuple[int, float] | Rotation | str, ...]] = {
     "none": (),
     "hshift": ((0, -1), (0, 1)),
     "shift4": ((0, -1), (0, 1), (-1, 0), (1, 0)),
     "halfshift": ((0, -0.5), (0, 0.5)),
     "hshift+halfshift": ((0, -1), (0, 1), (0, -0.5), (0, 0.5)),
+    "rotate": (Rotation(-8.0), Rotation(8.0)),
+    "hshift+rotate": ((0, -1), (0, 1), Rotation(-8.0), Rotation(8.0)),
     "renorm": (RENORM,),
     "hshift+renorm": ((0, -1), (0, 1), RENORM),
 }
@@ -167,6 +181,45 @@ def split_cells(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left, v - left
 
 
+def rotate_grids(X: np.ndarray, degrees: float) -> np.ndarray:
+    """Turn the 32x32 scans behind grids about their centre, and pool them back to 8x8.
+
+    The scan's ink density (0..1 per pixel) is rebuilt by bilinear upsampling of the
+    grid, each 4x4 block rescaled so its ink adds up to the cell's count, rotated
+    (bilinear, blank fill) and summed over 4x4 blocks again.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Grids of shape (n, 64), values 0..16.
+    degrees : float
+        Counter-clockwise angle.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, 64), same dtype, integer ink counts 0..16 (``degrees=0`` gives ``X``).
+
+    Examples
+    --------
+    >>> g = np.zeros((1, 64)); g[0, 3::8] = 16; g[0, 4::8] = 16   # a vertical bar
+    >>> r = rotate_grids(g, 45).reshape(8, 8)
+    >>> bool(r[0, :4].sum() > r[0, 4:].sum()), bool(r[7, :4].sum() < r[7, 4:].sum())  # top left, bottom right
+    (True, True)
+    """
+    from PIL import Image
+
+    X = np.asarray(X)
+    out = np.empty(X.shape, dtype=np.float64)
+    for i, grid in enumerate(X.reshape(-1, 8, 8).astype(np.float64) / 16):
+        density = np.asarray(Image.fromarray(grid.astype(np.float32)).resize((32, 32), Image.BILINEAR), dtype=np.float64)
+        block = density.reshape(8, 4, 8, 4).mean(axis=(1, 3))
+        density *= np.kron(np.divide(grid, block, out=np.zeros_like(grid), where=block > 0), np.ones((4, 4)))
+        turned = Image.fromarray(density.astype(np.float32)).rotate(degrees, resample=Image.BILINEAR)
+        out[i] = np.asarray(turned, dtype=np.float64).reshape(8, 4, 8, 4).sum(axis=(1, 3)).ravel()
+    return np.clip(np.round(out), 0, 16).astype(X.dtype, copy=False)
+
+
 def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None = None) -> np.ndarray:
     """Redraw grids at random size, aspect, slant and thickness, and preprocess them as the app does.
 
@@ -221,9 +274,11 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
     return out
 
 
-def _copy(X: np.ndarray, how: tuple[int, float] | str) -> np.ndarray:
+def _copy(X: np.ndarray, how: tuple[int, float] | Rotation | str) -> np.ndarray:
     if how == RENORM:
         return renorm_grids(X).astype(X.dtype, copy=False)
+    if isinstance(how, Rotation):
+        return rotate_grids(X, how.degrees)
     return shift_grids(X, *how)
 
 
