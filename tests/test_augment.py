@@ -107,3 +107,27 @@ def test_halfshift_copies_are_the_half_column_shifts():
     np.testing.assert_array_equal(a.X[90:120], shift_grids(X, cols=-0.5))
     np.testing.assert_array_equal(a.X[120:], shift_grids(X, cols=0.5))
     np.testing.assert_array_equal(augment(X, y, "halfshift").X[30:], a.X[90:])
+
+
+def test_rotations_turn_the_scan_and_keep_integer_counts():
+    from digits_svm.augment import Rotation, rotate_grids
+
+    X, y = digits_svm.load_grids()
+    X, y = X[:100], y[:100]
+    np.testing.assert_array_equal(rotate_grids(X, 0), X)  # the rebuilt scan pools back exactly
+    R = rotate_grids(X, 8)
+    assert R.shape == X.shape and R.dtype == X.dtype
+    assert R.min() >= 0 and R.max() <= 16 and np.all(R == np.round(R))
+    np.testing.assert_array_equal(R, rotate_grids(X, 8))
+    assert (R != X).any(axis=1).all() and not np.array_equal(R, rotate_grids(X, -8))
+    # ink is kept, up to rounding and what turns out of the corners
+    assert np.abs(R.sum(axis=1) - X.sum(axis=1)).mean() < 8
+    # a turn of 90 degrees counter-clockwise moves a full left column to the bottom row
+    g = np.zeros((1, 64))
+    g[0, 0::8] = 16
+    np.testing.assert_array_equal(rotate_grids(g, 90).reshape(8, 8)[7], np.full(8, 16.0))
+    a = augment(X, y, "hshift+rotate")
+    assert AUGMENTATIONS["rotate"] == (Rotation(-8.0), Rotation(8.0))
+    np.testing.assert_array_equal(a.X[300:400], rotate_grids(X, -8))
+    np.testing.assert_array_equal(a.X[400:], R)
+    np.testing.assert_array_equal(augment(X, y, "rotate").X[100:], a.X[300:])
