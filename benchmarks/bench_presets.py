@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_presets.py [--n-jobs -1] [--json table.json] [--qu
                                         [--augmentations NAME ...]
 
 Runs `digits_svm.train.search_best` (cross-validation on the training half only; about
-10 minutes on 2 cores for the default grid), then, for information only, scores every
+5.5 minutes on 2 cores for the default grid), then, for information only, scores every
 candidate on the held-out half and on 300 stroke drawings (`synthetic.digit_strokes`,
 random mix, seed 1, not benchmarks/bench_handwriting.py's 2026) and prints:
 augmentation, C, gamma, cross-validated accuracy (scans and drawn versions) and log
