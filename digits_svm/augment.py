@@ -40,7 +40,10 @@ import numpy as np
 
 from .errors import DigitsSVMError
 
-__all__ = ["AUGMENTATIONS", "RENORM", "HALF_CELL_PIXELS", "Rotation", "RENORM_SEED", "Augmented", "shift_grids", "split_cells", "rotate_grids", "renorm_grids", "augment", "check_augmentation"]
+__all__ = [
+    "AUGMENTATIONS", "RENORM", "HALF_CELL_PIXELS", "Rotation", "RENORM_SEED", "Augmented",
+    "shift_grids", "split_cells", "rotate_grids", "renorm_grids", "augment", "check_augmentation",
+]
 
 #: The copy made by `renorm_grids` (an entry of `AUGMENTATIONS` values).
 RENORM = "renorm"

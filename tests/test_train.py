@@ -90,21 +90,13 @@ def best_artifacts(tmp_path_factory, best):
     return out
 
 
-def test_best_preset_is_the_searched_choice_and_beats_the_example_on_drawn_digits(best, result):
-    from digits_svm.augment import renorm_grids
-    from digits_svm.train import DRAWN_RANGES, DRAWN_SEED, predict_digits
-
-    assert best.params["C"] == 3.0 and best.params["gamma"] == 0.0005 and best.params["probability"] is True
-    assert best.augment == "hshift+rotate"
-    assert best.n_train == 898 and best.n_fitted == 5 * 898
-    # 870/899 = 0.96774 on held-out scans, one digit below the example's 871 (docs/model.md,
-    # "How best was chosen": the search prefers drawn digits among near-equal scan scores)
-    assert best.n_correct >= 870 and best.n_test == 899
-    assert best.n_correct - result.n_correct >= -1
-    # ... and on the held-out digits drawn as the app would see them it is far ahead (777 against 746)
-    drawn = renorm_grids(best.X_test, seed=DRAWN_SEED, ranges=DRAWN_RANGES)
-    drawn_right = [int((predict_digits(r.model, drawn) == r.y_test).sum()) for r in (best, result)]
-    assert drawn_right[0] - drawn_right[1] >= 20
+def test_best_preset_is_the_searched_choice_and_beats_the_example(best, result):
+    assert best.params["C"] == 3.0 and best.params["gamma"] == 0.001 and best.params["probability"] is True
+    assert best.augment == "hshift"
+    assert best.n_train == 898 and best.n_fitted == 3 * 898
+    # 881/899 = 0.97998: one digit short of 0.98 (docs/model.md, "The best preset")
+    assert best.n_correct >= 881 and best.n_test == 899
+    assert best.n_correct - result.n_correct >= 10
     # the reported accuracy is what the .mlmodel answers: the most probable class
     np.testing.assert_array_equal(best.y_pred, best.model.classes_[best.model.predict_proba(best.X_test).argmax(1)])
 
@@ -112,10 +104,10 @@ def test_best_preset_is_the_searched_choice_and_beats_the_example_on_drawn_digit
 def test_best_mlmodel_fits_the_size_budget(best, best_artifacts):
     size = (best_artifacts / "DigitsSVM.mlmodel").stat().st_size
     assert size <= 1_000_000
-    assert best.n_support_vectors <= 1_650
+    assert best.n_support_vectors <= 1_600
     metrics = json.loads((best_artifacts / "metrics.json").read_text())
     assert metrics["artifacts"]["mlmodel"]["size_bytes"] == size
-    assert metrics["augment"] == "hshift+rotate" and metrics["n_fitted_saved_model"] == 5 * 898
+    assert metrics["augment"] == "hshift" and metrics["n_fitted_saved_model"] == 2694
 
 
 def test_mlmodel_metadata_records_how_it_was_trained(best, best_artifacts):
@@ -125,7 +117,7 @@ def test_mlmodel_metadata_records_how_it_was_trained(best, best_artifacts):
     assert meta["training.preset"] == "best"
     assert json.loads(meta["training.params"])["C"] == 3.0
     assert json.loads(meta["training.params"])["probability"] is True
-    assert meta["training.augment"] == "hshift+rotate"
+    assert meta["training.augment"] == "hshift"
     assert meta["training.n_extra_samples"] == "0"
     assert meta["training.n_train_samples"] == "898"
     assert meta["training.held_out_correct"] == f"{best.n_correct}/899"
@@ -155,11 +147,9 @@ def test_presets_can_be_overridden_argument_by_argument():
 def test_search_reproduces_the_best_preset_among_its_neighbours():
     messages = []
     r = search_best(
-        augmentations=("hshift", "hshift+rotate"), C=(3.0,), gamma=(0.0005, 0.001), n_jobs=2, progress=messages.append
+        augmentations=("hshift",), C=(3.0,), gamma=(0.001, 0.0014), n_jobs=2, progress=messages.append
     )
-    assert len(messages) == 4 and messages[1].startswith("[2/4] augment=hshift C=3 gamma=0.001: cv accuracy 0.9610, drawn 0.7996")
-    assert messages[2].startswith("[3/4] augment=hshift+rotate C=3 gamma=0.0005: cv accuracy 0.9599, drawn 0.8163")
-    # hshift+rotate, gamma=0.001 gets one validation scan more, but its .mlmodel is over 1 MB
+    assert len(messages) == 2 and messages[0].startswith("[1/2] augment=hshift C=3 gamma=0.001: cv accuracy 0.9610, drawn 0.7996")
     assert r.best.preset() == PRESETS["best"]
     ranks = [c._rank() for c in r.candidates]
     assert ranks == sorted(ranks)
