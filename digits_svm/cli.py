@@ -268,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--probability", action="store_true", default=None,
                    help="add class probabilities (classProbability output; preset best has them)")
     p.add_argument("--augment", choices=sorted(AUGMENTATIONS),
-                   help="add shifted (or redrawn: renorm) copies of the training grids (default: the preset's)")
+                   help="add shifted, turned (rotate) or redrawn (renorm) copies of the training grids (default: the preset's)")
     p.add_argument("--extra", type=Path, metavar="DIR",
                    help="also train on your own labelled drawings: DIR/<digit>/<name>.png or .json (strokes)")
     p.add_argument("--method", choices=METHODS,
