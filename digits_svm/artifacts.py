@@ -43,8 +43,7 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
     Keys (all strings): ``training.preset``, ``training.params`` (JSON of the SVC
     parameters), ``training.augment``, ``training.held_out_accuracy`` (5 decimals, so
     881/899 reads 0.97998, not 0.9800), ``training.held_out_correct`` (``"871/899"``),
-    ``training.evaluated_on``,
-    ``training.saved_model``, ``training.n_train_samples``,
+    ``training.evaluated_on``, ``training.saved_model``, ``training.n_train_samples``,
     ``training.n_extra_samples`` and, when there were extra samples,
     ``training.extra_samples_method`` (their preprocessing).
 

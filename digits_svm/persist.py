@@ -18,7 +18,7 @@ import os
 import pickle
 import platform
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import joblib
 
@@ -222,7 +222,7 @@ def _verified_bytes(path: Path, *, trusted: bool) -> bytes:
     return data
 
 
-def _load_verified(path: str | os.PathLike, trusted: bool, loads: Any, what: str) -> Any:
+def _load_verified(path: str | os.PathLike, trusted: bool, loads: Callable[[bytes], Any], what: str) -> Any:
     """Check the sidecar, unpickle with ``loads(bytes)``, and check the result is a fitted SVC."""
     path = Path(path)
     data = _verified_bytes(path, trusted=trusted)
