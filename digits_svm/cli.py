@@ -159,7 +159,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from .grids import IMAGE_SUFFIXES
     from .plots import plot_drawing
     from .preprocess import METHODS, load_image, load_strokes, preprocess, render_strokes
-    from .runtime import CoreMLRuntime
+    from .runtime import CoreMLRuntime, coreml_predict
 
     runtime = CoreMLRuntime.from_file(args.model)
     if args.input.suffix.lower() in IMAGE_SUFFIXES:
@@ -170,12 +170,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
     grids = {m: preprocess(crop, method=m) for m in methods}
     texts = []
     for method, grid in grids.items():
-        label = runtime.predict(grid)[0]
-        text = f"{method}: {label}"
-        if runtime.has_probabilities:
-            proba = runtime.predict_proba(grid)[0]
-            text += f" (p = {proba.max():.2f})"
-        texts.append(text)
+        if runtime.has_probabilities:  # label and probabilities from one evaluation
+            labels, proba = coreml_predict(runtime, grid, return_proba=True)
+            texts.append(f"{method}: {labels[0]} (p = {proba[0].max():.2f})")
+        else:
+            texts.append(f"{method}: {runtime.predict(grid)[0]}")
     out = args.out or Path(f"{args.input.stem}-show.png")
     plot_drawing(crop, grids, out, prediction="predicted  " + "   ".join(texts))
     for text in texts:

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from ..preprocess import DEFAULT_METHOD, METHODS, parse_strokes, preprocess_strokes
 from ..errors import DigitsSVMError, EmptyDrawingError, StrokesError
 from ..fileio import atomic_write_json
-from ..runtime import CoreMLRuntime
+from ..runtime import CoreMLRuntime, coreml_predict
 
 __all__ = [
     "DEFAULT_HOST",
@@ -202,11 +202,13 @@ class Playground:
             raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
         preprocessed = time.perf_counter()
         grids = grid.reshape(1, 8, 8)
-        digit = _plain(self.runtime.predict(grids)[0])
         probabilities = None
-        if self.runtime.has_probabilities:
-            proba = self.runtime.predict_proba(grids)[0]
-            probabilities = {str(c): float(p) for c, p in zip(_plain(self.runtime.classes_), proba)}
+        if self.runtime.has_probabilities:  # labels and probabilities from one evaluation
+            labels, proba = coreml_predict(self.runtime, grids, return_proba=True)
+            probabilities = {str(c): float(p) for c, p in zip(_plain(self.runtime.classes_), proba[0])}
+        else:
+            labels = self.runtime.predict(grids)
+        digit = _plain(labels[0])
         done = time.perf_counter()
         return {
             "digit": digit,
