@@ -224,11 +224,9 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
     >>> len(s), s.y.tolist(), s.skipped[0][1]
     (1, [1], "unsupported file type '.txt'; use .png, .jpg or .json strokes")
     """
-    from .preprocess import DEFAULT_METHOD, METHODS
+    from .preprocess import DEFAULT_METHOD, check_method
 
-    method = DEFAULT_METHOD if method is None else method
-    if method not in METHODS:
-        raise DigitsSVMError(f"unknown preprocessing method {method!r}; choose one of {', '.join(METHODS)}")
+    method = check_method(DEFAULT_METHOD if method is None else method)  # before any file is read
     root = Path(folder)
     if not root.is_dir():
         raise SamplesError(f"samples folder {root} does not exist; make it with one subfolder per digit, e.g. {root}/7/a.png")

@@ -93,7 +93,7 @@ def method_metadata(method: str = DEFAULT_METHOD) -> dict[str, str]:
     >>> method_metadata("seed")
     {'method': 'seed', 'tiles': '8x8 following the crop aspect', 'value': 'floor(16 * sum(ink) / (255 * pixels))', 'ink': 'alpha, else 255 - luma', 'doc': 'docs/preprocessing.md'}
     """
-    method = _check_method(method)
+    method = check_method(method)
     doc = {"doc": "docs/preprocessing.md"}
     if method == "seed":
         return {
@@ -107,7 +107,8 @@ def method_metadata(method: str = DEFAULT_METHOD) -> dict[str, str]:
     return {"method": "normalized", **params, "ink": "alpha, else 255 - luma", **doc}
 
 
-def _check_method(method: str) -> str:
+def check_method(method: str) -> str:
+    """Return ``method`` if it is one of `METHODS`, else raise `ImageError` naming them."""
     if method not in METHODS:
         raise ImageError(f"unknown preprocessing method {method!r}; use one of {', '.join(METHODS)}")
     return method
@@ -287,7 +288,7 @@ def preprocess(image: Any, method: str = DEFAULT_METHOD, *, ink: str = "auto") -
     >>> preprocess(crop)[0].tolist()     # full height, centred, width kept within 8..18 of 32
     [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]
     """
-    method = _check_method(method)
+    method = check_method(method)
     levels = ink_levels(image, ink=ink)
     if not levels.any():
         raise EmptyDrawingError("the drawing has no ink (every pixel is transparent or white); draw a digit first")
