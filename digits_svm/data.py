@@ -157,7 +157,12 @@ class Samples:
 
     def skipped_report(self) -> list[dict[str, str]]:
         """The skipped files as JSON-ready records ``{"path": ..., "reason": ...}``."""
-        return [{"path": str(path), "reason": reason} for path, reason in self.skipped]
+        return skipped_records(self.skipped)
+
+
+def skipped_records(skipped: list[tuple[Path, str]]) -> list[dict[str, str]]:
+    """``(path, reason)`` pairs of skipped sample files as JSON-ready records."""
+    return [{"path": str(path), "reason": reason} for path, reason in skipped]
 
 
 def _read_sample(path: Path, method: str) -> tuple[np.ndarray, int | None]:

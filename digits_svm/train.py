@@ -21,7 +21,7 @@ from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.svm import SVC
 
 from .augment import AUGMENTATIONS, augment as augment_grids, check_augmentation, renorm_grids
-from .data import Samples, Split, canonical_split, load_samples
+from .data import Samples, Split, canonical_split, load_samples, skipped_records
 from .errors import DigitsSVMError
 from .persist import library_versions
 
@@ -174,7 +174,7 @@ class TrainResult:
             "augment": self.augment,
             "n_extra_samples": self.n_extra,
             "extra_samples_method": self.extra_method,
-            "extra_samples_skipped": [{"path": str(p), "reason": r} for p, r in self.extra_skipped],
+            "extra_samples_skipped": skipped_records(self.extra_skipped),
             "preset": self.preset,
             "params": self.params,
             "n_support_vectors": self.n_support_vectors,
