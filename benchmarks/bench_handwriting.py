@@ -8,9 +8,12 @@ Two sources, neither seen in training (see ``digits_svm/synthetic.py``):
   (``render_strokes``), with a fixed seed different from the one used for tuning.
 
 Each drawing goes through ``preprocess(method=...)`` and the model trained on the first
-half (``train(preset=...)``). Run::
+half (``train(preset=..., C=..., gamma=..., augment=...)``), which answers as its
+``.mlmodel`` does (`digits_svm.train.predict_digits`: the most probable class when the
+model has probabilities). Run::
 
-    python benchmarks/bench_handwriting.py [--preset example] [--per-digit 40] [--quick]
+    python benchmarks/bench_handwriting.py [--preset example] [--C C] [--gamma G] [--augment NAME]
+                                           [--per-digit 40] [--quick]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 import digits_svm
 from digits_svm.preprocess import ink_levels, normalized_grid, seed_grid
 from digits_svm.synthetic import digit_strokes, redraw_grid
+from digits_svm.train import predict_digits
 
 METHODS = {"seed": seed_grid, "normalized": normalized_grid}
 
@@ -56,24 +60,27 @@ STROKES = {
 
 
 def accuracy(model, inks, labels) -> dict[str, float]:
-    """Fraction correct per method for a list of ink buffers."""
+    """Fraction correct per method for a list of ink buffers, as the model's .mlmodel answers."""
     out = {}
     for name, fn in METHODS.items():
         grids = np.array([fn(a).ravel() for a in inks])
-        out[name] = float((model.predict(grids) == labels).mean())
+        out[name] = float((predict_digits(model, grids) == labels).mean())
     return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="example", help="training preset (default: example)")
+    parser.add_argument("--C", type=float, help="SVC C (overrides the preset)")
+    parser.add_argument("--gamma", type=float, help="SVC gamma (overrides the preset)")
+    parser.add_argument("--augment", help="augmentation (overrides the preset; see digits_svm.augment)")
     parser.add_argument("--per-digit", type=int, default=40, help="stroke drawings per digit and condition")
     parser.add_argument("--quick", action="store_true", help="300 redrawn digits, 10 strokes per digit")
     args = parser.parse_args(argv)
     per_digit = 10 if args.quick else args.per_digit
 
     t0 = time.perf_counter()
-    result = digits_svm.train(preset=args.preset)
+    result = digits_svm.train(preset=args.preset, C=args.C, gamma=args.gamma, augment=args.augment)
     X, y = result.X_test, result.y_test
     if args.quick:
         X, y = X[:300], y[:300]
