@@ -1,4 +1,4 @@
-"""Augmentation of training grids: whole-cell shifts, and redraws through the app's preprocessing.
+"""Augmentation of training grids: shifts (whole or half cells), rotations, redraws.
 
 ``load_digits`` grids are ink counts of 4x4-pixel blocks of a 32x32 bitmap in which each
 digit was centred. Where exactly a stroke falls relative to the block boundaries is
@@ -87,7 +87,7 @@ RENORM_RANGES = {"height": (60, 200), "aspect": (0.7, 1.3), "slant": (-0.25, 0.3
 
 
 class Augmented(NamedTuple):
-    """Training data with shifted copies: ``X`` (n, 64), ``y`` (n,), and ``groups`` (n,),
+    """Training data with its copies: ``X`` (n, 64), ``y`` (n,), and ``groups`` (n,),
     the row of the original grid each row came from (originals first, in order)."""
 
     X: np.ndarray
@@ -286,7 +286,7 @@ def _copy(X: np.ndarray, how: tuple[int, float] | Rotation | str) -> np.ndarray:
 
 
 def augment(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
-    """Add shifted (or redrawn) copies of training grids.
+    """Add shifted, turned or redrawn copies of training grids.
 
     Parameters
     ----------
@@ -301,7 +301,7 @@ def augment(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
     -------
     Augmented
         ``X`` and ``y`` with the originals first, then one block of copies per entry of
-        ``AUGMENTATIONS[name]`` (shifts first, the redrawn copies last), and
+        ``AUGMENTATIONS[name]``, in its order (shifts first), and
         ``groups`` giving the original row of each.
 
     Examples
