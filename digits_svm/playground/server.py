@@ -20,10 +20,11 @@ import threading
 import time
 import uuid
 import webbrowser
+from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..preprocess import DEFAULT_METHOD, METHODS, parse_strokes, preprocess_strokes
@@ -122,15 +123,22 @@ def _strokes_payload(body: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in _REQUEST_ONLY_KEYS}
 
 
-def _parse_drawing(body: Any):
-    """Validate a request body as a drawing; an empty one is 422, a malformed one 400."""
-    payload = _strokes_payload(body)
+@contextmanager
+def _drawing_errors() -> Iterator[None]:
+    """Turn the library's drawing errors into HTTP errors: empty is 422, malformed 400."""
     try:
-        drawing = parse_strokes(payload)
+        yield
     except EmptyDrawingError as exc:
         raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc)) from None
     except StrokesError as exc:
         raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+
+
+def _parse_drawing(body: Any):
+    """Validate a request body as a drawing; an empty one is 422, a malformed one 400."""
+    payload = _strokes_payload(body)
+    with _drawing_errors():
+        drawing = parse_strokes(payload)
     if drawing.n_points == 0:
         raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, "the drawing is empty; draw a digit first")
     return drawing
@@ -194,12 +202,8 @@ class Playground:
                 f"unknown preprocessing method {json.dumps(method)}; use one of {', '.join(self.methods)}",
             )
         drawing = _parse_drawing(body)
-        try:
+        with _drawing_errors():
             grid = preprocess_strokes(drawing, method=method)
-        except EmptyDrawingError as exc:
-            raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc)) from None
-        except StrokesError as exc:
-            raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
         preprocessed = time.perf_counter()
         grids = grid.reshape(1, 8, 8)
         probabilities = None
