@@ -133,7 +133,7 @@ def _model_method(runtime, requested: str | None) -> tuple[str, str]:
 
     if requested:
         return requested, "from --method"
-    named = runtime.metadata.get("preprocessing.method")
+    named = runtime.preprocessing_method
     if named:
         return named, "named in the model's metadata"
     return DEFAULT_METHOD, "the library default"

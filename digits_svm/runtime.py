@@ -87,8 +87,8 @@ class CoreMLRuntime:
     >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
     >>> runtime.input_name, runtime.input_shape, runtime.kernel
     ('input', (8, 8), 'rbf')
-    >>> runtime.metadata["preprocessing.method"]
-    'seed'
+    >>> runtime.metadata["preprocessing.method"], runtime.preprocessing_method
+    ('seed', 'seed')
     >>> bool((runtime.predict(X[100:200]) == model.predict(X[100:200])).all())
     True
     """
@@ -326,6 +326,11 @@ class CoreMLRuntime:
     def metadata(self) -> dict[str, str]:
         """The spec's user-defined metadata (preprocessing, training parameters, versions), a copy."""
         return dict(self._metadata)
+
+    @property
+    def preprocessing_method(self) -> str | None:
+        """The preprocessing method the metadata names (``preprocessing.method``), or None."""
+        return self._metadata.get("preprocessing.method") or None
 
     @property
     def has_probabilities(self) -> bool:

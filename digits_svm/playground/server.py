@@ -176,7 +176,7 @@ class Playground:
         self.samples = Path(samples)
         self.model_path = model_path
         self.methods = tuple(METHODS)
-        wanted = str(runtime.metadata.get("preprocessing.method", ""))
+        wanted = runtime.preprocessing_method
         self.default_method = wanted if wanted in self.methods else DEFAULT_METHOD
 
     def info(self) -> dict[str, Any]:
