@@ -44,7 +44,8 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
     parameters), ``training.augment``, ``training.held_out_accuracy`` (5 decimals, so
     881/899 reads 0.97998, not 0.9800), ``training.held_out_correct`` (``"871/899"``),
     ``training.evaluated_on``, ``training.saved_model``, ``training.n_train_samples``,
-    ``training.n_extra_samples`` and, when there were extra samples,
+    ``training.n_extra_samples``, ``training.n_synthesized`` (synthesized handwritten
+    digits in the training data) and, when there were extra samples,
     ``training.extra_samples_method`` (their preprocessing).
 
     Examples
@@ -64,6 +65,7 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
         "training.saved_model": result.saved_model,
         "training.n_train_samples": str(result.n_train),
         "training.n_extra_samples": str(result.n_extra),
+        "training.n_synthesized": str(result.n_synthesized),
     }
     if result.extra_method is not None:
         meta["training.extra_samples_method"] = result.extra_method

@@ -41,12 +41,16 @@ import numpy as np
 from .errors import DigitsSVMError
 
 __all__ = [
-    "AUGMENTATIONS", "RENORM", "HALF_CELL_PIXELS", "Rotation", "RENORM_SEED", "Augmented",
+    "AUGMENTATIONS", "RENORM", "ALTERNATE_SHIFT", "HALF_CELL_PIXELS", "Rotation", "RENORM_SEED", "Augmented",
     "shift_grids", "split_cells", "rotate_grids", "renorm_grids", "augment", "check_augmentation",
 ]
 
 #: The copy made by `renorm_grids` (an entry of `AUGMENTATIONS` values).
 RENORM = "renorm"
+#: One copy of each grid moved one column, left for even rows and right for odd rows
+#: (an entry of `AUGMENTATIONS` values): half the rows of ``"hshift"``, for presets whose
+#: size budget is tight.
+ALTERNATE_SHIFT = "alternate column shift"
 
 
 class Rotation(NamedTuple):
@@ -62,7 +66,8 @@ class Rotation(NamedTuple):
 #: up and down; ``"halfshift"`` moves half a column (2 scan pixels) left and right;
 #: ``"hshift+halfshift"`` both; ``"rotate"`` turns the scan 8 degrees each way
 #: (`Rotation`), ``"hshift+rotate"`` adds the whole-column shifts; ``"renorm"`` adds one
-#: redrawn, re-preprocessed copy; ``"hshift+renorm"`` the whole-column shifts and the redraw.
+#: redrawn, re-preprocessed copy; ``"hshift+renorm"`` the whole-column shifts and the redraw;
+#: ``"hshift1"`` one copy of each grid, moved a column left or right in turn (`ALTERNATE_SHIFT`).
 AUGMENTATIONS: dict[str, tuple[tuple[int, float] | Rotation | str, ...]] = {
     "none": (),
     "hshift": ((0, -1), (0, 1)),
@@ -73,6 +78,7 @@ AUGMENTATIONS: dict[str, tuple[tuple[int, float] | Rotation | str, ...]] = {
     "hshift+rotate": ((0, -1), (0, 1), Rotation(-8.0), Rotation(8.0)),
     "renorm": (RENORM,),
     "hshift+renorm": ((0, -1), (0, 1), RENORM),
+    "hshift1": (ALTERNATE_SHIFT,),
 }
 
 #: Pixels of the 32x32 scan in half a cell's width: the most ink a 4x2 half-cell holds.
@@ -280,6 +286,9 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
 def _copy(X: np.ndarray, how: tuple[int, float] | Rotation | str) -> np.ndarray:
     if how == RENORM:
         return renorm_grids(X).astype(X.dtype, copy=False)
+    if how == ALTERNATE_SHIFT:
+        left = (np.arange(len(X)) % 2 == 0)[:, None]
+        return np.where(left, shift_grids(X, 0, -1), shift_grids(X, 0, 1))
     if isinstance(how, Rotation):
         return rotate_grids(X, how.degrees)
     return shift_grids(X, *how)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .fileio import atomic_write_bytes
 
-__all__ = ["plot_confusion", "plot_misclassified", "plot_drawing", "CONFUSION_NAME", "MISCLASSIFIED_NAME"]
+__all__ = ["plot_confusion", "plot_misclassified", "plot_drawing", "plot_styles", "CONFUSION_NAME", "MISCLASSIFIED_NAME"]
 
 CONFUSION_NAME = "confusion_matrix.png"
 MISCLASSIFIED_NAME = "misclassified.png"
@@ -162,5 +162,50 @@ def plot_drawing(
         _draw_grid(ax, np.asarray(grid, dtype=float).reshape(8, 8), numbers=True, title=f"8x8 grid: {method}")
     if prediction:
         fig.suptitle(prediction, fontsize=12)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_styles(path: str | os.PathLike, *, per_style: int = 8, seed: int = 7) -> Path:
+    """Write a sheet of synthesized digits: one row per style of `digits_svm.handwriting.STYLES`.
+
+    Each row shows ``per_style`` random variations of one style, rendered as the app
+    renders strokes. ``seed`` (7) is neither the training seed nor an evaluation seed:
+    the sheet only illustrates.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Destination PNG (``docs/handwriting-styles.png`` in the repo).
+    per_style : int, default 8
+    seed : int, default 7
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> plot_styles(pathlib.Path(tempfile.mkdtemp()) / "styles.png", per_style=2).stat().st_size > 0
+    True
+    """
+    from .handwriting import STYLES, synthesize_drawing
+    from .preprocess import render_strokes
+
+    rows = [(digit, name) for digit, styles in STYLES.items() for name in styles]
+    fig, axes = _subplots(len(rows), per_style + 1, figsize=(0.5 * (per_style + 1) + 0.6, 0.5 * len(rows)),
+                          squeeze=False, gridspec_kw={"width_ratios": [3.2] + [1] * per_style})
+    for r, (digit, name) in enumerate(rows):
+        label = axes[r, 0]
+        label.axis("off")
+        label.text(0.0, 0.5, f"{digit}: {name}", fontsize=7, va="center")
+        for k in range(per_style):
+            ax = axes[r, k + 1]
+            drawing = synthesize_drawing(digit, np.random.default_rng([seed, r, k]), style=name)
+            ink = np.asarray(render_strokes(drawing))[:, :, 3]
+            ax.imshow(255 - ink, cmap="gray", vmin=0, vmax=255, interpolation="bilinear")
+            ax.axis("off")
+    fig.suptitle(f"Synthesized handwriting: {len(rows)} styles, {per_style} random variations each", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)

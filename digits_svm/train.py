@@ -32,6 +32,7 @@ __all__ = [
     "SearchResult",
     "make_estimator",
     "predict_digits",
+    "synthesized_training_digits",
     "train",
     "search_best",
 ]
@@ -40,17 +41,28 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
+#: The digits the ``"app"`` preset's synthesized handwriting shows, in turn: 2 to 8 twice
+#: as often as 0, 1 and 9, whose shapes vary least between writers.
+APP_DIGITS = (0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9)
+
 #: Named training settings: ``SVC`` parameters, plus ``augment`` (a key of
-#: ``digits_svm.augment.AUGMENTATIONS``, default "none") and ``probability`` (default
-#: False). ``"example"`` is the scikit-learn example, exactly. ``"best"`` is what
-#: `search_best` chose by cross-validation on the training half (docs/model.md).
+#: ``digits_svm.augment.AUGMENTATIONS``, default "none"), ``probability`` (default
+#: False), ``synthesized`` (how many synthesized handwritten digits join the training
+#: half, default 0) and ``synthesized_digits`` (which digits they show, in turn; see
+#: `digits_svm.handwriting.synthesize`). ``"example"`` is the scikit-learn example,
+#: exactly. ``"best"`` is what `search_best` chose by cross-validation on the training
+#: half (docs/model.md): the best on scans. ``"app"`` is the one to ship in an app: it
+#: also learns from synthesized handwriting, and reads real people's digits far better
+#: (docs/handwriting.md; ``benchmarks/bench_app_preset.py`` chose its settings).
 PRESETS: dict[str, dict[str, Any]] = {
     "example": {"kernel": "rbf", "C": 1.0, "gamma": 0.001},
     "best": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift", "probability": True},
+    "app": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift1", "probability": True,
+            "synthesized": 2400, "synthesized_digits": APP_DIGITS},
 }
 
 #: Keys of a preset that are not ``SVC`` parameters.
-_TRAINING_KEYS = ("augment", "probability")
+_TRAINING_KEYS = ("augment", "probability", "synthesized", "synthesized_digits")
 
 _KERNELS = ("rbf", "linear", "poly", "sigmoid")
 
@@ -86,10 +98,13 @@ class TrainResult:
     refit_on_all : bool
         Whether ``model`` was refit on all digits after evaluation.
     n_train : int
-        Number of samples (digits and extra samples, before augmentation) the shipped
-        ``model`` was fitted on.
+        Number of samples (digits and extra samples, before augmentation; synthesized
+        digits not included) the shipped ``model`` was fitted on.
     n_extra : int
         Number of the user's own samples added to the training data.
+    n_synthesized : int
+        Number of synthesized handwritten digits (`digits_svm.handwriting`, seed
+        `digits_svm.handwriting.TRAINING_SEED`) added to the training data.
     augment : str
         Augmentation of the training grids (a key of ``digits_svm.augment.AUGMENTATIONS``).
     n_fitted : int
@@ -122,6 +137,7 @@ class TrainResult:
     refit_on_all: bool
     n_train: int
     n_extra: int = 0
+    n_synthesized: int = 0
     augment: str = "none"
     n_fitted: int = 0
     extra_skipped: list = field(default_factory=list)
@@ -173,6 +189,7 @@ class TrainResult:
             "n_fitted_saved_model": self.n_fitted,
             "augment": self.augment,
             "n_extra_samples": self.n_extra,
+            "n_synthesized": self.n_synthesized,
             "extra_samples_method": self.extra_method,
             "extra_samples_skipped": skipped_records(self.extra_skipped),
             "preset": self.preset,
@@ -266,10 +283,38 @@ def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
     return model.predict(X)
 
 
-def _fit(estimator: SVC, X: np.ndarray, y: np.ndarray, augment: str) -> tuple[SVC, int]:
-    """Fit on ``X, y`` with their shifted copies; return the model and the rows fitted."""
+def _fit(estimator: SVC, X: np.ndarray, y: np.ndarray, augment: str,
+         synthesized: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[SVC, int]:
+    """Fit on ``X, y`` with their augmented copies (and the synthesized digits, not augmented);
+    return the model and the rows fitted."""
     data = augment_grids(X, y, augment)
-    return estimator.fit(data.X, data.y), len(data.y)
+    X_fit, y_fit = data.X, data.y
+    if synthesized is not None and len(synthesized[1]):
+        X_fit, y_fit = np.concatenate([X_fit, synthesized[0]]), np.concatenate([y_fit, synthesized[1]])
+    return estimator.fit(X_fit, y_fit), len(y_fit)
+
+
+def synthesized_training_digits(preset: str = "app", n: int | None = None, *, method: str | None = None,
+                                n_jobs: int | None = -1) -> tuple[np.ndarray, np.ndarray]:
+    """The synthesized handwritten digits a preset trains on (``n`` overrides its count).
+
+    Always seed `digits_svm.handwriting.TRAINING_SEED`, so training is deterministic and
+    never sees the seeds or templates the benchmarks evaluate on.
+
+    Examples
+    --------
+    >>> X, y = synthesized_training_digits("app", 15, n_jobs=1)
+    >>> X.shape, y.tolist()
+    ((15, 64), [0, 1, 2, 2, 3, 3, 4, 5, 5, 6, 7, 7, 8, 8, 9])
+    """
+    from .handwriting import TRAINING_SEED, synthesize
+
+    params = _preset(preset)
+    n = int(params.get("synthesized", 0) if n is None else n)
+    if n < 0:
+        raise DigitsSVMError(f"synthesized must be 0 or more digits, got {n}")
+    digits = params.get("synthesized_digits", tuple(range(10)))
+    return synthesize(n, seed=TRAINING_SEED, method=method, digits=digits, n_jobs=n_jobs)
 
 
 def train(
@@ -282,6 +327,7 @@ def train(
     coef0: float | None = None,
     probability: bool | None = None,
     augment: str | None = None,
+    synthesized: int | None = None,
     extra: str | os.PathLike | Samples | None = None,
     method: str | None = None,
     test_fraction: float = 0.5,
@@ -310,12 +356,16 @@ def train(
         Add shifted, turned or redrawn copies of the training grids (a key of
         `digits_svm.augment.AUGMENTATIONS`: ``"none"``, ``"hshift"``, ``"shift4"``,
         ``"halfshift"``, ``"rotate"``, ``"renorm"``, their ``"hshift+..."``
-        combinations); default: the preset's. Held-out digits are never augmented.
+        combinations, ``"hshift1"``); default: the preset's. Held-out digits are never augmented.
+    synthesized : int, optional
+        How many synthesized handwritten digits (`digits_svm.handwriting`) to add to the
+        training part; default: the preset's (2,400 for "app", else 0). They are drawn
+        as strokes, rendered and preprocessed with ``method``, as the app would.
     extra : str, PathLike or Samples, optional
         A folder of your own labelled drawings (``<folder>/<digit>/<name>.png`` or
         ``.json``, see `digits_svm.load_samples`), added to the training part only.
     method : str, optional
-        Preprocessing method for ``extra`` samples; default
+        Preprocessing method for ``extra`` samples and synthesized digits; default
         ``digits_svm.preprocess.DEFAULT_METHOD``. Use the one your app runs.
     test_fraction : float, default 0.5
         Fraction of ``load_digits`` held out for evaluation.
@@ -353,12 +403,16 @@ def train(
     if extra is not None:
         samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)
         log.info("adding %d extra samples (%d skipped)", len(samples), len(samples.skipped))
+    synth = None
+    if synthesized != 0 and (synthesized or _preset(preset).get("synthesized")):
+        synth = synthesized_training_digits(preset, synthesized, method=method)
+        log.info("adding %d synthesized handwritten digits", len(synth[1]))
     X_train, y_train = split.X_train, split.y_train
     if samples is not None:
         X_train = np.concatenate([X_train, samples.X])
         y_train = np.concatenate([y_train, samples.y])
     log.info("fitting %s on %d digits (augment=%s)", model, len(y_train), augment)
-    model, n_fitted = _fit(model, X_train, y_train, augment)
+    model, n_fitted = _fit(model, X_train, y_train, augment, synth)
     y_pred = predict_digits(model, split.X_test)
     n_correct = int((y_pred == split.y_test).sum())
     labels = np.arange(10)
@@ -369,7 +423,7 @@ def train(
     if refit_on_all:
         X_all = np.concatenate([X_train, split.X_test])
         y_all = np.concatenate([y_train, split.y_test])
-        model, n_fitted = _fit(make_estimator(**estimator_args), X_all, y_all, augment)
+        model, n_fitted = _fit(make_estimator(**estimator_args), X_all, y_all, augment, synth)
         n_train = len(y_all)
     params = {k: v for k, v in model.get_params().items() if k in ("C", "gamma", "kernel", "degree", "coef0", "probability", "random_state")}
     return TrainResult(
@@ -387,6 +441,7 @@ def train(
         refit_on_all=bool(refit_on_all),
         n_train=n_train,
         n_extra=0 if samples is None else len(samples),
+        n_synthesized=0 if synth is None else len(synth[1]),
         augment=augment,
         n_fitted=n_fitted,
         extra_skipped=[] if samples is None else list(samples.skipped),

@@ -19,6 +19,22 @@ def result():
 
 
 @pytest.fixture(scope="session")
+def app_result():
+    """The "app" preset's training run (synthesized handwriting too), trained once."""
+    return digits_svm.train(preset="app")
+
+
+@pytest.fixture(scope="session")
+def app_artifacts_dir(tmp_path_factory, app_result):
+    """The artifacts of the "app" preset, written (and verified) once."""
+    from digits_svm.artifacts import write_artifacts
+
+    out = tmp_path_factory.mktemp("app-artifacts")
+    write_artifacts(app_result, out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def artifacts_dir(tmp_path_factory, result):
     """A directory holding the artifacts of the default run, written once."""
     from digits_svm.artifacts import write_artifacts

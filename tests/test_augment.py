@@ -131,3 +131,15 @@ def test_rotations_turn_the_scan_and_keep_integer_counts():
     np.testing.assert_array_equal(a.X[300:400], rotate_grids(X, -8))
     np.testing.assert_array_equal(a.X[400:], R)
     np.testing.assert_array_equal(augment(X, y, "rotate").X[100:], a.X[300:])
+
+
+def test_hshift1_moves_each_grid_one_column_in_turn():
+    from digits_svm.augment import augment, shift_grids
+
+    X = np.arange(3 * 64, dtype=float).reshape(3, 64) % 17
+    y = np.array([1, 2, 3])
+    a = augment(X, y, "hshift1")
+    assert a.X.shape == (6, 64) and a.y.tolist() == [1, 2, 3, 1, 2, 3] and a.groups.tolist() == [0, 1, 2, 0, 1, 2]
+    np.testing.assert_array_equal(a.X[3], shift_grids(X[:1], 0, -1)[0])
+    np.testing.assert_array_equal(a.X[4], shift_grids(X[1:2], 0, 1)[0])
+    np.testing.assert_array_equal(a.X[5], shift_grids(X[2:], 0, -1)[0])

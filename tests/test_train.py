@@ -186,3 +186,46 @@ def test_search_ranks_near_top_candidates_by_drawn_validation_digits():
     lenient = search_best(cv_tolerance=898, **grid)
     assert [c.augment for c in lenient.candidates] == ["renorm", "none"]
     assert "most drawn validation digits right" in lenient.rule and lenient.cv_tolerance == 898
+
+
+# ------------------------------------------------------------------ the "app" preset
+def test_app_preset_learns_from_synthesized_handwriting(app_result):
+    assert app_result.preset == "app"
+    assert app_result.n_synthesized == PRESETS["app"]["synthesized"] > 0
+    assert app_result.n_train == 898  # synthesized digits are counted apart
+    assert app_result.n_fitted == 3 * 898 + app_result.n_synthesized  # hshift copies of scans, synthesized as they are
+    assert app_result.n_correct >= 872  # the floor on held-out scans (0.97)
+    assert app_result.model.probability
+    assert app_result.metrics()["n_synthesized"] == app_result.n_synthesized
+
+
+def test_app_preset_artifacts_record_it_verify_and_fit_the_budget(app_artifacts_dir, app_result):
+    from digits_svm.coreml import load_spec
+
+    mlmodel = app_artifacts_dir / "DigitsSVM.mlmodel"
+    assert mlmodel.stat().st_size <= 1_500_000
+    meta = load_spec(mlmodel).description.metadata.userDefined
+    assert meta["training.preset"] == "app"
+    assert meta["training.n_synthesized"] == str(app_result.n_synthesized)
+    parity = json.loads((app_artifacts_dir / "metrics.json").read_text())["coreml_parity"]
+    assert parity["n_agree"] == parity["n"] == 11_797
+
+
+def test_synthesized_training_is_deterministic_to_the_byte():
+    from digits_svm.coreml import _build_spec, spec_bytes
+
+    a = digits_svm.train(preset="app", synthesized=150)
+    b = digits_svm.train(preset="app", synthesized=150)
+    assert a.n_synthesized == 150
+    assert spec_bytes(_build_spec(a.model, preprocessing=None, metadata=None)) == spec_bytes(
+        _build_spec(b.model, preprocessing=None, metadata=None))
+
+
+def test_synthesized_zero_is_the_preset_without_handwriting():
+    r = digits_svm.train(preset="app", synthesized=0, probability=False)
+    assert r.n_synthesized == 0 and r.n_fitted == 3 * 898
+
+
+def test_negative_synthesized_is_refused():
+    with pytest.raises(digits_svm.DigitsSVMError, match="synthesized"):
+        digits_svm.train(synthesized=-5)
