@@ -27,6 +27,7 @@ from .preprocess import (  # noqa: E402
 from .artifacts import write_artifacts  # noqa: E402
 from .runtime import CoreMLRuntime, ParityReport, coreml_predict, verify  # noqa: E402
 from .confidence import DEFAULT_MIN_CONFIDENCE, Prediction, predict_with_confidence  # noqa: E402
+from . import handwriting  # noqa: E402,F401  (the synthesizer: digits_svm.handwriting.synthesize)
 
 __all__ = [
     *_errors_all,

@@ -194,7 +194,7 @@ def style_names(digit: int) -> list[str]:
     Examples
     --------
     >>> style_names(7)
-    ['plain', 'barred', 'serif', 'curved stem', 'upright', 'wavy bar']
+    ['plain', 'barred', 'serif', 'curved stem', 'upright', 'wavy bar', 'short bar', 'hooked top']
     """
     return list(STYLES[int(digit)])
 

@@ -303,9 +303,9 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
 
     Examples
     --------
-    >>> X, y = synthesized_training_digits("app", 15, n_jobs=1)
+    >>> X, y = synthesized_training_digits("app", 17, n_jobs=1)
     >>> X.shape, y.tolist()
-    ((15, 64), [0, 1, 2, 2, 3, 3, 4, 5, 5, 6, 7, 7, 8, 8, 9])
+    ((17, 64), [0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9])
     """
     from .handwriting import TRAINING_SEED, synthesize
 

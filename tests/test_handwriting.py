@@ -85,3 +85,20 @@ def test_training_seed_and_templates_are_apart_from_the_benchmarks():
     ours = {tuple(map(tuple, s)) for styles in STYLES.values() for strokes in styles.values() for s in strokes}
     theirs = {tuple(map(tuple, s)) for styles in TEMPLATES.values() for strokes in styles for s in strokes}
     assert not ours & theirs
+
+
+def test_the_synthesizer_is_reachable_from_the_package():
+    assert digits_svm.handwriting.synthesize is synthesize
+
+
+def test_real_handwriting_benchmark_says_so_when_the_dev_set_is_absent(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_real_handwriting.py"
+    spec = importlib.util.spec_from_file_location("bench_real_handwriting", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--dev", str(tmp_path / "nowhere")]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "not found" in out[0] and "nowhere" in out[0]
