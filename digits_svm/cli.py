@@ -111,22 +111,35 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             "retrain with --probability (or --preset best), or drop --min-confidence"
         )
     method, source = _model_method(runtime, args.method)
-    grids, kinds = [], set()
+    names, grids, kinds, failed = [], [], set(), 0
     for path in args.inputs:
-        g, kind = grids_from_file(path, method=method)
+        try:
+            g, kind = grids_from_file(path, method=method)
+        except DigitsSVMError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
         grids.append(g)
         kinds.add(kind)
+        names.extend([str(path)] if len(g) == 1 else [f"{path}[{i}]" for i in range(len(g))])
     if kinds & {"image", "strokes"}:
         print(f"preprocessing: method {method!r} ({source})", file=sys.stderr)
-    grids = np.concatenate(grids)
-    if args.min_confidence is None:
-        for label in runtime.predict(grids):
-            print(label)
-        return 0
-    from .confidence import predict_with_confidence
+    if grids:
+        grids = np.concatenate(grids)
+        if args.min_confidence is None:
+            answers = [str(label) for label in runtime.predict(grids)]
+        else:
+            from .confidence import predict_with_confidence
 
-    for prediction in predict_with_confidence(runtime, grids, min_confidence=args.min_confidence):
-        print(prediction)
+            answers = [str(p) for p in predict_with_confidence(runtime, grids, min_confidence=args.min_confidence)]
+        prefix = len(args.inputs) > 1
+        for name, answer in zip(names, answers):
+            print(f"{name}: {answer}" if prefix else answer)
+    if failed:
+        if len(args.inputs) > 1:
+            print(f"{PROG}: {failed} of {len(args.inputs)} inputs could not be read (named above); "
+                  "the others were answered", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -228,6 +241,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port 0..65535 (0 picks a free one), not {value}")
+    return value
+
+
 def _probability(text: str) -> float:
     try:
         value = float(text)
@@ -243,6 +263,17 @@ def _add_model_option(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
                         help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
+
+
+def _check_model_exists(args: argparse.Namespace) -> None:
+    """A missing .mlmodel at the default path is a first run: say how to make one."""
+    from .artifacts import MLMODEL_NAME
+    from .errors import ModelFileError
+
+    model = getattr(args, "model", None)
+    if model is not None and model == Path("artifacts") / MLMODEL_NAME and not model.exists():
+        raise ModelFileError(f"no model at {model} yet; train one first with: digits-svm train --preset app "
+                             "(the model for apps), or give --model FILE")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,7 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="predict digits from images, strokes or 8x8 grids",
                        description="Predict with the .mlmodel (run by digits_svm's NumPy runtime). "
                                    "Inputs: image crops (.png, .jpg, ...), stroke files (.json with "
-                                   "\"strokes\"), or 8x8 grids (.npy, .json). Prints one digit per line.")
+                                   "\"strokes\", or a bare list of strokes), or 8x8 grids (.npy, .json). "
+                                   "Prints one digit per line; with several inputs each line starts with "
+                                   "the input's name. An input that cannot be read (or is blank) is named on "
+                                   "stderr and the others are still answered; the exit status is then 2.")
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image, strokes or grid file")
     _add_model_option(p)
     p.add_argument("--method", choices=METHODS,
@@ -335,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Serve a drawing page on this machine that runs the .mlmodel (NumPy runtime) "
                                    "on what you draw and saves labelled samples for digits-svm train --extra.")
     _add_model_option(p)
-    p.add_argument("--port", type=_non_negative_int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8765, help="port 0..65535 (default 8765; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--samples", type=Path, default=Path("samples"), help="where saved samples go (default: samples)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
@@ -357,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
     args = build_parser().parse_args(argv)
     try:
+        _check_model_exists(args)
         return args.func(args)
     except DigitsSVMError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

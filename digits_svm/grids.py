@@ -123,6 +123,36 @@ def load_grid_file(path: str | os.PathLike) -> np.ndarray:
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
+#: Shapes a grid input may have: one grid (8 x 8 or 64 values) or several.
+_GRID_NDIMS = {(8, 8): 1, (64,): 1}
+
+
+def _is_grid_shaped(value) -> bool:
+    """Whether a JSON value has the shape of one grid or a list of grids (not strokes)."""
+    try:
+        shape = np.asarray(value, dtype=np.float64).shape
+    except (TypeError, ValueError):  # ragged: strokes of different lengths
+        return False
+    return shape in _GRID_NDIMS or (len(shape) == 3 and shape[1:] == (8, 8)) or (len(shape) == 2 and shape[1] == 64)
+
+
+def _nested_three_deep(value) -> bool:
+    """Whether ``value`` starts like a list of strokes: a list of lists of points (lists)."""
+    return (isinstance(value, list) and bool(value) and isinstance(value[0], list) and bool(value[0])
+            and isinstance(value[0][0], list))
+
+
+def _check_not_blank(grids: np.ndarray, path: Path) -> np.ndarray:
+    """A blank grid is refused as a blank image is: there is nothing to recognise."""
+    from .errors import EmptyDrawingError
+
+    blank = np.flatnonzero(~grids.reshape(len(grids), -1).any(axis=1))
+    if len(blank):
+        which = "the grid" if len(grids) == 1 else f"grid {int(blank[0])}"
+        raise EmptyDrawingError(f"{path}: {which} is blank (all zeros): the drawing has no ink; draw a digit first")
+    return grids
+
+
 def grids_from_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray, str]:
     """Turn one input file into model grids, whatever it holds.
 
@@ -130,7 +160,8 @@ def grids_from_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray
     ----------
     path : str or PathLike
         An image (a canvas crop: ``.png``, ``.jpg`` …), a strokes ``.json`` (an object with
-        ``"strokes"``), or grids in ``.npy`` / ``.json``.
+        ``"strokes"``, or a bare list of strokes, as `digits_svm.parse_strokes` accepts),
+        or grids in ``.npy`` / ``.json`` (8 x 8, 64 values, or a list of either).
     method : str
         Preprocessing method for images and strokes.
 
@@ -140,10 +171,28 @@ def grids_from_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray
         float64, shape (n, 8, 8).
     kind : str
         ``"image"``, ``"strokes"`` or ``"grid"``.
+
+    Raises
+    ------
+    EmptyDrawingError
+        A blank image, strokes with no point, or a blank (all-zero) grid: all alike.
+    DigitsSVMError
+        Anything else that cannot be read, naming the file and what was expected.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "one.json"
+    >>> _ = p.write_text(json.dumps([[[20, 0], [20, 80]]]))   # a bare list of strokes: a "1"
+    >>> grids, kind = grids_from_file(p, method="normalized")
+    >>> grids.shape, kind
+    ((1, 8, 8), 'strokes')
     """
     from .errors import DigitsSVMError, ImageError
 
     path = Path(path)
+    if path.is_dir():
+        raise ImageError(f"{path} is a folder; give the drawings in it as files (e.g. {path}/*.png)")
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
         from .preprocess import load_image, preprocess
@@ -154,16 +203,22 @@ def grids_from_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray
             value = json.loads(read_bytes(path, what="input file", error=InvalidGridError).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             value = None  # load_grid_file reports it
-        if isinstance(value, dict) and "strokes" in value:
+        strokes = isinstance(value, dict) and "strokes" in value
+        if _nested_three_deep(value) and not _is_grid_shaped(value):
+            strokes = True  # a bare list of strokes: strokes of points of numbers
+        if strokes:
             from .preprocess import parse_strokes, preprocess_strokes
 
             try:
                 drawing = parse_strokes(value)
             except DigitsSVMError as exc:
-                raise type(exc)(f"{path}: {exc}") from None
+                expected = ("" if isinstance(value, dict) else
+                            '; a .json input is a drawing ({"strokes": [[[x, y], ...], ...]} or a bare list of '
+                            "strokes) or grids (8 rows of 8 numbers, 64 numbers, or a list of either)")
+                raise type(exc)(f"{path}: {exc}{expected}") from None
             return check_grids(preprocess_strokes(drawing, method=method)), "strokes"
     if suffix in (".json", ".npy"):
-        return load_grid_file(path), "grid"
+        return _check_not_blank(load_grid_file(path), path), "grid"
     raise ImageError(
         f"{path}: unsupported input type {suffix or '(none)'}; give an image ({', '.join(IMAGE_SUFFIXES)}), "
         "a strokes .json, or grids in .npy/.json"

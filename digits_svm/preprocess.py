@@ -16,7 +16,11 @@ Ink
     The 8-bit ink value of a pixel is its alpha when the image has an alpha channel that
     is not fully opaque (the app's transparent canvas), else its darkness
     ``255 - L`` on a light background (``L``: Pillow's luma, ``(19595 R + 38470 G +
-    7471 B + 32768) >> 16``). ``ink="alpha"`` or ``ink="darkness"`` forces either.
+    7471 B + 32768) >> 16``). One exception: when most pixels are opaque (alpha >= 128)
+    and those are light (median luma >= 128), the opaque part is paper (a white canvas
+    exported with a transparent border), and ink is the darkness seen over white,
+    ``(alpha * (255 - L) + 127) // 255``. ``ink="alpha"`` or ``ink="darkness"`` forces
+    alpha or darkness.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,8 +161,12 @@ def load_image(path: str | os.PathLike):
                 return img.copy()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(f"{path}: image too large ({exc}); crop it to the drawing first") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise ImageError(f"{path} is not a readable image (not a format Pillow knows); "
+                         "give a PNG or JPEG canvas crop") from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"{path} is not a readable image ({exc}); give a PNG or JPEG canvas crop") from exc
+        reason = re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", path.name, str(exc))  # never an object's repr
+        raise ImageError(f"{path} is not a readable image ({reason}); give a PNG or JPEG canvas crop") from exc
 
 
 def _check_size(size: tuple[int, int], what: Any) -> None:
@@ -217,13 +226,29 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
     if has_alpha and ink != "darkness":
         rgba = image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"), dtype=np.uint8)
-        if ink == "alpha" or alpha.min() < 255:
+        if ink == "alpha":
+            return alpha
+        if alpha.min() < 255:
+            luma = np.asarray(rgba.convert("L"), dtype=np.uint8)
+            if _opaque_paper(alpha, luma):
+                # light paper with a transparent border: ink is what is darker than the paper
+                return ((alpha.astype(np.uint32) * (255 - luma) + 127) // 255).astype(np.uint8)
             return alpha
         image = rgba
     elif ink == "alpha":
         raise ImageError(f"the image ({image.mode}) has no alpha channel; use ink='darkness' or 'auto'")
     luma = np.asarray(image.convert("L"), dtype=np.uint8)
     return (255 - luma).astype(np.uint8)
+
+
+def _opaque_paper(alpha: np.ndarray, luma: np.ndarray) -> bool:
+    """Whether the opaque pixels are light paper (most of the image) rather than ink.
+
+    On the app's canvas only ink is opaque, and it is dark. A white canvas exported with
+    a transparent border has opaque light paper over most of the image instead.
+    """
+    opaque = alpha >= 128
+    return 2 * int(np.count_nonzero(opaque)) > opaque.size and float(np.median(luma[opaque])) >= 128
 
 
 def _array_ink(array: np.ndarray) -> np.ndarray | None:

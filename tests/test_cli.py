@@ -161,7 +161,10 @@ def test_predict_images_strokes_and_grids(trained, tmp_path):
     np.save(tmp_path / "g.npy", X[:3].reshape(3, 8, 8))
     proc = run_cli("predict", seven, zero, tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["7", "0", *map(str, y[:3])]
+    names = [str(seven), str(zero), *(f"{tmp_path / 'g.npy'}[{i}]" for i in range(3))]
+    assert proc.stdout.splitlines() == [f"{n}: {label}" for n, label in zip(names, ["7", "0", *map(str, y[:3])])]
+    alone = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel")
+    assert alone.stdout.splitlines() == ["7"]  # one input: the answer alone
     assert "method 'normalized' (named in the model's metadata)" in proc.stderr
     seed = run_cli("predict", zero, "--method", "seed", "--model", out / "DigitsSVM.mlmodel")
     assert "method 'seed' (from --method)" in seed.stderr
@@ -267,7 +270,7 @@ def test_train_best_with_extra_samples_and_confidence(tmp_path):
     proc = run_cli("predict", seven, scribble, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.9")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[1].startswith("not a digit (best guess ")
+    assert lines[1].startswith(f"{scribble}: not a digit (best guess ")
     bad = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "2")
     assert bad.returncode == 2 and "must be a probability in 0..1" in bad.stderr
 
@@ -280,3 +283,67 @@ def test_confidence_needs_probabilities_and_samples_must_exist(trained, tmp_path
     assert_user_error(run_cli("train", "--extra", tmp_path / "nowhere", "--out", tmp_path / "o"), "nowhere")
     (tmp_path / "bad" / "x").mkdir(parents=True)
     assert_user_error(run_cli("train", "--extra", tmp_path / "bad", "--out", tmp_path / "o"))
+
+
+# ---------------------------------------------------------------- a newcomer's first hour (in process)
+def _main(capsys, *argv):
+    from digits_svm.cli import main
+
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return status, out, err
+
+
+def test_several_inputs_answer_every_good_one_and_name_every_bad_one(mlmodel_path, tmp_path, capsys):
+    seven = Path(__file__).parent / "golden" / "seven.json"
+    (tmp_path / "bad.png").write_text("not an image")
+    status, out, err = _main(capsys, "predict", seven, tmp_path / "bad.png", seven, "--model", mlmodel_path)
+    assert status == 2
+    assert out.splitlines() == [f"{seven}: 7", f"{seven}: 7"]
+    assert f"{tmp_path / 'bad.png'} is not a readable image" in err and "1 of 3 inputs" in err
+    assert "BytesIO" not in err and " at 0x" not in err  # the file's name, never an object's repr
+
+
+def test_a_folder_is_named_as_a_folder(mlmodel_path, tmp_path, capsys):
+    status, _, err = _main(capsys, "predict", tmp_path, "--model", mlmodel_path)
+    assert status == 2 and f"{tmp_path} is a folder" in err and "(none)" not in err
+
+
+def test_a_blank_grid_is_refused_like_a_blank_image(mlmodel_path, tmp_path, capsys):
+    from PIL import Image
+
+    np.save(tmp_path / "blank.npy", np.zeros((8, 8)))
+    (tmp_path / "blank.json").write_text(json.dumps([[0] * 8] * 8))
+    Image.new("RGBA", (40, 60)).save(tmp_path / "blank.png")
+    for name in ("blank.npy", "blank.json", "blank.png"):
+        status, out, err = _main(capsys, "predict", tmp_path / name, "--model", mlmodel_path)
+        assert status == 2 and out == "" and "no ink" in err and "draw a digit first" in err, (name, err)
+
+
+def test_bare_stroke_lists_are_read_by_every_door(mlmodel_path, tmp_path, capsys):
+    import digits_svm
+
+    bare = [[[20, 10], [20, 90]]]
+    (tmp_path / "bare.json").write_text(json.dumps(bare))
+    status, out, _ = _main(capsys, "predict", tmp_path / "bare.json", "--model", mlmodel_path)
+    expected = digits_svm.coreml_predict(mlmodel_path, [digits_svm.preprocess_strokes({"strokes": bare})])[0]
+    assert status == 0 and out.strip() == str(expected)
+    assert digits_svm.parse_strokes(bare).n_points == 2
+    status, _, _ = _main(capsys, "show", tmp_path / "bare.json", "--model", mlmodel_path, "--out", tmp_path / "s.png")
+    assert status == 0 and (tmp_path / "s.png").stat().st_size > 0
+
+
+def test_playground_arguments_name_what_is_wrong(mlmodel_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _main(capsys, "playground", "--port", "70000", "--model", mlmodel_path)
+    assert exit_.value.code == 2
+    assert "must be a port 0..65535" in capsys.readouterr().err
+    status, _, err = _main(capsys, "playground", "--host", "999.1.1.1", "--port", "0", "--model", mlmodel_path)
+    assert status == 2 and "host 999.1.1.1" in err and "--port" not in err
+
+
+def test_first_run_without_a_model_says_how_to_make_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    status, _, err = _main(capsys, "playground")
+    assert status == 2 and "digits-svm train --preset app" in err

@@ -389,3 +389,71 @@ def test_serve_reports_its_url_and_stops_on_ctrl_c(mlmodel_path, tmp_path):
             proc.kill()
             proc.wait()
     assert "Traceback" not in proc.stderr.read()
+
+
+# ---------------------------------------------------------------- clients that misbehave
+def _raw_exchange(server, payload: bytes, *, wait: float = 5.0) -> bytes:
+    """Send raw bytes, then read whatever the server answers until it closes."""
+    import socket
+
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=wait) as sock:
+        sock.sendall(payload)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _status_and_error(raw: bytes) -> tuple[int, str]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, json.loads(body)["error"]
+
+
+def test_a_body_that_stops_is_a_408_not_a_500(server, monkeypatch, capfd):
+    from digits_svm.playground.server import PlaygroundHandler
+
+    monkeypatch.setattr(PlaygroundHandler, "timeout", 0.5)
+    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"strokes\"")
+    status, error = _status_and_error(raw)
+    assert status == 408 and "did not arrive within 0.5 s" in error
+    assert "Traceback" not in capfd.readouterr().err
+    assert_still_serving(server)
+
+
+def test_a_header_line_of_100_kb_is_a_json_4xx(server, capfd):
+    raw = _raw_exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n")
+    status, error = _status_and_error(raw)
+    assert status == 431 and "well-formed HTTP request" in error
+    assert "Traceback" not in capfd.readouterr().err
+    assert_still_serving(server)
+
+
+def test_a_huge_content_length_and_a_dropped_connection(server, capfd):
+    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n")
+    assert _status_and_error(raw)[0] == 413
+    import socket
+
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=5) as sock:  # sends half a body, then hangs up
+        sock.sendall(b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"str")
+    assert_still_serving(server)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_port_out_of_range_from_python_is_a_user_error(mlmodel_path, tmp_path):
+    with pytest.raises(DigitsSVMError, match="0..65535"):
+        make_server(mlmodel_path, port=70000, samples=tmp_path)
+
+
+def test_a_host_that_does_not_resolve_names_the_host_not_the_port(mlmodel_path, tmp_path):
+    with pytest.raises(DigitsSVMError, match="host 999.1.1.1") as info:
+        make_server(mlmodel_path, host="999.1.1.1", port=0, samples=tmp_path)
+    assert "--port" not in str(info.value)

@@ -290,3 +290,20 @@ def test_any_image_gives_a_valid_grid_or_empty_drawing(shape, mode, seed, densit
         return
     assert grid.shape == (8, 8) and np.isfinite(grid).all()
     assert 0 <= grid.min() and grid.max() <= 16
+
+
+def test_a_white_canvas_with_a_transparent_border_reads_like_the_white_canvas():
+    from digits_svm import render_strokes
+
+    alpha = np.asarray(render_strokes({"strokes": [[[20, 10], [70, 10], [35, 110]]], "line_width": 14}))[..., 3]
+    white = 255 - np.repeat(alpha[..., None], 3, axis=2)  # black ink on opaque white paper
+    bordered = np.zeros((alpha.shape[0] + 60, alpha.shape[1] + 60, 4), dtype=np.uint8)
+    bordered[30:-30, 30:-30, :3] = white
+    bordered[30:-30, 30:-30, 3] = 255
+    for method in ("normalized", "seed"):
+        expected = preprocess(Image.fromarray(np.ascontiguousarray(white), "RGB"), method=method)
+        got = preprocess(Image.fromarray(bordered, "RGBA"), method=method)
+        if method == "normalized":  # the border is blank, so the drawing (and its grid) is the same
+            np.testing.assert_array_equal(got, expected)
+        assert (got == 16).mean() < 0.25, method  # not the solid block of ink the paper used to be read as
+    assert ink_levels(Image.fromarray(bordered, "RGBA"))[:30].max() == 0

@@ -229,3 +229,12 @@ def test_synthesized_zero_is_the_preset_without_handwriting():
 def test_negative_synthesized_is_refused():
     with pytest.raises(digits_svm.DigitsSVMError, match="synthesized"):
         digits_svm.train(synthesized=-5)
+
+
+@pytest.mark.parametrize("width", [8, 14, 22, 30])
+def test_the_readme_seven_is_read_as_seven_by_the_model_the_readme_recommends(app_result, width):
+    from digits_svm.train import predict_digits
+
+    readme_seven = {"strokes": [[[20, 10], [70, 10], [35, 110]]]}  # README quick start
+    grid = digits_svm.preprocess_strokes(readme_seven, line_width=width).reshape(1, 64)
+    assert predict_digits(app_result.model, grid).tolist() == [7]

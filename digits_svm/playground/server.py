@@ -13,9 +13,11 @@ local development tool, bound to 127.0.0.1 by default, not a production web serv
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import socket
 import threading
 import time
 import uuid
@@ -292,7 +294,8 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
                 )
             getattr(self, name)(path)
         except HTTPError as exc:
-            self._send_error_json(exc)
+            # A client that stopped sending is worth a line in the server's log; a bad drawing is not.
+            self._send_error_json(exc, logging.WARNING if exc.status == HTTPStatus.REQUEST_TIMEOUT else logging.DEBUG)
         except Exception:  # a bug: log it, answer 500, keep serving
             logger.exception("playground: unexpected error on %s %s", verb, path)
             self._send_error_json(HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; see the server log"))
@@ -317,8 +320,23 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
     def _send_json(self, obj: Any, status: HTTPStatus = HTTPStatus.OK) -> None:
         self._send(status, json.dumps(obj).encode("utf-8"), "application/json")
 
-    def _send_error_json(self, exc: HTTPError) -> None:
-        logger.debug("playground: %s %s -> %d %s", self.command, self.path, exc.status, exc.message)
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's own refusals (request line or header too long, malformed request) as JSON too."""
+        try:
+            status = HTTPStatus(code)
+        except ValueError:
+            status = HTTPStatus.BAD_REQUEST
+        text = message or status.phrase
+        if explain and explain != text:
+            text = f"{text} ({explain})"
+        self.close_connection = True
+        self._send_error_json(HTTPError(status, f"{text}; send a well-formed HTTP request (see docs/playground.md)",
+                                        {"Connection": "close"}), level=logging.WARNING)
+
+    def _send_error_json(self, exc: HTTPError, level: int = logging.DEBUG) -> None:
+        # One line per refusal, never a traceback: a 4xx is the client's doing.
+        logger.log(level, "playground: %s %s %s -> %d %s", self.address_string(), self.command, self.path,
+                   int(exc.status), exc.message)
         self._send(exc.status, json.dumps({"error": exc.message}).encode("utf-8"), "application/json", exc.headers)
 
     # ------------------------------------------------------------ request body
@@ -345,7 +363,15 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
                 f"request body is {length} bytes, more than {MAX_BODY_BYTES}; send one drawing at a time",
                 {"Connection": "close"},
             )
-        body = self.rfile.read(length)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:  # socket.timeout: the client stopped sending
+            self.close_connection = True
+            raise HTTPError(
+                HTTPStatus.REQUEST_TIMEOUT,
+                f"the request body ({length} bytes announced) did not arrive within {self.timeout:g} s; resend it",
+                {"Connection": "close"},
+            ) from None
         if len(body) != length:
             self.close_connection = True
             raise HTTPError(HTTPStatus.BAD_REQUEST, "request body ended early; resend it")
@@ -476,7 +502,18 @@ def make_server(
     playground = Playground(runtime, samples=samples, model_path=str(model))
     try:
         return PlaygroundServer((host, port), playground)
+    except (OverflowError, ValueError) as exc:  # a port outside 0..65535 given from Python
+        raise DigitsSVMError(f"cannot listen on port {port}: a port is 0..65535 (0 picks a free one)") from exc
+    except socket.gaierror as exc:  # the host name or address does not resolve
+        raise DigitsSVMError(
+            f"cannot listen on host {host}: {exc.strerror or exc}; give an address of this machine with --host "
+            f"(e.g. {DEFAULT_HOST}, or 0.0.0.0 for every interface)"
+        ) from exc
     except OSError as exc:
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise DigitsSVMError(
+                f"cannot listen on host {host}: {exc.strerror or exc}; give an address of this machine with --host"
+            ) from exc
         raise DigitsSVMError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port"
         ) from exc
