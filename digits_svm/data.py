@@ -233,6 +233,9 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
 
     method = check_method(DEFAULT_METHOD if method is None else method)  # before any file is read
     root = Path(folder)
+    if root.exists() and not root.is_dir():
+        raise SamplesError(f"{root} is a file, not a samples folder; give a folder with one subfolder per digit, "
+                           f"e.g. {root.parent / 'samples'}/7/a.png")
     if not root.is_dir():
         raise SamplesError(f"samples folder {root} does not exist; make it with one subfolder per digit, e.g. {root}/7/a.png")
     grids, labels, paths, skipped = [], [], [], []
