@@ -95,12 +95,14 @@ def main(argv=None) -> int:
     tasks += [delayed(_final)(split, a, synth(n), C, g, dev) for n, a, C, g in candidates]
     out = Parallel(n_jobs=args.n_jobs)(tasks)
     cv, final = out[: len(candidates)], out[len(candidates):]
-    rows = [dict(zip(GRID, c), cv=v, sv=f[0], bytes=f[1], held=f[2], dev=f[3]) for c, v, f in zip(candidates, cv, final)]
+    rows = [dict(zip(GRID, c, strict=True), cv=v, sv=f[0], bytes=f[1], held=f[2], dev=f[3])
+            for c, v, f in zip(candidates, cv, final, strict=True)]
     top = max((r["cv"] for r in rows if r["bytes"] <= MAX_BYTES), default=0)
     for r in rows:
         r["eligible"] = r["bytes"] <= MAX_BYTES and r["cv"] >= top - CV_TOLERANCE
     rows.sort(key=lambda r: (not r["eligible"], -(r["cv"] + r["dev"]), -r["dev"]))
-    print("| synthesized | augment | C | gamma | cv (of 898) | dev (of 1,000) | support vectors | .mlmodel bytes | held-out (info) | eligible |")
+    print("| synthesized | augment | C | gamma | cv (of 898) | dev (of 1,000) | support vectors | .mlmodel bytes "
+          "| held-out (info) | eligible |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         print(f"| {r['synthesized']} | {r['augment']} | {r['C']:g} | {r['gamma']:g} | {r['cv']} | {r['dev']} | "

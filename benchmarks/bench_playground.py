@@ -22,8 +22,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from digits_svm.preprocess import METHODS
 from digits_svm.playground import make_server
+from digits_svm.preprocess import METHODS
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -83,7 +83,8 @@ def bench_browser(url: str, draws: int) -> None:
                 page.mouse.move(box["x"] + x, box["y"] + y)
             page.mouse.up()
             page.wait_for_function(
-                f"document.querySelector('#result').dataset.state === 'done' && +document.querySelector('#result').dataset.seq > {before}"
+                "document.querySelector('#result').dataset.state === 'done' && "
+                f"+document.querySelector('#result').dataset.seq > {before}"
             )
             data = page.locator("#result").evaluate("r => ({...r.dataset})")
             latencies.append(float(data["latencyMs"]))

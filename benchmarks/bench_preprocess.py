@@ -47,7 +47,7 @@ def main(argv=None) -> int:
         img = crop_of_size(w, h)
         repeat = max(5, args.repeat // 40) if w * h > 1_000_000 else args.repeat
         for method in digits_svm.METHODS:
-            us = median_us(lambda: digits_svm.preprocess(img, method=method), repeat)
+            us = median_us(lambda img=img, method=method: digits_svm.preprocess(img, method=method), repeat)
             default = " (default)" if method == digits_svm.DEFAULT_METHOD else ""
             print(f"| {w} x {h} | {method}{default} | {us:,.0f} |")
     drawing = digit_strokes(5, np.random.default_rng(0), height=120)

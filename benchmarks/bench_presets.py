@@ -69,8 +69,10 @@ def main() -> None:
             "strokes_correct": strokes, "strokes_total": len(stroke_y),
         })
     print(f"search_best: {len(rows)} candidates in {seconds:.0f} s; ranked by: {result.rule}")
-    print("rank | augment | C  | gamma  | CV acc (n/898) | CV drawn (n/898) | CV log loss | SVs   | .mlmodel bytes | held-out (proba) | held-out (votes) | strokes seed 1 (n/300)")
-    print("---: | ------- | -: | -----: | -------------: | ---------------: | ----------: | ----: | -------------: | ---------------: | ---------------: | ---------------------:")
+    print("rank | augment | C  | gamma  | CV acc (n/898) | CV drawn (n/898) | CV log loss | SVs   | .mlmodel bytes "
+          "| held-out (proba) | held-out (votes) | strokes seed 1 (n/300)")
+    print("---: | ------- | -: | -----: | -------------: | ---------------: | ----------: | ----: | -------------: "
+          "| ---------------: | ---------------: | ---------------------:")
     for rank, r in enumerate(rows, 1):
         loss = "-" if r["cv_log_loss"] is None else f"{r['cv_log_loss']:.4f}"
         over = "" if r["within_budget"] else " (over 1 MB)"

@@ -115,7 +115,7 @@ def main(argv=None) -> int:
         print(f"| {preset} | **{(pred == labels).mean():.3f}** ({int((pred == labels).sum())}/{len(labels)}) | "
               + " | ".join(f"{a:.2f}" for a in per_digit)
               + f" | {result.n_correct}/{result.n_test} | {result.n_support_vectors:,} |")
-    for preset, (result, pred) in results.items():
+    for preset, (_, pred) in results.items():
         confusion = np.zeros((10, 10), dtype=int)
         np.add.at(confusion, (labels, pred), 1)
         print(f"\nConfusion matrix, preset {preset} (rows: true digit, columns: answer)\n")

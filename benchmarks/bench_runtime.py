@@ -61,7 +61,7 @@ def main() -> None:
             model = digits_svm.train(probability=probability).model
             path = Path(tmp) / "model.mlmodel"
             digits_svm.convert(model, path, preprocessing={"method": "seed"})
-            load = median_seconds(lambda: CoreMLRuntime.from_file(path), max(3, args.repeat // 4))
+            load = median_seconds(lambda path=path: CoreMLRuntime.from_file(path), max(3, args.repeat // 4))
             runtime = CoreMLRuntime.from_file(path)
             print(f"{name}: {runtime.n_support_vectors} support vectors, "
                   f"{path.stat().st_size:,} byte .mlmodel, from_file {load * 1e3:.1f} ms")
@@ -70,11 +70,11 @@ def main() -> None:
                 calls.append(("predict_proba", runtime.predict_proba, model.predict_proba))
             for what, ours, theirs in calls:
                 print(row(f"{what}, batch of 1,797",
-                          median_seconds(lambda: ours(X), args.repeat),
-                          median_seconds(lambda: theirs(X), args.repeat)))
+                          median_seconds(lambda ours=ours: ours(X), args.repeat),
+                          median_seconds(lambda theirs=theirs: theirs(X), args.repeat)))
                 print(row(f"{what}, one grid",
-                          median_seconds(lambda: ours(grid), args.single),
-                          median_seconds(lambda: theirs(one), args.single)))
+                          median_seconds(lambda ours=ours: ours(grid), args.single),
+                          median_seconds(lambda theirs=theirs: theirs(one), args.single)))
 
 if __name__ == "__main__":
     main()

@@ -5,6 +5,8 @@ The public API is re-exported here; see the README for a tour.
 
 __version__ = "0.1.0"
 
+# ruff: noqa: I001 -- the order is the data's: the error family first, then each stage.
+
 from .errors import *  # noqa: E402,F401,F403
 from .errors import __all__ as _errors_all  # noqa: E402
 from .data import Samples, canonical_split, load_grids, load_samples  # noqa: E402

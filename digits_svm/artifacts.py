@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .coreml import convert
 from .fileio import atomic_write_json, check_writable_dir
@@ -80,6 +80,7 @@ def _verify_saved(mlmodel: Path, result: TrainResult) -> dict:
     """Check the saved file against the estimator; remove it and raise if they differ."""
     from .runtime import CoreMLRuntime, verify
 
+    assert result.X_test is not None and result.y_test is not None  # train() always sets them
     runtime = CoreMLRuntime.from_file(mlmodel)
     report = verify(runtime, result.model)
     if not report.ok:
@@ -164,6 +165,7 @@ def write_artifacts(
         from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
 
         progress("drawing the confusion matrix and the misread digits")
+        assert result.X_test is not None and result.y_test is not None and result.y_pred is not None
         paths.plots = [
             plot_confusion(result.confusion, out / CONFUSION_NAME),
             plot_misclassified(result.X_test, result.y_test, result.y_pred, out / MISCLASSIFIED_NAME),

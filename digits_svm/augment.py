@@ -34,7 +34,7 @@ cross-validation can keep every copy of a digit on the same side of a split.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -221,10 +221,11 @@ def rotate_grids(X: np.ndarray, degrees: float) -> np.ndarray:
     X = np.asarray(X)
     out = np.empty(X.shape, dtype=np.float64)
     for i, grid in enumerate(X.reshape(-1, 8, 8).astype(np.float64) / 16):
-        density = np.asarray(Image.fromarray(grid.astype(np.float32)).resize((32, 32), Image.BILINEAR), dtype=np.float64)
+        upsampled = Image.fromarray(grid.astype(np.float32)).resize((32, 32), Image.Resampling.BILINEAR)
+        density = np.asarray(upsampled, dtype=np.float64)
         block = density.reshape(8, 4, 8, 4).mean(axis=(1, 3))
         density *= np.kron(np.divide(grid, block, out=np.zeros_like(grid), where=block > 0), np.ones((4, 4)))
-        turned = Image.fromarray(density.astype(np.float32)).rotate(degrees, resample=Image.BILINEAR)
+        turned = Image.fromarray(density.astype(np.float32)).rotate(degrees, resample=Image.Resampling.BILINEAR)
         out[i] = np.asarray(turned, dtype=np.float64).reshape(8, 4, 8, 4).sum(axis=(1, 3)).ravel()
     return np.clip(np.round(out), 0, 16).astype(X.dtype, copy=False)
 
@@ -270,7 +271,7 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
     rng = np.random.default_rng(seed)
     out = np.empty_like(X)
     for i, x in enumerate(X):
-        kw = {
+        kw: dict[str, Any] = {
             "height": int(rng.integers(*r["height"])),
             "aspect": float(rng.uniform(*r["aspect"])),
             "slant": float(rng.uniform(*r["slant"])),

@@ -11,10 +11,14 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import DigitsSVMError
+
+if TYPE_CHECKING:
+    from .runtime import CoreMLRuntime
 
 PROG = "digits-svm"
 
@@ -22,7 +26,7 @@ PROG = "digits-svm"
 class _Progress:
     """Prints one stderr line as each slow step starts, and the total time at the end."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.started = time.perf_counter()
 
@@ -36,8 +40,8 @@ class _Progress:
 # ---------------------------------------------------------------- train
 def _cmd_train(args: argparse.Namespace) -> int:
     from .artifacts import write_artifacts
-    from .fileio import check_writable_dir
     from .data import load_samples
+    from .fileio import check_writable_dir
     from .preprocess import method_metadata
     from .train import train
 
@@ -133,7 +137,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
             answers = [str(p) for p in predict_with_confidence(runtime, grids, min_confidence=args.min_confidence)]
         prefix = len(args.inputs) > 1
-        for name, answer in zip(names, answers):
+        for name, answer in zip(names, answers, strict=True):
             print(f"{name}: {answer}" if prefix else answer)
     if failed:
         if len(args.inputs) > 1:
@@ -143,7 +147,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model_method(runtime, requested: str | None) -> tuple[str, str]:
+def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, str]:
     """The preprocessing method to use: --method, else the model's metadata, else the default."""
     from .preprocess import DEFAULT_METHOD
 
@@ -309,7 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extra", type=Path, metavar="DIR",
                    help="also train on your own labelled drawings: DIR/<digit>/<name>.png or .json (strokes)")
     p.add_argument("--method", choices=METHODS,
-                   help=f"preprocessing for --extra samples and synthesized digits, named in the .mlmodel (default: {DEFAULT_METHOD})")
+                   help="preprocessing for --extra samples and synthesized digits, named in the .mlmodel "
+                        f"(default: {DEFAULT_METHOD})")
     p.add_argument("--test-fraction", type=float, default=0.5, help="fraction held out (default: 0.5)")
     p.add_argument("--shuffle", action="store_true", help="shuffle before splitting (default: file order)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")

@@ -160,5 +160,5 @@ def predict_with_confidence(
     top = proba[np.arange(len(proba)), best]
     return [
         Prediction(int(classes[b]) if p >= threshold else None, float(p), int(classes[b]))
-        for b, p in zip(best, top)
+        for b, p in zip(best, top, strict=True)
     ]

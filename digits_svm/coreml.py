@@ -18,8 +18,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import ConversionError, ModelFileError
 from .fileio import atomic_write_bytes, read_bytes
@@ -51,7 +52,7 @@ PROBABILITY_DESCRIPTION = "Probability of each digit (libsvm pairwise coupling o
 
 
 @contextlib.contextmanager
-def quiet_coremltools():
+def quiet_coremltools() -> Iterator[None]:
     """Silence coremltools' import-time and Linux-only warnings inside the block.
 
     On Linux coremltools logs "Failed to load _MLModelProxy" at import and warns that
@@ -66,7 +67,7 @@ def quiet_coremltools():
         logger.setLevel(old)
 
 
-def _coremltools():
+def _coremltools() -> Any:
     with quiet_coremltools():
         import coremltools
 
@@ -139,7 +140,7 @@ def convert(
     *,
     preprocessing: Mapping[str, str] | None = None,
     metadata: Mapping[str, str] | None = None,
-):
+) -> Any:
     """Convert a fitted SVC to a Core ML model with the app's interface.
 
     Parameters
@@ -184,7 +185,7 @@ def convert(
         return ct.models.MLModel(spec)
 
 
-def _build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata: Mapping[str, str] | None):
+def _build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata: Mapping[str, str] | None) -> Any:
     check_fitted_svc(model)
     import numpy as np
 
@@ -216,7 +217,7 @@ def spec_bytes(spec: Any) -> bytes:
     return spec.SerializeToString(deterministic=True)
 
 
-def load_spec(path: str | os.PathLike):
+def load_spec(path: str | os.PathLike) -> Any:
     """Read a ``.mlmodel`` file into a ``coremltools.proto.Model_pb2.Model``.
 
     Raises

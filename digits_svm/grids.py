@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ GRID_SHAPE = (8, 8)
 GRID_MAX = 16.0
 
 
-def check_grids(grids, *, name: str = "grids") -> np.ndarray:
+def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
     """Validate grids and return them as a float64 array of shape (n, 8, 8).
 
     Parameters
@@ -127,7 +128,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".ti
 _GRID_NDIMS = {(8, 8): 1, (64,): 1}
 
 
-def _is_grid_shaped(value) -> bool:
+def _is_grid_shaped(value: Any) -> bool:
     """Whether a JSON value has the shape of one grid or a list of grids (not strokes)."""
     try:
         shape = np.asarray(value, dtype=np.float64).shape
@@ -136,7 +137,7 @@ def _is_grid_shaped(value) -> bool:
     return shape in _GRID_NDIMS or (len(shape) == 3 and shape[1:] == (8, 8)) or (len(shape) == 2 and shape[1] == 64)
 
 
-def _nested_three_deep(value) -> bool:
+def _nested_three_deep(value: Any) -> bool:
     """Whether ``value`` starts like a list of strokes: a list of lists of points (lists)."""
     return (isinstance(value, list) and bool(value) and isinstance(value[0], list) and bool(value[0])
             and isinstance(value[0][0], list))

@@ -22,7 +22,7 @@ which this module never uses.
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -238,7 +238,8 @@ def _trim(stroke: np.ndarray, start: float, end: float) -> np.ndarray:
             d = out[i] - out[j]
             norm = np.hypot(*d)
             if norm > 0:
-                out = np.vstack([out[i] + d / norm * extend * total, out]) if i == 0 else np.vstack([out, out[i] + d / norm * extend * total])
+                tip = out[i] + d / norm * extend * total
+                out = np.vstack([tip, out]) if i == 0 else np.vstack([out, tip])
     return out
 
 

@@ -17,8 +17,9 @@ import json
 import os
 import pickle
 import platform
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import joblib
 

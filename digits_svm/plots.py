@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ CONFUSION_NAME = "confusion_matrix.png"
 MISCLASSIFIED_NAME = "misclassified.png"
 
 
-def _subplots(*args, **kwargs):
+def _subplots(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
     """A figure and axes that need no pyplot: the user's backend (Jupyter's) is left alone."""
     from matplotlib.figure import Figure
 
@@ -29,14 +30,14 @@ def _subplots(*args, **kwargs):
     return fig, fig.subplots(*args, **kwargs)
 
 
-def _save(fig, path: str | os.PathLike) -> Path:
+def _save(fig: Any, path: str | os.PathLike) -> Path:
     buf = io.BytesIO()
     # A fixed Software tag and no date keep the PNG bytes stable from run to run.
     fig.savefig(buf, format="png", dpi=100, metadata={"Software": "digits_svm"})
     return atomic_write_bytes(path, buf.getvalue())
 
 
-def _draw_grid(ax, grid: np.ndarray, *, numbers: bool = False, title: str | None = None) -> None:
+def _draw_grid(ax: Any, grid: np.ndarray, *, numbers: bool = False, title: str | None = None) -> None:
     """Show one 8x8 grid like load_digits' pictures: white paper, dark ink."""
     ax.imshow(grid, cmap="gray_r", vmin=0, vmax=16, interpolation="nearest")
     ax.set_xticks([])
@@ -114,7 +115,7 @@ def plot_misclassified(
     fig, axes = _subplots(rows, cols, figsize=(cols * 1.1, rows * 1.35 + 0.6), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, i in zip(axes.flat, shown):
+    for ax, i in zip(axes.flat, shown, strict=False):  # more axes than digits shown
         ax.axis("on")
         _draw_grid(ax, grids[i], title=f"{y_true[i]} → {y_pred[i]}")
     fig.suptitle(f"Misread held-out digits: {len(wrong)} of {len(grids)} (true → predicted)"
@@ -124,7 +125,7 @@ def plot_misclassified(
 
 
 def plot_drawing(
-    crop,
+    crop: Any,
     grids: Mapping[str, np.ndarray],
     path: str | os.PathLike,
     *,
@@ -158,7 +159,7 @@ def plot_drawing(
     ax.set_title(f"crop {image.shape[1]}x{image.shape[0]} px", fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
-    for ax, (method, grid) in zip(axes[0, 1:], grids.items()):
+    for ax, (method, grid) in zip(axes[0, 1:], grids.items(), strict=True):
         _draw_grid(ax, np.asarray(grid, dtype=float).reshape(8, 8), numbers=True, title=f"8x8 grid: {method}")
     if prediction:
         fig.suptitle(prediction, fontsize=12)

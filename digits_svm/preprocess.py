@@ -30,14 +30,18 @@ import math
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import EmptyDrawingError, ImageError, StrokesError
 from .fileio import read_bytes
+
+if TYPE_CHECKING:  # Pillow is imported where it is used
+    from PIL import Image
 
 __all__ = [
     "METHODS",
@@ -95,8 +99,11 @@ def method_metadata(method: str = DEFAULT_METHOD) -> dict[str, str]:
 
     Examples
     --------
-    >>> method_metadata("seed")
-    {'method': 'seed', 'tiles': '8x8 following the crop aspect', 'value': 'floor(16 * sum(ink) / (255 * pixels))', 'ink': 'alpha, else 255 - luma', 'doc': 'docs/preprocessing.md'}
+    >>> meta = method_metadata("seed")
+    >>> list(meta)
+    ['method', 'tiles', 'value', 'ink', 'doc']
+    >>> meta["value"], meta["doc"]
+    ('floor(16 * sum(ink) / (255 * pixels))', 'docs/preprocessing.md')
     """
     method = check_method(method)
     doc = {"doc": "docs/preprocessing.md"}
@@ -120,7 +127,7 @@ def check_method(method: str) -> str:
 
 
 # ----------------------------------------------------------------------- images
-def load_image(path: str | os.PathLike):
+def load_image(path: str | os.PathLike) -> Image.Image:
     """Open an image file (a canvas crop) with Pillow, refusing non-images and bombs.
 
     Parameters
@@ -262,13 +269,11 @@ def _array_ink(array: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _array_image(array: np.ndarray):
+def _array_image(array: np.ndarray) -> Image.Image:
     from PIL import Image
 
-    modes = {2: "L", 3: {2: "LA", 3: "RGB", 4: "RGBA"}}
-    mode = modes.get(array.ndim)
-    if isinstance(mode, dict):
-        mode = mode.get(array.shape[2])
+    by_channels = {2: "LA", 3: "RGB", 4: "RGBA"}
+    mode = "L" if array.ndim == 2 else by_channels.get(array.shape[2]) if array.ndim == 3 else None
     if array.dtype != np.uint8 or mode is None or array.size == 0:
         raise ImageError(
             f"cannot read an array of shape {array.shape} and dtype {array.dtype} as an image; give uint8 "
@@ -573,7 +578,7 @@ def parse_strokes(obj: Any) -> Drawing:
             where = f"stroke {i} point {j}"
             if not isinstance(point, (list, tuple)) or len(point) not in (2, 3):
                 raise StrokesError(f"{where} must be [x, y] or [x, y, width], not {point!r:.40}")
-            x, y = (_number(v, f"{where} {c}") for v, c in zip(point[:2], "xy"))
+            x, y = (_number(v, f"{where} {c}") for v, c in zip(point[:2], "xy", strict=True))
             if abs(x) > 1e5 or abs(y) > 1e5:
                 raise StrokesError(f"{where} is at ({x:g}, {y:g}), off any screen; coordinates are points")
             w = _positive(point[2], f"{where} width", 200) if len(point) == 3 else math.nan
@@ -616,7 +621,7 @@ def render_strokes(
     line_width: float | None = None,
     scale: float | None = None,
     inset: float = DEFAULT_INSET,
-):
+) -> Image.Image:
     """Render strokes as the app does and return its crop.
 
     The app draws black, round-capped segments between successive points on a

@@ -23,8 +23,9 @@ See ``docs/runtime.md``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +102,7 @@ class CoreMLRuntime:
     # -- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike) -> "CoreMLRuntime":
+    def from_file(cls, path: str | os.PathLike) -> CoreMLRuntime:
         """Read a saved ``.mlmodel`` and prepare it for prediction.
 
         Parameters
@@ -135,7 +136,7 @@ class CoreMLRuntime:
         return cls(load_spec(path), source=str(path))
 
     @classmethod
-    def from_spec(cls, spec: Any) -> "CoreMLRuntime":
+    def from_spec(cls, spec: Any) -> CoreMLRuntime:
         """Prepare an in-memory spec (or a ``coremltools.models.MLModel``) for prediction.
 
         Parameters
@@ -410,6 +411,7 @@ class CoreMLRuntime:
         return votes
 
     def _probabilities(self, raw: np.ndarray) -> np.ndarray:
+        assert self._prob_a is not None and self._prob_b is not None  # callers check has_probabilities
         f = raw * self._prob_a + self._prob_b
         e = np.exp(-np.abs(f))
         # libsvm's sigmoid_predict, in its cancellation-free form, then its clamp.
@@ -573,7 +575,7 @@ def coreml_predict(
     *,
     return_decision: bool = False,
     return_proba: bool = False,
-):
+) -> np.ndarray | tuple[np.ndarray, ...]:
     """Predict digits with a ``.mlmodel`` on any platform, as Core ML would on the phone.
 
     Parameters
@@ -624,6 +626,7 @@ def coreml_predict(
     if return_decision:
         out.append(runtime._sklearn_sign(raw))
     if return_proba:
+        assert proba is not None  # _require_probabilities() said so
         out.append(proba)
     return out[0] if len(out) == 1 else tuple(out)
 
@@ -723,7 +726,7 @@ class ParityReport:
                 text += "; two classes: probabilities are Platt's sigmoid without coupling, as Core ML computes them"
         return text
 
-    def check(self) -> "ParityReport":
+    def check(self) -> ParityReport:
         """Return the report if `ok`, else raise `VerificationError` with the summary.
 
         Examples

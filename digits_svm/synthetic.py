@@ -15,21 +15,21 @@ ways people draw differently from the training scans (see ``benchmarks/bench_han
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 __all__ = ["TEMPLATES", "digit_strokes", "redraw_grid"]
 
 
-def _arc(cx, cy, rx, ry, start, stop, n=24):
+def _arc(cx: float, cy: float, rx: float, ry: float, start: float, stop: float, n: int = 24) -> list[tuple[float, float]]:
     """Points on an ellipse arc; angles in degrees, 0 = right, 90 = down (y down)."""
     t = np.radians(np.linspace(start, stop, n))
     return [(cx + rx * math.cos(a), cy + ry * math.sin(a)) for a in t]
 
 
-def _line(*points):
-    return [tuple(p) for p in points]
+def _line(*points: tuple[float, float]) -> list[tuple[float, float]]:
+    return [(p[0], p[1]) for p in points]
 
 
 #: Stroke templates in a unit box (x right, y down), one list of styles per digit;
@@ -123,7 +123,7 @@ def digit_strokes(
     (7, True)
     """
 
-    def pick(v):
+    def pick(v: float | tuple[float, float]) -> float:
         return float(rng.uniform(*v)) if isinstance(v, tuple) else float(v)
 
     styles = TEMPLATES[digit]
@@ -137,7 +137,7 @@ def digit_strokes(
         u, v = pts[:, 0] + wobble[..., 0], pts[:, 1] + wobble[..., 1]
         x = origin[0] + u * w + s * (1.0 - v) * h
         y = origin[1] + v * h
-        strokes.append([[round(float(px), 2), round(float(py), 2)] for px, py in zip(x, y)])
+        strokes.append([[round(float(px), 2), round(float(py), 2)] for px, py in zip(x, y, strict=True)])
     return {"strokes": strokes, "line_width": round(lw, 2), "scale": scale, "label": int(digit)}
 
 
@@ -187,7 +187,7 @@ def redraw_grid(
 
     g = np.asarray(grid, dtype=np.float64).reshape(8, 8)
     width = max(1, int(round(height * aspect)))
-    smooth = Image.fromarray(np.uint8(g / 16 * 255)).resize((width, height), Image.BILINEAR)
+    smooth = Image.fromarray(np.uint8(g / 16 * 255)).resize((width, height), Image.Resampling.BILINEAR)
     # shear: each row moves by slant * (distance from the bottom)
     shift = int(math.ceil(abs(slant) * height))
     canvas = np.zeros((height, width + shift), dtype=np.uint8)

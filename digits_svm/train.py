@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.svm import SVC
 
-from .augment import AUGMENTATIONS, augment as augment_grids, check_augmentation, renorm_grids
+from .augment import augment as augment_grids
+from .augment import check_augmentation, renorm_grids
 from .data import Samples, Split, canonical_split, load_samples, skipped_records
 from .errors import DigitsSVMError
 from .persist import library_versions
@@ -142,9 +144,9 @@ class TrainResult:
     n_fitted: int = 0
     extra_skipped: list = field(default_factory=list)
     extra_method: str | None = None
-    X_test: np.ndarray = field(default=None, repr=False)
-    y_test: np.ndarray = field(default=None, repr=False)
-    y_pred: np.ndarray = field(default=None, repr=False)
+    X_test: np.ndarray | None = field(default=None, repr=False)
+    y_test: np.ndarray | None = field(default=None, repr=False)
+    y_pred: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def evaluated_on(self) -> str:
@@ -393,7 +395,7 @@ def train(
     (871, 899)
     """
     split: Split = canonical_split(test_fraction, shuffle=shuffle, random_state=random_state)
-    estimator_args = dict(
+    estimator_args: dict[str, Any] = dict(
         preset=preset, C=C, gamma=gamma, kernel=kernel, degree=degree, coef0=coef0,
         probability=probability, random_state=random_state,
     )
@@ -425,7 +427,8 @@ def train(
         y_all = np.concatenate([y_train, split.y_test])
         model, n_fitted = _fit(make_estimator(**estimator_args), X_all, y_all, augment, synth)
         n_train = len(y_all)
-    params = {k: v for k, v in model.get_params().items() if k in ("C", "gamma", "kernel", "degree", "coef0", "probability", "random_state")}
+    kept = ("C", "gamma", "kernel", "degree", "coef0", "probability", "random_state")
+    params = {k: v for k, v in model.get_params().items() if k in kept}
     return TrainResult(
         model=model,
         accuracy=n_correct / len(split.y_test),
@@ -559,7 +562,9 @@ class SearchResult:
         )
 
 
-def _cv_fold(X, y, drawn, train_index, val_index, augment, params, probability, random_state):
+def _cv_fold(X: np.ndarray, y: np.ndarray, drawn: np.ndarray, train_index: np.ndarray, val_index: np.ndarray,
+             augment: str, params: dict[str, Any], probability: bool,
+             random_state: int) -> tuple[int, int, float | None]:
     """Fit on one fold's training digits (and their copies), score its validation digits and their drawn versions."""
     model, _ = _fit(SVC(probability=probability, random_state=random_state, **params), X[train_index], y[train_index], augment)
     y_val = y[val_index]
@@ -572,7 +577,8 @@ def _cv_fold(X, y, drawn, train_index, val_index, augment, params, probability, 
     return correct, drawn_correct, float(-np.log(np.clip(p_true, 1e-15, 1.0)).sum())
 
 
-def _fit_and_measure(X, y, augment, params, probability, random_state):
+def _fit_and_measure(X: np.ndarray, y: np.ndarray, augment: str, params: dict[str, Any], probability: bool,
+                     random_state: int) -> tuple[SVC, int]:
     """Fit on the whole training half; return the model and its ``.mlmodel`` size in bytes."""
     from .coreml import _build_spec, spec_bytes
 
@@ -651,7 +657,7 @@ def search_best(
     drawn = renorm_grids(X, seed=DRAWN_SEED, ranges=DRAWN_RANGES)
     folds = list(KFold(n_splits).split(X))
     grid = [(a, float(c), float(g)) for a in augmentations for c in C for g in gamma]
-    tasks = []
+    tasks: list[Any] = []
     for a, c, g in grid:
         params = {"kernel": "rbf", "C": c, "gamma": g}
         tasks.extend(delayed(_cv_fold)(X, y, drawn, tr, va, a, params, probability, random_state) for tr, va in folds)
@@ -679,8 +685,8 @@ def search_best(
             f"drawn {candidate.cv_drawn_correct / len(y):.4f}, "
             f"{candidate.n_support_vectors} support vectors, {size:,} bytes"
         )
-    top = max((c.cv_correct for c in candidates if c.within_budget), default=0)
-    for c in candidates:
-        c.near_top = c.cv_correct >= top - cv_tolerance
+    top = max((cand.cv_correct for cand in candidates if cand.within_budget), default=0)
+    for cand in candidates:
+        cand.near_top = cand.cv_correct >= top - cv_tolerance
     candidates.sort(key=Candidate._rank)
     return SearchResult(candidates, n_splits, bool(probability), int(max_bytes), int(cv_tolerance))

@@ -70,7 +70,8 @@ def test_half_shift_splits_each_cell_by_its_neighbours_and_repools():
     left, right = split_cells(np.array([[[16, 8, 0, 0, 0, 0, 0, 0]] * 8], dtype=float))
     np.testing.assert_array_equal(left[0, 0, :2], [8, 5])
     np.testing.assert_array_equal(right[0, 0, :2], [8, 3])
-    np.testing.assert_array_equal(shift_grids(left.reshape(1, 64) + right.reshape(1, 64), cols=0.5).reshape(8, 8)[0, :3], [8, 13, 3])
+    both = left.reshape(1, 64) + right.reshape(1, 64)
+    np.testing.assert_array_equal(shift_grids(both, cols=0.5).reshape(8, 8)[0, :3], [8, 13, 3])
 
 
 def test_half_shifts_keep_integer_counts_conserve_ink_and_are_deterministic():

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import run_cli
 
 
@@ -162,7 +161,7 @@ def test_predict_images_strokes_and_grids(trained, tmp_path):
     proc = run_cli("predict", seven, zero, tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel")
     assert proc.returncode == 0, proc.stderr
     names = [str(seven), str(zero), *(f"{tmp_path / 'g.npy'}[{i}]" for i in range(3))]
-    assert proc.stdout.splitlines() == [f"{n}: {label}" for n, label in zip(names, ["7", "0", *map(str, y[:3])])]
+    assert proc.stdout.splitlines() == [f"{n}: {label}" for n, label in zip(names, ["7", "0", *map(str, y[:3])], strict=True)]
     alone = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel")
     assert alone.stdout.splitlines() == ["7"]  # one input: the answer alone
     assert "method 'normalized' (named in the model's metadata)" in proc.stderr
@@ -347,3 +346,25 @@ def test_first_run_without_a_model_says_how_to_make_one(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)
     status, _, err = _main(capsys, "playground")
     assert status == 2 and "digits-svm train --preset app" in err
+
+
+def test_every_command_in_process(mlmodel_path, pickle_path, tmp_path, capsys):
+    """The commands' own code paths, measured by coverage (the subprocess tests above are not)."""
+    status, out, err = _main(capsys, "info", mlmodel_path)
+    assert status == 0 and "input  input: MultiArray Double [8, 8]" in out
+    status, out, _ = _main(capsys, "info", mlmodel_path, "--json")
+    assert status == 0 and json.loads(out)["support_vectors"] == 519
+    status, out, _ = _main(capsys, "convert", pickle_path, "--out", tmp_path / "M.mlmodel")
+    assert status == 0 and "wrote" in out
+    from digits_svm import coreml_predict, load_grids
+
+    X, _ = load_grids()
+    np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
+    status, out, err = _main(capsys, "verify", "--model", mlmodel_path, "--pickle", pickle_path, "--n-random", "50")
+    assert status == 0 and "1,847 of 1,847 predictions agree" in out
+    seven = Path(__file__).parent / "golden" / "seven.json"
+    status, out, _ = _main(capsys, "show", seven, "--model", mlmodel_path, "--out", tmp_path / "seven.png")
+    assert status == 0 and (tmp_path / "seven.png").stat().st_size > 0
+    status, out, err = _main(capsys, "train", "--out", tmp_path / "art")
+    assert status == 0 and "held-out accuracy 0.96885 (871/899)" in out and "verified: 11,797 of 11,797" in out
+    assert (tmp_path / "art" / "DigitsSVM.mlmodel").read_bytes() == mlmodel_path.read_bytes()

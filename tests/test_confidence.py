@@ -27,7 +27,7 @@ def test_held_out_digits_are_mostly_accepted_and_right(best):
     assert accepted.mean() >= 0.97
     right = guesses[accepted] == best.y_test[accepted]
     assert right.mean() > best.accuracy  # rejecting the unsure ones removes more errors than hits
-    assert all(p.probability >= DEFAULT_MIN_CONFIDENCE for p, a in zip(preds, accepted) if a)
+    assert all(p.probability >= DEFAULT_MIN_CONFIDENCE for p, a in zip(preds, accepted, strict=True) if a)
 
 
 def test_blankish_grids_and_scribbles_are_not_digits(best):

@@ -48,3 +48,25 @@ def test_atomic_write_gets_the_permissions_a_plain_write_gets(tmp_path):
     for exclusive in (False, True):
         target = atomic_write_bytes(tmp_path / f"atomic{exclusive}.bin", b"x", exclusive=exclusive)
         assert oct(target.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
+
+
+def test_read_bytes_names_what_is_wrong(tmp_path):
+    from digits_svm import ImageError
+    from digits_svm.fileio import read_bytes
+
+    with pytest.raises(ImageError, match="crop not found: .*nope.png; check the path"):
+        read_bytes(tmp_path / "nope.png", what="crop", error=ImageError)
+    with pytest.raises(ImageError, match="crop path is a directory"):
+        read_bytes(tmp_path, what="crop", error=ImageError)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ImageError, match="cannot read crop .*file/inner"):  # a file's "child": not a directory
+        read_bytes(tmp_path / "file" / "inner", what="crop", error=ImageError)
+
+
+def test_a_failed_atomic_write_is_one_error_and_leaves_nothing(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ArtifactWriteError, match="cannot"):
+        atomic_write_bytes(tmp_path / "file" / "model.mlmodel", b"data")
+    assert os.listdir(tmp_path) == ["file"]
+    with pytest.raises(ArtifactWriteError, match="cannot write to .*choose a writable directory"):
+        check_writable_dir(tmp_path / "file" / "out")

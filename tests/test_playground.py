@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digits_svm.preprocess import DEFAULT_METHOD, METHODS, load_strokes, preprocess_strokes
 from digits_svm.errors import DigitsSVMError, ModelFileError
 from digits_svm.playground import MAX_BODY_BYTES, MAX_POINTS, make_server
 from digits_svm.playground.server import Playground
+from digits_svm.preprocess import DEFAULT_METHOD, METHODS, load_strokes, preprocess_strokes
 from digits_svm.runtime import CoreMLRuntime
 
 # A tall vertical stroke with a little flag: drawn in points, like the page sends.

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from digits_svm.preprocess import METHODS, preprocess_strokes
 from digits_svm.playground import make_server
+from digits_svm.preprocess import METHODS, preprocess_strokes
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

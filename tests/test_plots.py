@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 from PIL import Image
 
 from digits_svm.plots import plot_confusion, plot_drawing, plot_misclassified

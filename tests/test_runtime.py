@@ -16,7 +16,7 @@ from sklearn.svm import SVC
 
 import digits_svm
 from digits_svm import CoreMLRuntime, InvalidGridError, ModelFileError, VerificationError, coreml_predict, verify
-from digits_svm.coreml import load_spec, quiet_coremltools, spec_bytes
+from digits_svm.coreml import quiet_coremltools, spec_bytes
 from digits_svm.runtime import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids
 
 NAMES = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])

@@ -126,8 +126,8 @@ def test_mlmodel_metadata_records_how_it_was_trained(best, best_artifacts):
 
 
 def test_training_twice_gives_byte_identical_mlmodels(best, best_artifacts):
-    from digits_svm.coreml import convert, spec_bytes
     from digits_svm.artifacts import training_metadata
+    from digits_svm.coreml import convert, spec_bytes
 
     again = digits_svm.train(preset="best")
     a = spec_bytes(convert(again.model, metadata=training_metadata(again)).get_spec())
@@ -193,7 +193,8 @@ def test_app_preset_learns_from_synthesized_handwriting(app_result):
     assert app_result.preset == "app"
     assert app_result.n_synthesized == PRESETS["app"]["synthesized"] > 0
     assert app_result.n_train == 898  # synthesized digits are counted apart
-    assert app_result.n_fitted == 2 * 898 + app_result.n_synthesized  # one shifted copy of each scan (hshift1), synthesized as they are
+    # one shifted copy of each scan (hshift1); synthesized digits as they are
+    assert app_result.n_fitted == 2 * 898 + app_result.n_synthesized
     assert app_result.n_correct >= 872  # the floor on held-out scans (0.97)
     assert app_result.model.probability
     assert app_result.metrics()["n_synthesized"] == app_result.n_synthesized

@@ -22,16 +22,17 @@ import threading
 import time
 import uuid
 import webbrowser
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
-from ..preprocess import DEFAULT_METHOD, METHODS, parse_strokes, preprocess_strokes
 from ..errors import DigitsSVMError, EmptyDrawingError, StrokesError
 from ..fileio import atomic_write_json
+from ..preprocess import DEFAULT_METHOD, METHODS, Drawing, parse_strokes, preprocess_strokes
 from ..runtime import CoreMLRuntime, coreml_predict
 
 __all__ = [
@@ -100,7 +101,8 @@ def _decode_json(body: bytes) -> Any:
     except json.JSONDecodeError as exc:
         raise HTTPError(HTTPStatus.BAD_REQUEST, f"request body is not valid JSON ({exc}); send a JSON object") from None
     except RecursionError:
-        raise HTTPError(HTTPStatus.BAD_REQUEST, "request JSON is nested too deeply; send strokes as [[[x, y], ...], ...]") from None
+        raise HTTPError(HTTPStatus.BAD_REQUEST,
+                        "request JSON is nested too deeply; send strokes as [[[x, y], ...], ...]") from None
 
 
 def _count_points(strokes: Any) -> int:
@@ -136,7 +138,7 @@ def _drawing_errors() -> Iterator[None]:
         raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
 
 
-def _parse_drawing(body: Any):
+def _parse_drawing(body: Any) -> Drawing:
     """Validate a request body as a drawing; an empty one is 422, a malformed one 400."""
     payload = _strokes_payload(body)
     with _drawing_errors():
@@ -149,7 +151,8 @@ def _parse_drawing(body: Any):
 def _check_label(label: Any) -> int:
     # bool is an int subclass: True must not become the digit 1.
     if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
-        raise HTTPError(HTTPStatus.BAD_REQUEST, f'"label" must be an integer 0..9, got {json.dumps(label)}; pick the digit you drew')
+        raise HTTPError(HTTPStatus.BAD_REQUEST,
+                        f'"label" must be an integer 0..9, got {json.dumps(label)}; pick the digit you drew')
     return label
 
 
@@ -211,7 +214,7 @@ class Playground:
         probabilities = None
         if self.runtime.has_probabilities:  # labels and probabilities from one evaluation
             labels, proba = coreml_predict(self.runtime, grids, return_proba=True)
-            probabilities = {str(c): float(p) for c, p in zip(_plain(self.runtime.classes_), proba[0])}
+            probabilities = {str(c): float(p) for c, p in zip(_plain(self.runtime.classes_), proba[0], strict=True)}
         else:
             labels = self.runtime.predict(grids)
         digit = _plain(labels[0])
@@ -258,7 +261,7 @@ def _count_samples(folder: Path) -> int:
 class PlaygroundHandler(BaseHTTPRequestHandler):
     """Routes requests to the server's `Playground`; every refusal is JSON ``{"error": ...}``."""
 
-    server: "PlaygroundServer"
+    server: PlaygroundServer
     server_version = "digits-svm-playground"
     timeout = REQUEST_TIMEOUT
 
@@ -279,6 +282,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         verb = self.command
         path = urlsplit(self.path).path
         try:
+            allowed: dict[str, str] | None
             if path.startswith("/static/"):
                 allowed = {"GET": "_get_static"}
             else:
@@ -414,7 +418,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         self._thread: threading.Thread | None = None
         super().__init__(address, PlaygroundHandler)
 
-    def start(self) -> "PlaygroundServer":
+    def start(self) -> PlaygroundServer:
         """Serve in a background thread (for notebooks and tests); returns the server."""
         # A short poll interval so that stop() returns at once rather than after 0.5 s.
         self._thread = threading.Thread(
@@ -437,6 +441,7 @@ class PlaygroundServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else str(host)
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{port}/"
