@@ -27,6 +27,12 @@ GRID_SHAPE = (8, 8)
 GRID_MAX = 16.0
 
 
+def _grid_shape(shape: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` holds grids: (8, 8), (64,), (n, 8, 8) or (n, 64)."""
+    return (shape in (GRID_SHAPE, (64,)) or (len(shape) == 3 and shape[1:] == GRID_SHAPE)
+            or (len(shape) == 2 and shape[1] == 64))
+
+
 def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
     """Validate grids and return them as a float64 array of shape (n, 8, 8).
 
@@ -61,17 +67,12 @@ def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
             f"{name} must be numbers in an 8x8 array (or 64 values); could not read them as numbers: {exc}"
         ) from exc
     shape = arr.shape
-    if shape in (GRID_SHAPE, (64,)):
-        arr = arr.reshape(1, 8, 8)
-    elif arr.ndim == 3 and shape[1:] == GRID_SHAPE:
-        pass
-    elif arr.ndim == 2 and shape[1] == 64:
-        arr = arr.reshape(-1, 8, 8)
-    else:
+    if not _grid_shape(shape):
         raise InvalidGridError(
             f"{name} have shape {shape}; expected (8, 8), (64,), (n, 8, 8) or (n, 64): "
             "an 8x8 grid, row 0 at the top"
         )
+    arr = arr.reshape(-1, 8, 8)
     if arr.shape[0] == 0:
         raise InvalidGridError(f"{name} are empty; give at least one 8x8 grid")
     if not np.all(np.isfinite(arr)):
@@ -124,17 +125,13 @@ def load_grid_file(path: str | os.PathLike) -> np.ndarray:
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
-#: Shapes a grid input may have: one grid (8 x 8 or 64 values) or several.
-_GRID_NDIMS = {(8, 8): 1, (64,): 1}
-
-
 def _is_grid_shaped(value: Any) -> bool:
     """Whether a JSON value has the shape of one grid or a list of grids (not strokes)."""
     try:
         shape = np.asarray(value, dtype=np.float64).shape
     except (TypeError, ValueError):  # ragged: strokes of different lengths
         return False
-    return shape in _GRID_NDIMS or (len(shape) == 3 and shape[1:] == (8, 8)) or (len(shape) == 2 and shape[1] == 64)
+    return _grid_shape(shape)
 
 
 def _nested_three_deep(value: Any) -> bool:

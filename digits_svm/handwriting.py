@@ -26,6 +26,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .synthetic import _arc  # the same ellipse-arc points; the templates stay apart
+
 __all__ = [
     "STYLES",
     "TRAINING_SEED",
@@ -43,12 +45,6 @@ POINT_SPACING = 0.08
 
 Point = tuple[float, float]
 Stroke = list[Point]
-
-
-def _arc(cx: float, cy: float, rx: float, ry: float, start: float, stop: float, n: int = 24) -> Stroke:
-    """Points on an ellipse arc; angles in degrees, 0 = right, 90 = down (y down)."""
-    t = np.radians(np.linspace(start, stop, n))
-    return [(cx + rx * math.cos(a), cy + ry * math.sin(a)) for a in t]
 
 
 def _curve(*points: Point, n: int = 10) -> Stroke:

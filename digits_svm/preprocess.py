@@ -236,8 +236,8 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
         if ink == "alpha":
             return alpha
         if alpha.min() < 255:
-            luma = np.asarray(rgba.convert("L"), dtype=np.uint8)
-            if _opaque_paper(alpha, luma):
+            luma = _opaque_paper_luma(alpha, rgba)
+            if luma is not None:
                 # light paper with a transparent border: ink is what is darker than the paper
                 return ((alpha.astype(np.uint32) * (255 - luma) + 127) // 255).astype(np.uint8)
             return alpha
@@ -248,14 +248,18 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
     return (255 - luma).astype(np.uint8)
 
 
-def _opaque_paper(alpha: np.ndarray, luma: np.ndarray) -> bool:
-    """Whether the opaque pixels are light paper (most of the image) rather than ink.
+def _opaque_paper_luma(alpha: np.ndarray, rgba: Image.Image) -> np.ndarray | None:
+    """The luma of the image when its opaque pixels are light paper (most of the image), else None.
 
-    On the app's canvas only ink is opaque, and it is dark. A white canvas exported with
-    a transparent border has opaque light paper over most of the image instead.
+    On the app's canvas only ink is opaque, and it is dark; a white canvas exported with a
+    transparent border has opaque light paper over most of the image instead. The luma is
+    computed only in that second case, so the app's crops pay nothing for the check.
     """
     opaque = alpha >= 128
-    return 2 * int(np.count_nonzero(opaque)) > opaque.size and float(np.median(luma[opaque])) >= 128
+    if 2 * int(np.count_nonzero(opaque)) <= opaque.size:
+        return None
+    luma = np.asarray(rgba.convert("L"), dtype=np.uint8)
+    return luma if float(np.median(luma[opaque])) >= 128 else None
 
 
 def _array_ink(array: np.ndarray) -> np.ndarray | None:

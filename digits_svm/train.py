@@ -406,8 +406,9 @@ def train(
         samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)
         log.info("adding %d extra samples (%d skipped)", len(samples), len(samples.skipped))
     synth = None
-    if synthesized != 0 and (synthesized or _preset(preset).get("synthesized")):
-        synth = synthesized_training_digits(preset, synthesized, method=method)
+    n_synthesized = _preset(preset).get("synthesized", 0) if synthesized is None else synthesized
+    if n_synthesized:
+        synth = synthesized_training_digits(preset, n_synthesized, method=method)
         log.info("adding %d synthesized handwritten digits", len(synth[1]))
     X_train, y_train = split.X_train, split.y_train
     if samples is not None:
