@@ -35,6 +35,7 @@ __all__ = [
     "style_names",
     "synthesize_drawing",
     "synthesize",
+    "vary_strokes",
 ]
 
 #: Seed of the synthesized digits that presets train on. Evaluation never uses it.
@@ -295,7 +296,6 @@ def synthesize_drawing(
     >>> d["label"], len(d["strokes"])
     (4, 2)
     """
-    ranges = {**VARIATION, **(variation or {})}
     styles = STYLES[int(digit)]
     if style is None:
         style = list(styles)[int(rng.integers(len(styles)))]
@@ -303,6 +303,30 @@ def synthesize_drawing(
         from .errors import DigitsSVMError
 
         raise DigitsSVMError(f"digit {digit} has no style {style!r}; choose one of {', '.join(styles)}")
+    drawing = vary_strokes(styles[style], rng, variation=variation, scale=scale, origin=origin)
+    return {**drawing, "label": int(digit)}
+
+
+def vary_strokes(
+    template: Sequence[Stroke],
+    rng: np.random.Generator,
+    *,
+    variation: dict[str, tuple[float, float]] | None = None,
+    scale: float = 2.0,
+    origin: Sequence[float] = (20.0, 20.0),
+) -> dict:
+    """A template (strokes in a unit box) varied as a hand would: see `synthesize_drawing`.
+
+    Returns ``{"strokes": [...], "line_width": ..., "scale": ...}``; ``variation``
+    overrides ranges of `VARIATION`. `digits_svm.nondigits` draws its shapes through it too.
+
+    Examples
+    --------
+    >>> d = vary_strokes([[(0, 0), (1, 1)], [(1, 0), (0, 1)]], np.random.default_rng(0))
+    >>> len(d["strokes"]), sorted(d)
+    (2, ['line_width', 'scale', 'strokes'])
+    """
+    ranges = {**VARIATION, **(variation or {})}
 
     def pick(key: str) -> float:
         lo, hi = ranges[key]
@@ -314,7 +338,7 @@ def synthesize_drawing(
     line_width = min(max(pick("pen") * height, 1.0), 40.0)
     cos, sin = math.cos(angle), math.sin(angle)
     strokes = []
-    for stroke in styles[style]:
+    for stroke in template:
         pts = move(_resample(np.asarray(stroke, dtype=np.float64))) + rng.normal(0.0, pick("misplace"), size=2)
         pts = _even(_trim(pts, pick("trim"), pick("trim")), POINT_SPACING)
         u = (pts[:, 0] - 0.5) * aspect + slant * (0.5 - pts[:, 1])
@@ -326,7 +350,7 @@ def synthesize_drawing(
             points = points[::-1]
         strokes.append(points.tolist())
     order = rng.permutation(len(strokes)) if rng.random() < 0.3 else range(len(strokes))
-    return {"strokes": [strokes[i] for i in order], "line_width": round(line_width, 2), "scale": scale, "label": int(digit)}
+    return {"strokes": [strokes[i] for i in order], "line_width": round(line_width, 2), "scale": scale}
 
 
 def _grids(indices: Sequence[int], digits: Sequence[int], seed: int, method: str,
