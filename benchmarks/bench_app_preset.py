@@ -13,7 +13,12 @@ seed `digits_svm.handwriting.TRAINING_SEED`). For each it prints:
 
 The rule: within the size budget and within 5 of the best ``cv`` count, the most digits
 right over both validation sets (``cv + dev``: scans and real handwriting weigh alike),
-then the highest ``dev``. Run::
+then the highest ``dev``.
+
+This chooses how the preset reads digits; the candidates learn no "not a digit" class.
+The preset then adds ``PRESETS["app"]["nondigits"]`` synthesized non-digits as the class
+-1, chosen by ``benchmarks/bench_confidence.py`` (docs/model.md), which costs support
+vectors (about 650, over the budget above) and a few held-out scans. Run::
 
     python benchmarks/bench_app_preset.py [--n-jobs 2] [--quick]
 """

@@ -94,6 +94,7 @@ def main(argv=None) -> int:
         return 0
 
     import digits_svm
+    from digits_svm.nondigits import NOT_A_DIGIT
     from digits_svm.train import predict_digits
 
     t0 = time.perf_counter()
@@ -116,11 +117,11 @@ def main(argv=None) -> int:
               + " | ".join(f"{a:.2f}" for a in per_digit)
               + f" | {result.n_correct}/{result.n_test} | {result.n_support_vectors:,} |")
     for preset, (_, pred) in results.items():
-        confusion = np.zeros((10, 10), dtype=int)
-        np.add.at(confusion, (labels, pred), 1)
+        confusion = np.zeros((10, 11), dtype=int)  # the last column: "not a digit" (label -1)
+        np.add.at(confusion, (labels, np.where(pred == NOT_A_DIGIT, 10, pred)), 1)
         print(f"\nConfusion matrix, preset {preset} (rows: true digit, columns: answer)\n")
-        print("| true \\ answer | " + " | ".join(str(d) for d in range(10)) + " |")
-        print("|---|" + "---:|" * 10)
+        print("| true \\ answer | " + " | ".join(str(d) for d in range(10)) + " | not a digit |")
+        print("|---|" + "---:|" * 11)
         for d in range(10):
             print(f"| **{d}** | " + " | ".join(str(v) if v else "·" for v in confusion[d]) + " |")
     last = list(results)[-1]

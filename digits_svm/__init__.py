@@ -28,8 +28,9 @@ from .preprocess import (  # noqa: E402
 )
 from .artifacts import write_artifacts  # noqa: E402
 from .runtime import CoreMLRuntime, ParityReport, coreml_predict, verify  # noqa: E402
-from .confidence import DEFAULT_MIN_CONFIDENCE, Prediction, predict_with_confidence  # noqa: E402
+from .confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT, Prediction, predict_with_confidence  # noqa: E402
 from . import handwriting  # noqa: E402,F401  (the synthesizer: digits_svm.handwriting.synthesize)
+from . import nondigits  # noqa: E402,F401  (non-digits to learn from: digits_svm.nondigits.synthesize_nondigits)
 
 __all__ = [
     *_errors_all,
@@ -66,6 +67,7 @@ __all__ = [
     "coreml_predict",
     "verify",
     "DEFAULT_MIN_CONFIDENCE",
+    "NOT_A_DIGIT",
     "Prediction",
     "predict_with_confidence",
 ]

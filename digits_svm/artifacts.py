@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT
 from .coreml import convert
 from .fileio import atomic_write_json, check_writable_dir
 from .persist import save_pickle, sha256_bytes
@@ -45,8 +46,12 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
     881/899 reads 0.97998, not 0.9800), ``training.held_out_correct`` (``"871/899"``),
     ``training.evaluated_on``, ``training.saved_model``, ``training.n_train_samples``,
     ``training.n_extra_samples``, ``training.n_synthesized`` (synthesized handwritten
-    digits in the training data) and, when there were extra samples,
-    ``training.extra_samples_method`` (their preprocessing).
+    digits in the training data), when there were extra samples,
+    ``training.extra_samples_method`` (their preprocessing), and when there were
+    synthesized non-digits, ``training.n_nondigits``. A model with probabilities also
+    records the "not a digit" rule an app applies: ``confidence.min_confidence`` (the
+    default threshold, `digits_svm.DEFAULT_MIN_CONFIDENCE`) and, when it has that
+    class, ``confidence.not_a_digit_label`` (``"-1"``).
 
     Examples
     --------
@@ -69,6 +74,12 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
     }
     if result.extra_method is not None:
         meta["training.extra_samples_method"] = result.extra_method
+    if result.n_nondigits:
+        meta["training.n_nondigits"] = str(result.n_nondigits)
+    if getattr(result.model, "probability", False):
+        meta["confidence.min_confidence"] = str(DEFAULT_MIN_CONFIDENCE)
+        if NOT_A_DIGIT in result.model.classes_:
+            meta["confidence.not_a_digit_label"] = str(NOT_A_DIGIT)
     return meta
 
 

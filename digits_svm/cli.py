@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import DigitsSVMError
 
@@ -61,6 +61,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         refit_on_all=args.refit_on_all,
         augment=args.augment,
         synthesized=args.synthesized,
+        nondigits=args.nondigits,
         extra=extra,
         method=args.method,
     )
@@ -72,6 +73,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     print(result.summary())
     if result.n_synthesized:
         print(f"synthesized handwriting: {result.n_synthesized:,} digits added to training")
+    if result.n_nondigits:
+        print(f"synthesized non-digits: {result.n_nondigits:,} added to training as 'not a digit' (label -1)")
     if args.extra:
         print(f"extra samples: {result.n_extra} added to training ({result.extra_method} preprocessing), "
               f"{len(result.extra_skipped)} skipped")
@@ -107,12 +110,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .runtime import CoreMLRuntime
 
     runtime = CoreMLRuntime.from_file(args.model)
-    if args.min_confidence is not None and not runtime.has_probabilities:
+    asked = "--min-confidence" if args.min_confidence is not None else "--probability" if args.probability else None
+    if asked and not runtime.has_probabilities:
         from .errors import NoProbabilitiesError
 
         raise NoProbabilitiesError(
             f"{args.model} has no classProbability output, so it cannot say how sure it is; "
-            "retrain with --probability (or --preset best), or drop --min-confidence"
+            f"retrain with --preset app (or --probability), or drop {asked}"
         )
     method, source = _model_method(runtime, args.method)
     names, grids, kinds, failed = [], [], set(), 0
@@ -129,13 +133,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if kinds & {"image", "strokes"}:
         print(f"preprocessing: method {method!r} ({source})", file=sys.stderr)
     if grids:
-        grids = np.concatenate(grids)
-        if args.min_confidence is None:
-            answers = [str(label) for label in runtime.predict(grids)]
-        else:
-            from .confidence import predict_with_confidence
-
-            answers = [str(p) for p in predict_with_confidence(runtime, grids, min_confidence=args.min_confidence)]
+        answers = _answers(runtime, np.concatenate(grids), args.min_confidence, args.probability)
         prefix = len(args.inputs) > 1
         for name, answer in zip(names, answers, strict=True):
             print(f"{name}: {answer}" if prefix else answer)
@@ -145,6 +143,26 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                   "the others were answered", file=sys.stderr)
         return 2
     return 0
+
+
+def _answers(runtime: CoreMLRuntime, grids: Any, min_confidence: float | None, probability: bool) -> list[str]:
+    """One line per grid: the digit or "not a digit" (with the probabilities if asked).
+
+    A model with probabilities answers by `digits_svm.predict_with_confidence`, at
+    ``min_confidence`` or else the threshold its metadata records (else the library's
+    default); one without answers its ``classLabel``.
+    """
+    from .confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT, predict_with_confidence
+
+    if not runtime.has_probabilities:
+        return ["not a digit" if label == NOT_A_DIGIT else str(label) for label in runtime.predict(grids)]
+    if min_confidence is None:
+        recorded = runtime.metadata.get("confidence.min_confidence")
+        min_confidence = DEFAULT_MIN_CONFIDENCE if recorded is None else float(recorded)
+    predictions = predict_with_confidence(runtime, grids, min_confidence=min_confidence)
+    if probability:
+        return [str(p) for p in predictions]
+    return ["not a digit" if p.digit is None else str(p.digit) for p in predictions]
 
 
 def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, str]:
@@ -310,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add shifted, turned (rotate) or redrawn (renorm) copies of the training grids (default: the preset's)")
     p.add_argument("--synthesized", type=_non_negative_int, metavar="N",
                    help="synthesized handwritten digits added to training (default: the preset's, 2400 for app, else 0)")
+    p.add_argument("--nondigits", type=_non_negative_int, metavar="N",
+                   help="synthesized non-digits added to training as the class 'not a digit' (label -1) "
+                        "(default: the preset's, 600 for app, else 0)")
     p.add_argument("--extra", type=Path, metavar="DIR",
                    help="also train on your own labelled drawings: DIR/<digit>/<name>.png or .json (strokes)")
     p.add_argument("--method", choices=METHODS,
@@ -336,7 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Predict with the .mlmodel (run by digits_svm's NumPy runtime). "
                                    "Inputs: image crops (.png, .jpg, ...), stroke files (.json with "
                                    "\"strokes\", or a bare list of strokes), or 8x8 grids (.npy, .json). "
-                                   "Prints one digit per line; with several inputs each line starts with "
+                                   "Prints one digit (or 'not a digit') per line; with several inputs each line "
+                                   "starts with "
                                    "the input's name. An input that cannot be read (or is blank) is named on "
                                    "stderr and the others are still answered; the exit status is then 2.")
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image, strokes or grid file")
@@ -344,8 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=METHODS,
                    help="preprocessing for images and strokes (default: the one named in the model's metadata)")
     p.add_argument("--min-confidence", type=_probability, metavar="P",
-                   help="answer 'not a digit' below this probability (needs a model with probabilities, "
-                        "e.g. --preset best; the documented default threshold is 0.5)")
+                   help="answer 'not a digit' when the most probable digit's probability is below P "
+                        "(needs a model with probabilities, e.g. --preset app; default: the threshold "
+                        "recorded in the model, else digits_svm.DEFAULT_MIN_CONFIDENCE)")
+    p.add_argument("--probability", action="store_true",
+                   help="also print the probability of the answer, and the best guess behind 'not a digit'")
     p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("verify", help="prove the .mlmodel predicts what the pickle predicts",

@@ -1,15 +1,19 @@
-"""Predictions with a confidence, and "not a digit" below a threshold.
+"""Predictions with a confidence, and "not a digit" for drawings that are not digits.
 
-A model trained with ``probability=True`` (``train(preset="best")`` is) gives, for each
-grid, a probability for each digit (libsvm's Platt sigmoids with pairwise coupling; the
-``.mlmodel`` outputs the same as ``classProbability``). `predict_with_confidence` answers
-the most probable digit, or ``None`` ("not a digit") when its probability is below
-``min_confidence``. `DEFAULT_MIN_CONFIDENCE` was chosen from the acceptance / rejection
-table of ``benchmarks/bench_confidence.py`` (docs/model.md).
+A model trained with ``probability=True`` gives, for each grid, a probability for each
+class (libsvm's Platt sigmoids with pairwise coupling; the ``.mlmodel`` outputs the same
+as ``classProbability``). The ``app`` preset also has a class of its own for drawings
+that are not digits, `NOT_A_DIGIT` (label -1, learnt from `digits_svm.nondigits`).
+`predict_with_confidence` answers "not a digit" (``None``) when the most probable class
+is `NOT_A_DIGIT` or when the most probable digit's probability is below
+``min_confidence``; otherwise it answers that digit. `DEFAULT_MIN_CONFIDENCE` was chosen
+for the ``app`` preset from the table of ``benchmarks/bench_confidence.py``, measured on
+real handwritten digits and on non-digits of its own (docs/model.md).
 
 The same function works with a fitted ``SVC`` and with a saved ``.mlmodel`` (run by the
-NumPy runtime, `digits_svm.runtime.CoreMLRuntime`), so the app's threshold can be
-tried on Linux before it ships.
+NumPy runtime, `digits_svm.runtime.CoreMLRuntime`), so the app's rule can be tried on
+Linux before it ships: the app applies the same two tests to the ``.mlmodel``'s
+``classLabel`` and ``classProbability`` (docs/xcode.md).
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ import numpy as np
 
 from .errors import DigitsSVMError, NoProbabilitiesError
 from .grids import check_grids
+from .nondigits import NOT_A_DIGIT
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "Prediction", "predict_proba", "predict_with_confidence"]
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "NOT_A_DIGIT", "Prediction", "answers_from_proba", "predict_proba",
+           "predict_with_confidence"]
 
-#: Probability below which `predict_with_confidence` answers "not a digit" (None).
-#: Chosen from benchmarks/bench_confidence.py: see docs/model.md.
-DEFAULT_MIN_CONFIDENCE = 0.5
+#: Probability of the most probable digit below which `predict_with_confidence` answers
+#: "not a digit" (None). Chosen for the ``app`` preset from benchmarks/bench_confidence.py:
+#: see docs/model.md.
+DEFAULT_MIN_CONFIDENCE = 0.75
 
 
 class Prediction(NamedTuple):
@@ -34,7 +41,8 @@ class Prediction(NamedTuple):
     Attributes
     ----------
     digit : int or None
-        The digit, or None when ``probability`` is below the threshold ("not a digit").
+        The digit, or None for "not a digit" (the model's most probable class is
+        `NOT_A_DIGIT`, or ``probability`` is below the threshold).
     probability : float
         Probability of the most probable digit, 0..1.
     best_guess : int
@@ -109,12 +117,14 @@ def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
 def predict_with_confidence(
     model: Any, grids: Any, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
 ) -> list[Prediction]:
-    """The digit of each grid, or "not a digit" when the model is not sure enough.
+    """The digit of each grid, or "not a digit".
 
-    The answer is the most probable digit (as the ``.mlmodel``'s ``classLabel`` is when
-    probabilities exist). When its probability is below ``min_confidence`` the
-    prediction's ``digit`` is None: the drawing is probably not a digit (a letter, a
-    shape, a scribble) or too ambiguous to guess.
+    The answer is "not a digit" (``digit`` None) when the model's most probable class
+    is `NOT_A_DIGIT` (its ``classLabel`` is -1; only models trained with non-digits,
+    such as the ``app`` preset, have that class) or when the most probable digit's
+    probability is below ``min_confidence`` (a letter, a shape, a scribble, or a digit
+    too ambiguous to guess). Otherwise it is that digit, as the ``.mlmodel``'s
+    ``classLabel`` is.
 
     Parameters
     ----------
@@ -123,7 +133,7 @@ def predict_with_confidence(
     grids : array-like
         One 8x8 grid or a batch, values 0..16.
     min_confidence : float, default DEFAULT_MIN_CONFIDENCE
-        Threshold in 0..1; 0 accepts every grid.
+        Threshold in 0..1; 0 answers every grid whose most probable class is a digit.
 
     Returns
     -------
@@ -156,9 +166,27 @@ def predict_with_confidence(
     if not 0.0 <= threshold <= 1.0:
         raise DigitsSVMError(f"min_confidence must be a probability between 0 and 1, got {min_confidence!r}")
     classes, proba = predict_proba(model, grids)
-    best = np.argmax(proba, axis=1)
-    top = proba[np.arange(len(proba)), best]
+    return answers_from_proba(classes, proba, threshold)
+
+
+def answers_from_proba(classes: np.ndarray, proba: np.ndarray, min_confidence: float) -> list[Prediction]:
+    """`predict_with_confidence`'s rule applied to probabilities already computed.
+
+    ``classes`` (n_classes,) and ``proba`` (n, n_classes) as `predict_proba` returns
+    them; ``min_confidence`` in 0..1 (not checked here).
+
+    Examples
+    --------
+    >>> [str(p) for p in answers_from_proba(np.array([-1, 3, 7]), np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]]), 0.5)]
+    ['7 (probability 0.70)', 'not a digit (best guess 3, probability 0.30)']
+    """
+    rows = np.arange(len(proba))
+    top = np.argmax(proba, axis=1)  # the classLabel (ties go to the first class, as in the runtime)
+    digit_columns = np.flatnonzero(classes != NOT_A_DIGIT)
+    best = digit_columns[np.argmax(proba[:, digit_columns], axis=1)]
+    p_best = proba[rows, best]
+    answered = (classes[top] != NOT_A_DIGIT) & (p_best >= min_confidence)
     return [
-        Prediction(int(classes[b]) if p >= threshold else None, float(p), int(classes[b]))
-        for b, p in zip(best, top, strict=True)
+        Prediction(int(classes[b]) if ok else None, float(p), int(classes[b]))
+        for b, p, ok in zip(best, p_best, answered, strict=True)
     ]

@@ -25,6 +25,7 @@ from .augment import augment as augment_grids
 from .augment import check_augmentation, renorm_grids
 from .data import Samples, Split, canonical_split, load_samples, skipped_records
 from .errors import DigitsSVMError
+from .nondigits import NOT_A_DIGIT
 from .persist import library_versions
 
 __all__ = [
@@ -50,21 +51,24 @@ APP_DIGITS = (0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9)
 #: Named training settings: ``SVC`` parameters, plus ``augment`` (a key of
 #: ``digits_svm.augment.AUGMENTATIONS``, default "none"), ``probability`` (default
 #: False), ``synthesized`` (how many synthesized handwritten digits join the training
-#: half, default 0) and ``synthesized_digits`` (which digits they show, in turn; see
-#: `digits_svm.handwriting.synthesize`). ``"example"`` is the scikit-learn example,
+#: half, default 0), ``synthesized_digits`` (which digits they show, in turn; see
+#: `digits_svm.handwriting.synthesize`) and ``nondigits`` (how many synthesized
+#: drawings that are not digits join it as the class `digits_svm.nondigits.NOT_A_DIGIT`,
+#: default 0). ``"example"`` is the scikit-learn example,
 #: exactly. ``"best"`` is what `search_best` chose by cross-validation on the training
 #: half (docs/model.md): the best on scans. ``"app"`` is the one to ship in an app: it
 #: also learns from synthesized handwriting, and reads real people's digits far better
-#: (docs/handwriting.md; ``benchmarks/bench_app_preset.py`` chose its settings).
+#: (docs/handwriting.md; ``benchmarks/bench_app_preset.py`` chose its settings), and
+#: answers "not a digit" to letters, shapes and scribbles (docs/model.md).
 PRESETS: dict[str, dict[str, Any]] = {
     "example": {"kernel": "rbf", "C": 1.0, "gamma": 0.001},
     "best": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift", "probability": True},
     "app": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift1", "probability": True,
-            "synthesized": 2400, "synthesized_digits": APP_DIGITS},
+            "synthesized": 2400, "synthesized_digits": APP_DIGITS, "nondigits": 600},
 }
 
 #: Keys of a preset that are not ``SVC`` parameters.
-_TRAINING_KEYS = ("augment", "probability", "synthesized", "synthesized_digits")
+_TRAINING_KEYS = ("augment", "probability", "synthesized", "synthesized_digits", "nondigits")
 
 _KERNELS = ("rbf", "linear", "poly", "sigmoid")
 
@@ -107,6 +111,9 @@ class TrainResult:
     n_synthesized : int
         Number of synthesized handwritten digits (`digits_svm.handwriting`, seed
         `digits_svm.handwriting.TRAINING_SEED`) added to the training data.
+    n_nondigits : int
+        Number of synthesized non-digits (`digits_svm.nondigits`, the same seed) added
+        as the class `digits_svm.nondigits.NOT_A_DIGIT`.
     augment : str
         Augmentation of the training grids (a key of ``digits_svm.augment.AUGMENTATIONS``).
     n_fitted : int
@@ -140,6 +147,7 @@ class TrainResult:
     n_train: int
     n_extra: int = 0
     n_synthesized: int = 0
+    n_nondigits: int = 0
     augment: str = "none"
     n_fitted: int = 0
     extra_skipped: list = field(default_factory=list)
@@ -173,9 +181,11 @@ class TrainResult:
         >>> train().summary()
         'held-out accuracy 0.96885 (871/899), 519 support vectors, preset example'
         """
+        rejected = 0 if self.y_pred is None else int((self.y_pred == NOT_A_DIGIT).sum())
         return (
-            f"held-out accuracy {self.accuracy:.5f} ({self.n_correct}/{self.n_test}), "
-            f"{self.n_support_vectors:,} support vectors, preset {self.preset}"
+            f"held-out accuracy {self.accuracy:.5f} ({self.n_correct}/{self.n_test}"
+            + (f"; {rejected} answered 'not a digit'" if rejected else "")
+            + f"), {self.n_support_vectors:,} support vectors, preset {self.preset}"
         )
 
     def metrics(self) -> dict:
@@ -192,6 +202,7 @@ class TrainResult:
             "augment": self.augment,
             "n_extra_samples": self.n_extra,
             "n_synthesized": self.n_synthesized,
+            "n_nondigits": self.n_nondigits,
             "extra_samples_method": self.extra_method,
             "extra_samples_skipped": skipped_records(self.extra_skipped),
             "preset": self.preset,
@@ -319,6 +330,30 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
     return synthesize(n, seed=TRAINING_SEED, method=method, digits=digits, n_jobs=n_jobs)
 
 
+def _training_drawings(preset: str, synthesized: int | None, nondigits: int | None,
+                       method: str | None) -> tuple[tuple[np.ndarray, np.ndarray] | None, int, int]:
+    """The synthesized digits and non-digits a training run adds (None if neither), and their counts."""
+    from .handwriting import TRAINING_SEED
+    from .nondigits import synthesize_nondigits
+
+    params = _preset(preset)
+    n_nondigits = int(params.get("nondigits", 0) if nondigits is None else nondigits)
+    if n_nondigits < 0:
+        raise DigitsSVMError(f"nondigits must be 0 or more drawings, got {n_nondigits}")
+    parts = []
+    n_synthesized = params.get("synthesized", 0) if synthesized is None else synthesized
+    if n_synthesized:
+        parts.append(synthesized_training_digits(preset, n_synthesized, method=method))
+        log.info("adding %d synthesized handwritten digits", len(parts[-1][1]))
+    if n_nondigits:
+        parts.append(synthesize_nondigits(n_nondigits, seed=TRAINING_SEED, method=method, n_jobs=-1))
+        log.info("adding %d synthesized non-digits (class %d)", n_nondigits, NOT_A_DIGIT)
+    if not parts:
+        return None, 0, 0
+    X, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    return (X, y), int((y != NOT_A_DIGIT).sum()), n_nondigits
+
+
 def train(
     *,
     preset: str = "example",
@@ -330,6 +365,7 @@ def train(
     probability: bool | None = None,
     augment: str | None = None,
     synthesized: int | None = None,
+    nondigits: int | None = None,
     extra: str | os.PathLike | Samples | None = None,
     method: str | None = None,
     test_fraction: float = 0.5,
@@ -363,6 +399,10 @@ def train(
         How many synthesized handwritten digits (`digits_svm.handwriting`) to add to the
         training part; default: the preset's (2,400 for "app", else 0). They are drawn
         as strokes, rendered and preprocessed with ``method``, as the app would.
+    nondigits : int, optional
+        How many synthesized drawings that are not digits (`digits_svm.nondigits`) to
+        add as the class `digits_svm.nondigits.NOT_A_DIGIT` (-1), so the model can answer
+        "not a digit"; default: the preset's (600 for "app", else 0).
     extra : str, PathLike or Samples, optional
         A folder of your own labelled drawings (``<folder>/<digit>/<name>.png`` or
         ``.json``, see `digits_svm.load_samples`), added to the training part only.
@@ -405,11 +445,7 @@ def train(
     if extra is not None:
         samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)
         log.info("adding %d extra samples (%d skipped)", len(samples), len(samples.skipped))
-    synth = None
-    n_synthesized = _preset(preset).get("synthesized", 0) if synthesized is None else synthesized
-    if n_synthesized:
-        synth = synthesized_training_digits(preset, n_synthesized, method=method)
-        log.info("adding %d synthesized handwritten digits", len(synth[1]))
+    synth, n_synthesized, n_nondigits = _training_drawings(preset, synthesized, nondigits, method)
     X_train, y_train = split.X_train, split.y_train
     if samples is not None:
         X_train = np.concatenate([X_train, samples.X])
@@ -445,7 +481,8 @@ def train(
         refit_on_all=bool(refit_on_all),
         n_train=n_train,
         n_extra=0 if samples is None else len(samples),
-        n_synthesized=0 if synth is None else len(synth[1]),
+        n_synthesized=n_synthesized,
+        n_nondigits=n_nondigits,
         augment=augment,
         n_fitted=n_fitted,
         extra_skipped=[] if samples is None else list(samples.skipped),

@@ -269,7 +269,9 @@ def test_train_best_with_extra_samples_and_confidence(tmp_path):
     proc = run_cli("predict", seven, scribble, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.9")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[1].startswith(f"{scribble}: not a digit (best guess ")
+    assert lines[1] == f"{scribble}: not a digit"
+    proc = run_cli("predict", scribble, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.9", "--probability")
+    assert proc.returncode == 0 and proc.stdout.startswith("not a digit (best guess "), proc.stderr
     bad = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "2")
     assert bad.returncode == 2 and "must be a probability in 0..1" in bad.stderr
 

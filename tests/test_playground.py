@@ -149,6 +149,24 @@ def test_probabilities_when_the_model_has_them(tmp_path):
     assert all(0.0 <= p <= 1.0 for p in probs.values())
 
 
+def test_the_app_model_answers_not_a_digit_with_its_best_guess(app_artifacts_dir, tmp_path):
+    from digits_svm import DEFAULT_MIN_CONFIDENCE, predict_with_confidence
+
+    letter_h = {"strokes": [[[10, 10], [10, 110]], [[90, 10], [90, 110]], [[10, 60], [90, 60]]], "line_width": 6}
+    seven = json.loads((Path(__file__).parent / "golden" / "seven.json").read_text())
+    mlmodel = app_artifacts_dir / "DigitsSVM.mlmodel"
+    with make_server(mlmodel, port=0, samples=tmp_path / "s") as srv:
+        srv.start()
+        answers = [request(srv, "POST", "/api/predict", d)[2] for d in (letter_h, seven)]
+    expected = predict_with_confidence(mlmodel, np.stack([preprocess_strokes(letter_h), preprocess_strokes(seven)]))
+    assert expected[0].digit is None and expected[1].digit == 7  # the rule itself, from the library
+    assert [a["digit"] for a in answers] == [None, 7]
+    assert [a["best_guess"] for a in answers] == [p.best_guess for p in expected]
+    assert [a["probability"] for a in answers] == pytest.approx([p.probability for p in expected], abs=1e-12)
+    assert answers[0]["min_confidence"] == DEFAULT_MIN_CONFIDENCE
+    assert "-1" in answers[0]["probabilities"] and answers[1]["label"] == 7
+
+
 # ---------------------------------------------------------------- bad requests
 BAD_BODIES = [
     pytest.param(b"{not json", 400, "not valid JSON", id="malformed-json"),

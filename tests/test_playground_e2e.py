@@ -171,6 +171,29 @@ def test_drawn_shapes_are_recognised(page, digit):
     assert result["digit"] == str(digit)
 
 
+def test_the_app_model_says_not_a_digit_to_a_letter_and_reads_a_digit(browser, app_artifacts_dir, tmp_path):
+    """With the model apps ship (probabilities and the class -1), an "H" is "not a digit"."""
+    with make_server(app_artifacts_dir / "DigitsSVM.mlmodel", port=0, samples=tmp_path / "s") as srv:
+        srv.start()
+        context = browser.new_context(viewport={"width": 1000, "height": 820}, device_scale_factor=2)
+        page = context.new_page()
+        page.goto(srv.url)
+        page.wait_for_selector("body[data-ready='true']")
+        letter_h = [[(110, 60), (110, 250)], [(230, 60), (230, 250)], [(110, 155), (230, 155)]]
+        draw_with_mouse(page, letter_h)
+        page.locator("#recognise").click()
+        result = wait_for_prediction(page)
+        assert result["digit"] == "none"
+        assert page.locator("#digit").inner_text() == "not a digit"
+        assert "best guess" in page.locator("#digit").get_attribute("title")
+        page.locator("#clear").click()
+        draw_with_mouse(page, SHAPES[0](110, 60, 190))
+        page.locator("#recognise").click()
+        assert wait_for_prediction(page, int(result["seq"]))["digit"] == "0"
+        assert page.locator("#digit").inner_text() == "0"
+        context.close()
+
+
 def test_pen_pressure_becomes_width_and_touch_draws_too(page):
     cdp = page.context.new_cdp_session(page)
     x, y = canvas_origin(page)

@@ -3,7 +3,8 @@
 The page (``static/``) sends strokes in the shared stroke JSON format; the server runs
 the same preprocessing the app runs (`digits_svm.preprocess.preprocess_strokes`) and the
 same model file the app ships, executed by `digits_svm.runtime.CoreMLRuntime`, and
-answers with the digit, the probabilities and the 8x8 grid. Drawings can be saved as
+answers with the digit (or "not a digit", by `digits_svm.predict_with_confidence`'s
+rule at the threshold the model records), the probabilities and the 8x8 grid. Drawings can be saved as
 labelled samples in the folder layout ``train(extra=...)`` reads.
 
 The server is the standard library's `http.server.ThreadingHTTPServer`: no extra
@@ -30,6 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
+
+from ..confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT, answers_from_proba
 from ..errors import DigitsSVMError, EmptyDrawingError, StrokesError
 from ..fileio import atomic_write_json
 from ..preprocess import DEFAULT_METHOD, METHODS, Drawing, parse_strokes, preprocess_strokes
@@ -183,6 +187,8 @@ class Playground:
         self.methods = tuple(METHODS)
         wanted = runtime.preprocessing_method
         self.default_method = wanted if wanted in self.methods else DEFAULT_METHOD
+        recorded = runtime.metadata.get("confidence.min_confidence")
+        self.min_confidence = DEFAULT_MIN_CONFIDENCE if recorded is None else float(recorded)
 
     def info(self) -> dict[str, Any]:
         """What the page needs to know about the model (``GET /api/info``)."""
@@ -211,16 +217,23 @@ class Playground:
             grid = preprocess_strokes(drawing, method=method)
         preprocessed = time.perf_counter()
         grids = grid.reshape(1, 8, 8)
-        probabilities = None
+        probabilities, confidence = None, {}
         if self.runtime.has_probabilities:  # labels and probabilities from one evaluation
             labels, proba = coreml_predict(self.runtime, grids, return_proba=True)
-            probabilities = {str(c): float(p) for c, p in zip(_plain(self.runtime.classes_), proba[0], strict=True)}
+            classes = np.asarray(self.runtime.classes_)
+            probabilities = {str(c): float(p) for c, p in zip(_plain(classes), proba[0], strict=True)}
+            answer = answers_from_proba(classes, np.asarray(proba), self.min_confidence)[0]
+            digit = answer.digit
+            confidence = {"best_guess": answer.best_guess, "probability": answer.probability,
+                          "min_confidence": self.min_confidence}
         else:
             labels = self.runtime.predict(grids)
-        digit = _plain(labels[0])
+            digit = None if labels[0] == NOT_A_DIGIT else _plain(labels[0])
         done = time.perf_counter()
         return {
             "digit": digit,
+            "label": _plain(labels[0]),
+            **confidence,
             "probabilities": probabilities,
             "grid": [[float(v) for v in row] for row in grid],
             "method": method,

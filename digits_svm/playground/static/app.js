@@ -260,7 +260,7 @@
     }
     Object.keys(probs).sort((a, b) => +a - +b).forEach((k) => {
       const name = document.createElement("span");
-      name.textContent = k;
+      name.textContent = k === "-1" ? "not a digit" : k;
       const track = document.createElement("span");
       const bar = document.createElement("div");
       bar.className = "bar";
@@ -275,11 +275,17 @@
   }
 
   function showPrediction(answer) {
-    digitOut.textContent = String(answer.digit);
-    result.dataset.digit = String(answer.digit);
+    // digit null: "not a digit" (the model's own class -1, or the best digit below the threshold)
+    const notADigit = answer.digit === null;
+    digitOut.textContent = notADigit ? "not a digit" : String(answer.digit);
+    digitOut.title = notADigit && answer.best_guess !== undefined
+      ? `best guess ${answer.best_guess}, probability ${(answer.probability * 100).toFixed(0)}% ` +
+        `(below ${(answer.min_confidence * 100).toFixed(0)}% or most like no digit)`
+      : "";
+    result.dataset.digit = notADigit ? "none" : String(answer.digit);
     result.dataset.method = answer.method;
     showGrid(answer.grid);
-    showProbabilities(answer.probabilities, answer.digit);
+    showProbabilities(answer.probabilities, notADigit ? answer.label : answer.digit);
   }
 
   function resetResult() {
