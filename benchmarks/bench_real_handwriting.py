@@ -72,7 +72,8 @@ def _plot_misread(crops, grids, labels, pred, path: Path, title: str) -> Path:
         r, c = divmod(k, cols // 2)
         ax = axes[r, 2 * c]
         ax.imshow(255 - np.asarray(crops[i])[:, :, 3], cmap="gray", vmin=0, vmax=255)
-        ax.set_title(f"{labels[i]} → {pred[i]}", fontsize=8)
+        answer = "not a digit" if pred[i] == -1 else pred[i]  # the class -1 of digits_svm.nondigits
+        ax.set_title(f"{labels[i]} → {answer}", fontsize=8)
         _draw_grid(axes[r, 2 * c + 1], grids[i].reshape(8, 8))
         axes[r, 2 * c + 1].axis("off")
     fig.suptitle(f"{title}: {len(wrong)} of {len(labels)} misread (true → answer)"
