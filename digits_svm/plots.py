@@ -50,12 +50,13 @@ def _draw_grid(ax: Any, grid: np.ndarray, *, numbers: bool = False, title: str |
 
 
 def plot_confusion(confusion: np.ndarray, path: str | os.PathLike, *, title: str = "Held-out confusion matrix") -> Path:
-    """Write the 10x10 confusion matrix (rows true, columns predicted) as a PNG.
+    """Write the confusion matrix (rows true, columns predicted) as a PNG.
 
     Parameters
     ----------
     confusion : numpy.ndarray
-        Counts, shape (10, 10), as in ``TrainResult.confusion``.
+        Counts, shape (10, 10), or (10, 11) with a last column of digits answered
+        "not a digit", as in ``TrainResult.confusion``.
     path : str or PathLike
         Destination PNG.
 
@@ -77,7 +78,7 @@ def plot_confusion(confusion: np.ndarray, path: str | os.PathLike, *, title: str
         if v:
             ax.text(c, r, str(v), ha="center", va="center", fontsize=8,
                     color="white" if v > confusion.max() / 2 else "black")
-    ax.set_xticks(range(10))
+    ax.set_xticks(range(confusion.shape[1]), [str(d) for d in range(10)] + ["not a\ndigit"] * (confusion.shape[1] > 10))
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")

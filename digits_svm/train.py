@@ -92,7 +92,9 @@ class TrainResult:
     report_text : str
         The same report as text.
     confusion : numpy.ndarray
-        10x10 confusion matrix, rows true labels, columns predictions.
+        Confusion matrix, rows true digits 0-9, columns answers 0-9: 10x10, and 10x11
+        for a model with the class `digits_svm.nondigits.NOT_A_DIGIT`, whose last
+        column counts the digits answered "not a digit".
     params : dict
         Estimator parameters.
     preset : str
@@ -458,6 +460,9 @@ def train(
     report = classification_report(split.y_test, y_pred, labels=labels, output_dict=True, zero_division=0)
     report_text = classification_report(split.y_test, y_pred, labels=labels, digits=3, zero_division=0)
     confusion = confusion_matrix(split.y_test, y_pred, labels=labels)
+    if NOT_A_DIGIT in model.classes_:
+        rejected = [int(((split.y_test == d) & (y_pred == NOT_A_DIGIT)).sum()) for d in labels]
+        confusion = np.column_stack([confusion, rejected])
     n_train = len(y_train)
     if refit_on_all:
         X_all = np.concatenate([X_train, split.X_test])

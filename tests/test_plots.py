@@ -41,3 +41,12 @@ def test_drawing_plot(tmp_path):
     grid[1:7, 3:5] = 16
     path = plot_drawing(crop, {"seed": grid, "normalized": grid}, tmp_path / "d.png", prediction="1")
     assert_real_picture(path, (600, 250))
+
+
+def test_confusion_of_a_model_with_the_not_a_digit_class_has_its_column(app_result, tmp_path):
+    confusion = app_result.confusion
+    assert confusion.shape == (10, 11)
+    assert confusion.sum() == app_result.n_test and np.trace(confusion) == app_result.n_correct
+    assert confusion[:, 10].sum() == (app_result.y_pred == -1).sum() > 0
+    path = plot_confusion(confusion, tmp_path / "c.png")
+    assert Image.open(path).width > 300
