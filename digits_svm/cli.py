@@ -152,13 +152,12 @@ def _answers(runtime: CoreMLRuntime, grids: Any, min_confidence: float | None, p
     ``min_confidence`` or else the threshold its metadata records (else the library's
     default); one without answers its ``classLabel``.
     """
-    from .confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT, predict_with_confidence
+    from .confidence import NOT_A_DIGIT, predict_with_confidence, recorded_min_confidence
 
     if not runtime.has_probabilities:
         return ["not a digit" if label == NOT_A_DIGIT else str(label) for label in runtime.predict(grids)]
     if min_confidence is None:
-        recorded = runtime.metadata.get("confidence.min_confidence")
-        min_confidence = DEFAULT_MIN_CONFIDENCE if recorded is None else float(recorded)
+        min_confidence = recorded_min_confidence(runtime.metadata)
     predictions = predict_with_confidence(runtime, grids, min_confidence=min_confidence)
     if probability:
         return [str(p) for p in predictions]
@@ -197,7 +196,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from .grids import IMAGE_SUFFIXES
     from .plots import plot_drawing
     from .preprocess import METHODS, load_image, load_strokes, preprocess, render_strokes
-    from .runtime import CoreMLRuntime, coreml_predict
+    from .runtime import CoreMLRuntime
 
     runtime = CoreMLRuntime.from_file(args.model)
     if args.input.suffix.lower() in IMAGE_SUFFIXES:
@@ -206,13 +205,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
         crop = render_strokes(load_strokes(args.input))
     methods = [args.method] if args.method else list(METHODS)
     grids = {m: preprocess(crop, method=m) for m in methods}
-    texts = []
-    for method, grid in grids.items():
-        if runtime.has_probabilities:  # label and probabilities from one evaluation
-            labels, proba = coreml_predict(runtime, grid, return_proba=True)
-            texts.append(f"{method}: {labels[0]} (p = {proba[0].max():.2f})")
-        else:
-            texts.append(f"{method}: {runtime.predict(grid)[0]}")
+    # the answer as `predict --probability` gives it: the digit or "not a digit", with its probability
+    texts = [f"{method}: {_answers(runtime, grid[None], None, True)[0]}" for method, grid in grids.items()]
     out = args.out or Path(f"{args.input.stem}-show.png")
     plot_drawing(crop, grids, out, prediction="predicted  " + "   ".join(texts))
     for text in texts:

@@ -18,16 +18,17 @@ Linux before it ships: the app applies the same two tests to the ``.mlmodel``'s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import DigitsSVMError, NoProbabilitiesError
+from .errors import DigitsSVMError, ModelFileError, NoProbabilitiesError
 from .grids import check_grids
 from .nondigits import NOT_A_DIGIT
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "NOT_A_DIGIT", "Prediction", "answers_from_proba", "predict_proba",
-           "predict_with_confidence"]
+           "predict_with_confidence", "recorded_min_confidence"]
 
 #: Probability of the most probable digit below which `predict_with_confidence` answers
 #: "not a digit" (None). Chosen for the ``app`` preset from benchmarks/bench_confidence.py:
@@ -62,6 +63,32 @@ class Prediction(NamedTuple):
         if self.digit is None:
             return f"not a digit (best guess {self.best_guess}, probability {self.probability:.2f})"
         return f"{self.digit} (probability {self.probability:.2f})"
+
+
+def recorded_min_confidence(metadata: Mapping[str, str]) -> float:
+    """The threshold a ``.mlmodel`` records (``confidence.min_confidence``), else the default.
+
+    Raises
+    ------
+    ModelFileError
+        The recorded value is not a probability.
+
+    Examples
+    --------
+    >>> recorded_min_confidence({"confidence.min_confidence": "0.6"}), recorded_min_confidence({})
+    (0.6, 0.75)
+    """
+    text = metadata.get("confidence.min_confidence")
+    if text is None:
+        return DEFAULT_MIN_CONFIDENCE
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise ModelFileError(f"the model's metadata confidence.min_confidence is {str(text)[:40]!r}, not a probability "
+                             "in 0..1; retrain the model, or give the threshold yourself (--min-confidence)")
+    return value
 
 
 def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,33 @@ def test_bad_grids_and_non_models_are_refused(best):
 
     with pytest.raises(digits_svm.NotAnSVCError):
         predict_with_confidence(LogisticRegression(), np.zeros((8, 8)))
+
+
+def test_the_threshold_a_model_records_is_checked():
+    from digits_svm.confidence import recorded_min_confidence
+
+    assert recorded_min_confidence({"confidence.min_confidence": "0.6"}) == 0.6
+    assert recorded_min_confidence({}) == DEFAULT_MIN_CONFIDENCE
+    for bad in ("high", "1.5", "nan"):
+        with pytest.raises(digits_svm.ModelFileError, match="confidence.min_confidence is .*--min-confidence"):
+            recorded_min_confidence({"confidence.min_confidence": bad})
+
+
+def test_the_cli_answers_by_the_rule_the_app_model_records(app_artifacts_dir, tmp_path, capsys):
+    import json
+
+    from digits_svm.cli import main
+
+    mlmodel = str(app_artifacts_dir / "DigitsSVM.mlmodel")
+    letter = tmp_path / "H.json"
+    letter.write_text(json.dumps({"strokes": [[[10, 10], [10, 110]], [[90, 10], [90, 110]], [[10, 60], [90, 60]]],
+                                  "line_width": 6}))
+    seven = str(Path(__file__).parent / "golden" / "seven.json")
+    assert main(["predict", seven, str(letter), "--model", mlmodel]) == 0
+    assert capsys.readouterr().out == f"{seven}: 7\n{letter}: not a digit\n"
+    assert main(["predict", str(letter), "--model", mlmodel, "--probability"]) == 0
+    assert capsys.readouterr().out.startswith("not a digit (best guess ")
+    assert main(["predict", seven, "--model", mlmodel, "--min-confidence", "1"]) == 0
+    assert capsys.readouterr().out == "not a digit\n"
+    assert main(["show", str(letter), "--model", mlmodel, "--out", str(tmp_path / "h.png"), "--method", "normalized"]) == 0
+    assert capsys.readouterr().out.startswith("normalized: not a digit (best guess ")

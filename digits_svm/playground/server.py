@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT, answers_from_proba
+from ..confidence import NOT_A_DIGIT, answers_from_proba, recorded_min_confidence
 from ..errors import DigitsSVMError, EmptyDrawingError, StrokesError
 from ..fileio import atomic_write_json
 from ..preprocess import DEFAULT_METHOD, METHODS, Drawing, parse_strokes, preprocess_strokes
@@ -187,8 +187,7 @@ class Playground:
         self.methods = tuple(METHODS)
         wanted = runtime.preprocessing_method
         self.default_method = wanted if wanted in self.methods else DEFAULT_METHOD
-        recorded = runtime.metadata.get("confidence.min_confidence")
-        self.min_confidence = DEFAULT_MIN_CONFIDENCE if recorded is None else float(recorded)
+        self.min_confidence = recorded_min_confidence(runtime.metadata)
 
     def info(self) -> dict[str, Any]:
         """What the page needs to know about the model (``GET /api/info``)."""
