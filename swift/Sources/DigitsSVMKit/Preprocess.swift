@@ -1,0 +1,274 @@
+// Ink buffer -> the model's input, the 64 values of an 8x8 grid (row 0 at the top), by
+// the two methods of `digits_svm.preprocess` (docs/preprocessing.md states them step by step).
+
+import Foundation
+
+/// The preprocessing methods, as named in the `.mlmodel`'s `preprocessing.method` metadata.
+public enum PreprocessingMethod: String, CaseIterable, Sendable {
+    /// The training data's geometry first (upright, full height, centred, even pen): the default.
+    case normalized
+    /// Exactly what the seed app computes: 8 x 8 tiles following the crop, `Int(mean alpha * 16)`.
+    case seed
+}
+
+/// Where a crop's ink comes from (Python's `ink=`).
+public enum InkSource: String, CaseIterable, Sendable {
+    /// Alpha when the crop has transparency, else darkness; opaque light paper reads as no ink.
+    case auto
+    case alpha
+    /// `255 - luma` on a light background.
+    case darkness
+}
+
+/// Parameters of `method="normalized"` (the `.mlmodel` records them as `preprocessing.*`).
+public struct NormalizedParameters: Equatable, Sendable {
+    public var box = 32
+    public var block = 4
+    public var maxSlant = 1.0
+    public var minWidth = 8.0
+    public var maxWidth = 18.0
+    public var coverage = 0.5
+    public var penWidth = 4.5
+    public var maxDilation = 3
+
+    public init() {}
+}
+
+/// The ink levels of an 8-bit RGBA crop (straight, not premultiplied, alpha), by the
+/// rules of `digits_svm.ink_levels`: alpha when some pixel is not opaque, else darkness
+/// `255 - L` (`L = (19595 R + 38470 G + 7471 B + 32768) >> 16`); but when most pixels are
+/// opaque (alpha >= 128) and their median luma is at least 128, the opaque part is paper
+/// and the ink is `(alpha * (255 - L) + 127) / 255`.
+///
+/// - Parameter rgba: `width * height * 4` bytes, row-major, row 0 at the top.
+/// - Throws: `DigitsSVMError.image` when the byte count does not match the size.
+public func inkLevels(rgba: [UInt8], width: Int, height: Int, ink: InkSource = .auto) throws -> InkBuffer {
+    guard width >= 1, height >= 1, rgba.count == width * height * 4 else {
+        throw DigitsSVMError.image("an RGBA crop of \(width)x\(height) pixels needs \(max(width, 0) * max(height, 0) * 4) bytes, "
+            + "not \(rgba.count); give 4 bytes (R, G, B, A) per pixel, row 0 at the top")
+    }
+    let n = width * height
+    func luma(_ k: Int) -> Int {
+        (19595 * Int(rgba[4 * k]) + 38470 * Int(rgba[4 * k + 1]) + 7471 * Int(rgba[4 * k + 2]) + 32768) >> 16
+    }
+    let alpha = (0..<n).map { rgba[4 * $0 + 3] }
+    if ink == .alpha { return InkBuffer(width: width, height: height, levels: alpha) }
+    if ink == .auto, alpha.contains(where: { $0 < 255 }) {
+        let opaque = (0..<n).filter { alpha[$0] >= 128 }
+        if 2 * opaque.count <= n { return InkBuffer(width: width, height: height, levels: alpha) }
+        let sorted = opaque.map(luma).sorted()
+        let mid = sorted.count / 2
+        let median2 = sorted.count % 2 == 1 ? 2 * sorted[mid] : sorted[mid - 1] + sorted[mid]  // twice the median
+        guard median2 >= 256 else { return InkBuffer(width: width, height: height, levels: alpha) }
+        let levels = (0..<n).map { UInt8((Int(alpha[$0]) * (255 - luma($0)) + 127) / 255) }
+        return InkBuffer(width: width, height: height, levels: levels)
+    }
+    return InkBuffer(width: width, height: height, levels: (0..<n).map { UInt8(255 - luma($0)) })
+}
+
+/// The model's input for an ink buffer: 64 values 0...16, index `row * 8 + col`, row 0 at the top.
+///
+/// - Throws: `DigitsSVMError.emptyDrawing` when no pixel has ink.
+public func preprocess(_ ink: InkBuffer, method: PreprocessingMethod = .normalized,
+                       parameters: NormalizedParameters = NormalizedParameters()) throws -> [Double] {
+    guard ink.levels.contains(where: { $0 != 0 }) else {
+        throw DigitsSVMError.emptyDrawing(
+            "the drawing has no ink (every pixel is transparent or white); draw a digit first")
+    }
+    switch method {
+    case .seed: return seedGrid(ink)
+    case .normalized: return normalizedGrid(ink, parameters)
+    }
+}
+
+/// Render a drawing (`renderStrokes`) and preprocess its crop: what the app feeds the model.
+public func preprocess(_ drawing: Drawing, method: PreprocessingMethod = .normalized) throws -> [Double] {
+    try preprocess(renderStrokes(drawing), method: method)
+}
+
+/// `method="seed"`: tile `(r, c)` covers columns `c W / 8 ..< ceil((c + 1) W / 8)` and
+/// rows likewise; its value is `16 * S / (255 * N)` in integers (ink sum `S` over `N` pixels).
+public func seedGrid(_ ink: InkBuffer) -> [Double] {
+    let (w, h) = (ink.width, ink.height)
+    var grid = [Double](repeating: 0, count: 64)
+    ink.levels.withUnsafeBufferPointer { levels in
+        var rowSums = [Int](repeating: 0, count: 8 * w)  // per tile row, the column sums
+        for r in 0..<8 {
+            let y0 = r * h / 8, y1 = ((r + 1) * h + 7) / 8
+            for y in y0..<y1 {
+                let base = y * w
+                for x in 0..<w { rowSums[r * w + x] += Int(levels[base + x]) }
+            }
+            for c in 0..<8 {
+                let x0 = c * w / 8, x1 = ((c + 1) * w + 7) / 8
+                var sum = 0
+                for x in x0..<x1 { sum += rowSums[r * w + x] }
+                grid[r * 8 + c] = Double((16 * sum) / (255 * (y1 - y0) * (x1 - x0)))
+            }
+        }
+    }
+    return grid
+}
+
+/// `method="normalized"`, step by step as `digits_svm.preprocess.normalized_grid`.
+///
+/// - Precondition: some level is not 0 (`preprocess` checks).
+public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = NormalizedParameters()) -> [Double] {
+    let (W, box, block) = (ink.width, p.box, p.block)
+    var peak = 0
+    for v in ink.levels where Int(v) > peak { peak = Int(v) }
+    precondition(peak > 0, "normalizedGrid needs some ink")
+    let threshold = UInt8((peak + 1) / 2)
+    // 1. mask, cut to the rows and columns with ink
+    var top = Int.max, bottom = -1, lft = Int.max, rgt = -1
+    ink.levels.withUnsafeBufferPointer { levels in
+        for y in 0..<ink.height {
+            let base = y * W
+            var first = -1, last = -1
+            for x in 0..<W where levels[base + x] >= threshold {
+                if first < 0 { first = x }
+                last = x
+            }
+            if first >= 0 {
+                top = min(top, y); bottom = y
+                lft = min(lft, first); rgt = max(rgt, last)
+            }
+        }
+    }
+    let h = bottom - top + 1, w = rgt - lft + 1
+    // byCol[y * (w + 1) + c]: ink pixels of row y left of column c
+    var byCol = [Int32](repeating: 0, count: h * (w + 1))
+    var count = [Int](repeating: 0, count: h), first = count, last = count
+    var xsum = [Double](repeating: 0, count: h)
+    ink.levels.withUnsafeBufferPointer { levels in
+        byCol.withUnsafeMutableBufferPointer { prefix in
+            for y in 0..<h {
+                let src = (y + top) * W + lft, dst = y * (w + 1)
+                var run: Int32 = 0, sx = 0
+                first[y] = -1
+                for x in 0..<w {
+                    if levels[src + x] >= threshold {
+                        run += 1
+                        sx += x
+                        if first[y] < 0 { first[y] = x }
+                        last[y] = x
+                    }
+                    prefix[dst + x + 1] = run
+                }
+                count[y] = Int(run)
+                xsum[y] = Double(sx)
+            }
+        }
+    }
+    // 2. slant
+    let shift = slantShift(count: count, xsum: xsum, maxSlant: p.maxSlant)
+    // 3. box
+    var left = Int.max, right = Int.min
+    for y in 0..<h where count[y] > 0 {
+        left = min(left, first[y] - shift[y])
+        right = max(right, last[y] - shift[y])
+    }
+    let width = right - left + 1
+    let ky = Double(box) / Double(h)
+    let kx = min(max(ky, p.minWidth / Double(width)), p.maxWidth / Double(width))
+    let cols = footprints(width, kx, box), rows = footprints(h, ky, box)
+    // 4. bitmap: ink under each footprint, from the row prefix sums at shifted columns
+    var byRow = [Int](repeating: 0, count: (h + 1) * box)  // byRow[y * box + tx]: rows above y
+    byCol.withUnsafeBufferPointer { prefix in
+        for y in 0..<h {
+            let offset = left + shift[y], base = y * (w + 1)
+            for tx in 0..<box {
+                let lo = min(max(cols[tx].0 + offset, 0), w), hi = min(max(cols[tx].1 + offset, 0), w)
+                byRow[(y + 1) * box + tx] = byRow[y * box + tx] + Int(prefix[base + hi] - prefix[base + lo])
+            }
+        }
+    }
+    var strict = [Bool](repeating: false, count: box * box), touched = strict
+    var nStrict = 0, nTouched = 0
+    for ty in 0..<box {
+        let (c, d) = rows[ty]
+        for tx in 0..<box {
+            let (a, b) = cols[tx]
+            let inked = byRow[d * box + tx] - byRow[c * box + tx]
+            guard inked > 0 else { continue }
+            touched[ty * box + tx] = true
+            nTouched += 1
+            if Double(inked) >= p.coverage * Double((d - c) * (b - a)) {
+                strict[ty * box + tx] = true
+                nStrict += 1
+            }
+        }
+    }
+    var bitmap = 2 * nStrict < nTouched ? touched : strict  // strokes thinner than a box pixel: keep them
+    // 5. pen
+    thicken(&bitmap, box, p.penWidth, p.maxDilation)
+    // 6. counts
+    var grid = [Double](repeating: 0, count: 64)
+    let n = box / block
+    for y in 0..<box {
+        for x in 0..<box where bitmap[y * box + x] { grid[(y / block) * n + x / block] += 1 }
+    }
+    return grid
+}
+
+/// Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
+///
+/// The sums are of integers, exact in doubles whatever the order (for ink boxes under
+/// 25,000 rows), and are combined by the same few operations as the Python, so both
+/// languages get the same slant bit for bit.
+func slantShift(count: [Int], xsum: [Double], maxSlant: Double) -> [Int] {
+    let h = count.count
+    var n = 0.0, sy = 0.0, syy = 0.0, sx = 0.0, sxy = 0.0
+    for y in 0..<h {
+        let c = Double(count[y]), fy = Double(y)
+        n += c
+        sy += c * fy
+        syy += c * (fy * fy)
+        sx += xsum[y]
+        sxy += xsum[y] * fy
+    }
+    let my = sy / n
+    let vy = syy - sy * my
+    var slant = vy > 0 ? (sxy - sx * my) / vy : 0.0
+    if abs(slant) > maxSlant { slant = 0 }
+    return (0..<h).map { Int((slant * (Double($0) - my) + 0.5).rounded(.down)) }
+}
+
+/// First and end source pixel under each box pixel, for `n` source pixels scaled by `k`, centred.
+func footprints(_ n: Int, _ k: Double, _ box: Int) -> [(Int, Int)] {
+    let offset = (Double(box) - k * Double(n)) / 2
+    return (0..<box).map { i in
+        let t = Double(i)
+        let a = Int(min(max(((t - offset) / k).rounded(.down), 0), Double(n)))
+        let b = Int(min(max(((t + 1 - offset) / k).rounded(.up), 0), Double(n)))
+        return (a, max(a, b))
+    }
+}
+
+/// Dilate with a 3x3 square (each adds about 2 pixels of width) towards `penWidth`.
+func thicken(_ bitmap: inout [Bool], _ box: Int, _ penWidth: Double, _ maxDilation: Int) {
+    func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < box && y < box && bitmap[y * box + x] }
+    var area = 0, edges = 0
+    for y in 0..<box {
+        for x in 0..<box where at(x, y) {
+            area += 1
+            if !at(x + 1, y) { edges += 1 }
+            if !at(x - 1, y) { edges += 1 }
+            if !at(x, y + 1) { edges += 1 }
+            if !at(x, y - 1) { edges += 1 }
+        }
+    }
+    let strokeWidth = area == 0 ? 0.0 : 2.0 * Double(area) / Double(edges)
+    let times = min(maxDilation, max(0, Int(((penWidth - 1 - strokeWidth) / 2).rounded(.up))))
+    for _ in 0..<times {
+        var grown = bitmap
+        for y in 0..<box {
+            for x in 0..<box {
+                grown[y * box + x] = at(x - 1, y - 1) || at(x, y - 1) || at(x + 1, y - 1)
+                    || at(x - 1, y) || at(x, y) || at(x + 1, y)
+                    || at(x - 1, y + 1) || at(x, y + 1) || at(x + 1, y + 1)
+            }
+        }
+        bitmap = grown
+    }
+}
