@@ -644,7 +644,9 @@ def render_strokes(
     A stroke of one point is a dot. Coverage is antialiased with a 1-pixel ramp
     (``clip(r + 0.5 - d, 0, 1)`` for a pixel centre at distance ``d`` from the segment,
     ``r`` half the width in pixels) and segments are composited source-over; this is
-    close to, not bit-identical with, Core Graphics.
+    close to, not bit-identical with, Core Graphics. Only IEEE operations are used (``d``
+    is ``sqrt(ex * ex + ey * ey)``, not a libm ``hypot``), so the Swift package in
+    ``swift/`` renders the same bits.
 
     Parameters
     ----------
@@ -722,7 +724,8 @@ def _paint_segment(clear: np.ndarray, ax: float, ay: float, bx: float, by: float
     dx, dy = bx - ax, by - ay
     length2 = dx * dx + dy * dy
     t = np.clip((cx * dx + cy * dy) / length2, 0.0, 1.0) if length2 > 0 else 0.0
-    dist = np.hypot(cx - t * dx, cy - t * dy)
+    ex, ey = cx - t * dx, cy - t * dy
+    dist = np.sqrt(ex * ex + ey * ey)  # IEEE operations only: each libm's hypot rounds its own way
     coverage = np.clip(r + 0.5 - dist, 0.0, 1.0)
     clear[r0:r1, c0:c1] *= 1.0 - coverage
 
