@@ -5,7 +5,7 @@
 import Foundation
 
 /// A parsed JSON value, with the distinctions Python's `json` module makes.
-public indirect enum JSONValue: Equatable, Sendable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// An integer literal, kept as written (Python ints have no size limit); "-0" is "0".
@@ -184,6 +184,10 @@ func formatThousands(_ n: Int) -> String {
 }
 
 // ------------------------------------------------------------------ the parser
+/// 10^0 ... 10^22, every one exact in a double.
+private let exactPowersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+                                          1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
 private struct Parser {
     let bytes: [UInt8]
     var i = 0
@@ -336,6 +340,40 @@ private struct Parser {
         return v
     }
 
+    /// A decimal of at most 15 significant digits and a power of ten up to 22: both exact as
+    /// doubles, so one multiplication or division rounds correctly (Clinger's fast path),
+    /// the same double `strtod` (and Python's `float`) gives. nil: use the slow path.
+    func fastDouble(_ start: Int, _ end: Int) -> Double? {
+        var k = start, mantissa: UInt64 = 0, digits = 0, exponent = 0
+        let negative = bytes[k] == UInt8(ascii: "-")
+        if negative { k += 1 }
+        var seenPoint = false
+        while k < end {
+            let b = bytes[k]
+            if b == UInt8(ascii: ".") { seenPoint = true; k += 1; continue }
+            guard b >= 0x30, b <= 0x39 else { break }
+            if mantissa != 0 || b != 0x30 { digits += 1 }
+            mantissa = mantissa &* 10 &+ UInt64(b - 0x30)
+            if seenPoint { exponent -= 1 }
+            k += 1
+        }
+        if k < end {  // the exponent part
+            k += 1
+            var sign = 1, e = 0
+            if bytes[k] == UInt8(ascii: "-") { sign = -1; k += 1 } else if bytes[k] == UInt8(ascii: "+") { k += 1 }
+            while k < end {
+                e = e * 10 + Int(bytes[k] - 0x30)
+                if e > 400 { return nil }
+                k += 1
+            }
+            exponent += sign * e
+        }
+        guard digits <= 15, abs(exponent) <= 22 else { return nil }
+        let m = Double(mantissa)
+        let value = exponent < 0 ? m / exactPowersOfTen[-exponent] : m * exactPowersOfTen[exponent]
+        return negative ? -value : value
+    }
+
     mutating func parseNumber() throws -> JSONValue {
         let start = i
         func digit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
@@ -357,6 +395,7 @@ private struct Parser {
                 while digit(i) { i += 1 }
             }
         }
+        if isFloat, let fast = fastDouble(start, i) { return .double(fast) }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if isFloat { return .double(Double(text)!) }  // correctly rounded; overflow gives inf, as Python
         var digits = Substring(text)

@@ -114,50 +114,77 @@ public func seedGrid(_ ink: InkBuffer) -> [Double] {
 ///
 /// - Precondition: some level is not 0 (`preprocess` checks).
 public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = NormalizedParameters()) -> [Double] {
-    let (W, box, block) = (ink.width, p.box, p.block)
-    var peak = 0
-    for v in ink.levels where Int(v) > peak { peak = Int(v) }
-    precondition(peak > 0, "normalizedGrid needs some ink")
-    let threshold = UInt8((peak + 1) / 2)
-    // 1. mask, cut to the rows and columns with ink
+    let (W, H, box, block) = (ink.width, ink.height, p.box, p.block)
     var top = Int.max, bottom = -1, lft = Int.max, rgt = -1
+    var h = 0, w = 0
+    var byCol: [Int32] = []  // byCol[y * (w + 1) + c]: ink pixels of mask row y left of column c
+    var count: [Int] = [], first: [Int] = [], last: [Int] = [], xsum: [Double] = []
     ink.levels.withUnsafeBufferPointer { levels in
-        for y in 0..<ink.height {
-            let base = y * W
-            var first = -1, last = -1
-            for x in 0..<W where levels[base + x] >= threshold {
-                if first < 0 { first = x }
-                last = x
-            }
-            if first >= 0 {
-                top = min(top, y); bottom = y
-                lft = min(lft, first); rgt = max(rgt, last)
-            }
+        let base = levels.baseAddress!
+        let raw = UnsafeRawPointer(base)
+        var wide = SIMD16<UInt8>()  // the strongest level, 16 pixels at a time
+        var k = 0
+        while k + 16 <= levels.count {
+            wide = pointwiseMax(wide, raw.loadUnaligned(fromByteOffset: k, as: SIMD16<UInt8>.self))
+            k += 16
         }
-    }
-    let h = bottom - top + 1, w = rgt - lft + 1
-    // byCol[y * (w + 1) + c]: ink pixels of row y left of column c
-    var byCol = [Int32](repeating: 0, count: h * (w + 1))
-    var count = [Int](repeating: 0, count: h), first = count, last = count
-    var xsum = [Double](repeating: 0, count: h)
-    ink.levels.withUnsafeBufferPointer { levels in
-        byCol.withUnsafeMutableBufferPointer { prefix in
+        var peak = wide.max()
+        while k < levels.count { peak = max(peak, base[k]); k += 1 }
+        precondition(peak > 0, "normalizedGrid needs some ink")
+        let threshold = UInt8((Int(peak) + 1) / 2)
+        // 1. mask (level >= threshold), cut to the rows and columns with ink; each row's
+        //    first and last ink pixel are found with blank words skipped 8 pixels at a time
+        var rowFirst = [Int](repeating: -1, count: H), rowLast = rowFirst
+        for y in 0..<H {
+            let row = y * W
+            var x = 0
+            while x < W {
+                if x + 8 <= W, raw.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 { x += 8; continue }
+                if base[row + x] >= threshold { break }
+                x += 1
+            }
+            guard x < W else { continue }
+            var e = W - 1
+            while true {
+                if e >= 7, raw.loadUnaligned(fromByteOffset: row + e - 7, as: UInt64.self) == 0 { e -= 8; continue }
+                if base[row + e] >= threshold { break }
+                e -= 1
+            }
+            rowFirst[y] = x
+            rowLast[y] = e
+            top = min(top, y); bottom = y
+            lft = min(lft, x); rgt = max(rgt, e)
+        }
+        h = bottom - top + 1
+        w = rgt - lft + 1
+        count = [Int](repeating: 0, count: h)
+        first = [Int](repeating: -1, count: h)
+        last = first
+        xsum = [Double](repeating: 0, count: h)
+        byCol = [Int32](unsafeUninitializedCapacity: h * (w + 1)) { prefix, initialized in
             for y in 0..<h {
-                let src = (y + top) * W + lft, dst = y * (w + 1)
+                let dst = y * (w + 1)
+                guard rowFirst[y + top] >= 0 else {
+                    (prefix.baseAddress! + dst).initialize(repeating: 0, count: w + 1)
+                    continue
+                }
+                let a = rowFirst[y + top] - lft, b = rowLast[y + top] - lft
+                let src = (y + top) * W + lft
+                (prefix.baseAddress! + dst).initialize(repeating: 0, count: a + 1)
                 var run: Int32 = 0, sx = 0
-                first[y] = -1
-                for x in 0..<w {
-                    if levels[src + x] >= threshold {
-                        run += 1
-                        sx += x
-                        if first[y] < 0 { first[y] = x }
-                        last[y] = x
-                    }
+                for x in a...b {
+                    let on = base[src + x] >= threshold ? 1 : 0
+                    run &+= Int32(truncatingIfNeeded: on)
+                    sx &+= x & -on
                     prefix[dst + x + 1] = run
                 }
+                (prefix.baseAddress! + dst + b + 2).initialize(repeating: run, count: w - b - 1)
                 count[y] = Int(run)
                 xsum[y] = Double(sx)
+                first[y] = a
+                last[y] = b
             }
+            initialized = h * (w + 1)
         }
     }
     // 2. slant
@@ -247,28 +274,38 @@ func footprints(_ n: Int, _ k: Double, _ box: Int) -> [(Int, Int)] {
 
 /// Dilate with a 3x3 square (each adds about 2 pixels of width) towards `penWidth`.
 func thicken(_ bitmap: inout [Bool], _ box: Int, _ penWidth: Double, _ maxDilation: Int) {
-    func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < box && y < box && bitmap[y * box + x] }
-    var area = 0, edges = 0
+    let side = box + 2  // a blank border around the box
+    var padded = [UInt8](repeating: 0, count: side * side)
     for y in 0..<box {
-        for x in 0..<box where at(x, y) {
-            area += 1
-            if !at(x + 1, y) { edges += 1 }
-            if !at(x - 1, y) { edges += 1 }
-            if !at(x, y + 1) { edges += 1 }
-            if !at(x, y - 1) { edges += 1 }
+        for x in 0..<box where bitmap[y * box + x] { padded[(y + 1) * side + x + 1] = 1 }
+    }
+    // stroke width 2 * area / perimeter: ink/blank edges between 4-neighbours, outside blank
+    var area = 0, edges = 0
+    for y in 0..<side {
+        for x in 0..<side {
+            let v = padded[y * side + x]
+            area += Int(v)
+            if x + 1 < side { edges += Int(v ^ padded[y * side + x + 1]) }
+            if y + 1 < side { edges += Int(v ^ padded[(y + 1) * side + x]) }
         }
     }
     let strokeWidth = area == 0 ? 0.0 : 2.0 * Double(area) / Double(edges)
     let times = min(maxDilation, max(0, Int(((penWidth - 1 - strokeWidth) / 2).rounded(.up))))
+    guard times > 0 else { return }
+    var rows = padded
     for _ in 0..<times {
-        var grown = bitmap
-        for y in 0..<box {
-            for x in 0..<box {
-                grown[y * box + x] = at(x - 1, y - 1) || at(x, y - 1) || at(x + 1, y - 1)
-                    || at(x - 1, y) || at(x, y) || at(x + 1, y)
-                    || at(x - 1, y + 1) || at(x, y + 1) || at(x + 1, y + 1)
+        for y in 1...box {
+            for x in 0..<side {
+                rows[y * side + x] = padded[(y - 1) * side + x] | padded[y * side + x] | padded[(y + 1) * side + x]
             }
         }
-        bitmap = grown
+        for y in 1...box {
+            for x in 1...box {
+                padded[y * side + x] = rows[y * side + x - 1] | rows[y * side + x] | rows[y * side + x + 1]
+            }
+        }
+    }
+    for y in 0..<box {
+        for x in 0..<box { bitmap[y * box + x] = padded[(y + 1) * side + x + 1] != 0 }
     }
 }

@@ -35,7 +35,8 @@ public let defaultInset = 5.0
 /// maxY - minY + 2 inset)` of the integer-truncated touch coordinates, times the scale,
 /// rounded outward to pixels. Coverage `clip(r + 0.5 - d, 0, 1)` for a pixel centre at
 /// distance `d` from the segment (`r`: half the width in pixels); segments composite
-/// source-over; alpha is `floor((1 - prod(1 - coverage)) * 255 + 0.5)`.
+/// source-over; alpha is `floor((1 - prod(1 - coverage)) * 255 + 0.5)`. The distance is
+/// `sqrt(ex * ex + ey * ey)`, as in the Python: IEEE operations only, the same bits everywhere.
 ///
 /// - Parameters:
 ///   - lineWidth, scale: override the drawing's own values.
@@ -64,52 +65,146 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
         throw DigitsSVMError.strokes("the drawing spans \(width)x\(height) pixels at scale \(formatG(sc)), "
             + "more than \(formatThousands(maxCropPixels)); coordinates are in points")
     }
-    var clear = [Double](repeating: 1.0, count: width * height)  // product of (1 - coverage)
-    clear.withUnsafeMutableBufferPointer { buf in
-        let ox = Double(x0), oy = Double(y0)
-        for stroke in drawing.strokes {
-            func at(_ k: Int) -> (Double, Double, Double) {
-                let p = stroke[k]
-                return (p.x * sc - ox, p.y * sc - oy, (p.width ?? lw) * sc / 2)
-            }
-            if stroke.count == 1 {
-                let (ax, ay, r) = at(0)
-                paintSegment(buf, width, height, ax, ay, ax, ay, r)
-                continue
-            }
-            var (ax, ay, _) = at(0)
-            for j in 1..<stroke.count {
-                let (bx, by, r) = at(j)
-                paintSegment(buf, width, height, ax, ay, bx, by, r)
-                (ax, ay) = (bx, by)
+    // the segments in pixels: p[i] -> p[i+1] with the half-width of p[i+1]; a one-point stroke is a dot
+    var segments: [Segment] = []
+    segments.reserveCapacity(drawing.pointCount)
+    let ox = Double(x0), oy = Double(y0)
+    for stroke in drawing.strokes {
+        func at(_ k: Int) -> (Double, Double, Double) {
+            let p = stroke[k]
+            return (p.x * sc - ox, p.y * sc - oy, (p.width ?? lw) * sc / 2)
+        }
+        var (ax, ay, r) = at(0)
+        if stroke.count == 1 { segments.append(Segment(ax: ax, ay: ay, bx: ax, by: ay, r: r, width: width, height: height)) }
+        for j in stride(from: 1, to: stroke.count, by: 1) {
+            let (bx, by, rb) = at(j)
+            r = rb
+            segments.append(Segment(ax: ax, ay: ay, bx: bx, by: by, r: r, width: width, height: height))
+            (ax, ay) = (bx, by)
+        }
+    }
+    // columns first..<end of each row that some segment's box covers; pixels outside them
+    // stay clear (alpha 0) and are never touched
+    var first = [Int](repeating: width, count: height), end = [Int](repeating: 0, count: height)
+    for s in segments where s.c0 < s.c1 {
+        for row in s.r0..<s.r1 {
+            let (c0, c1, _, _) = s.columns(row)
+            if c0 < c1 {
+                first[row] = min(first[row], c0)
+                end[row] = max(end[row], c1)
             }
         }
+    }
+    // product of (1 - coverage) over the segments, 1 where nothing was painted
+    var clear = [Double](unsafeUninitializedCapacity: width * height) { buf, n in
+        for row in 0..<height where first[row] < end[row] {
+            (buf.baseAddress! + row * width + first[row]).initialize(repeating: 1.0, count: end[row] - first[row])
+        }
+        n = width * height  // the rest is never read
+    }
+    clear.withUnsafeMutableBufferPointer { buf in
+        for s in segments where s.c0 < s.c1 { paint(s, buf, width) }
     }
     var levels = [UInt8](repeating: 0, count: width * height)
     levels.withUnsafeMutableBufferPointer { out in
         clear.withUnsafeBufferPointer { c in
-            for k in 0..<c.count { out[k] = UInt8(((1.0 - c[k]) * 255 + 0.5).rounded(.down)) }
+            for row in 0..<height where first[row] < end[row] {
+                let o = out.baseAddress! + row * width, p = c.baseAddress! + row * width
+                for k in first[row]..<end[row] {
+                    // floor of a value in 0.5...255.5 is its truncation
+                    o[k] = UInt8(truncatingIfNeeded: Int((1.0 - p[k]) * 255 + 0.5))
+                }
+            }
         }
     }
     return InkBuffer(width: width, height: height, levels: levels)
 }
 
-/// Composite one round-capped segment of half-width `r` (pixels) into `clear`.
+/// One round-capped segment of half-width `r`, in crop pixels, with the box of pixels it can reach.
+private struct Segment {
+    let ax, ay, bx, by, r: Double
+    let c0, c1, r0, r1: Int
+    let dx, dy, length2, reach, outside, inside, band, core: Double
+
+    init(ax: Double, ay: Double, bx: Double, by: Double, r: Double, width: Int, height: Int) {
+        (self.ax, self.ay, self.bx, self.by, self.r) = (ax, ay, bx, by, r)
+        c0 = max(Int((min(ax, bx) - r - 1).rounded(.down)), 0)
+        c1 = min(Int((max(ax, bx) + r + 1).rounded(.up)), width)
+        r0 = max(Int((min(ay, by) - r - 1).rounded(.down)), 0)
+        r1 = max(min(Int((max(ay, by) + r + 1).rounded(.up)), height), r0)
+        dx = bx - ax
+        dy = by - ay
+        length2 = dx * dx + dy * dy
+        reach = r + 0.5
+        outside = reach * reach * (1 + 1e-9)
+        inside = reach > 1 ? (reach - 1) * (reach - 1) * (1 - 1e-9) : -1.0
+        let length = length2.squareRoot()
+        band = (reach + 1e-3) * length
+        core = (reach - 1 - 1e-3) * length
+    }
+
+    /// The columns `c0..<c1` of `row` that can be reached, and within them `fill0..<fill1`,
+    /// surely inside (coverage 1): from the strip `|cx dy - cy dx| <= band` around the line,
+    /// and the core `|cx dy - cy dx| < core`, `0 <= cx dx + cy dy <= length2`, rounded to
+    /// whole columns (outward for the strip, inward for the core). Their 0.001-pixel margins
+    /// dwarf the rounding of these few operations, so no pixel is misjudged.
+    func columns(_ row: Int) -> (Int, Int, Int, Int) {
+        guard length2 > 0 else { return (c0, c1, 0, 0) }
+        let cy = (Double(row) + 0.5) - ay
+        var lo = -Double.infinity, hi = Double.infinity, inLo = -Double.infinity, inHi = Double.infinity
+        if dy != 0 {
+            let u = (cy * dx - band) / dy, v = (cy * dx + band) / dy
+            (lo, hi) = (min(u, v), max(u, v))
+            if core > 0 {
+                let p = (cy * dx - core) / dy, q = (cy * dx + core) / dy
+                (inLo, inHi) = (min(p, q), max(p, q))
+            } else {
+                (inLo, inHi) = (1, 0)
+            }
+        } else if abs(cy * dx) > band {
+            return (0, 0, 0, 0)
+        } else if !(core > 0 && abs(cy * dx) < core) {
+            (inLo, inHi) = (1, 0)
+        }
+        if dx != 0 {
+            let p = -(cy * dy) / dx, q = (length2 - cy * dy) / dx
+            inLo = max(inLo, min(p, q))
+            inHi = min(inHi, max(p, q))
+        } else if !(cy * dy >= 0 && cy * dy <= length2) {
+            (inLo, inHi) = (1, 0)
+        }
+        let a = max(c0, Int(max(lo + ax - 0.5, -1e9).rounded(.down)))
+        let b = min(c1, Int(min(hi + ax - 0.5, 1e9).rounded(.up)) + 1)
+        guard inLo < inHi else { return (a, b, 0, 0) }
+        let fill0 = max(a, Int(max(inLo + ax - 0.5, -1e9).rounded(.up)))
+        let fill1 = min(b, Int(min(inHi + ax - 0.5, 1e9).rounded(.down)) + 1)  // exclusive
+        return (a, b, fill0, fill1)
+    }
+}
+
+/// Composite one segment into `clear` (Python's `_paint_segment`, pixel by pixel, same operations).
+///
+/// Only the 1-pixel ramp needs the exact distance: farther out the coverage is 0 (the pixel
+/// is left as it is), well inside it is 1 (the pixel becomes 0), exactly as the clipped
+/// formula gives. Per row, the columns farther than `reach + 0.001` from the segment's line
+/// are skipped, and those nearer than `reach - 1.001` beside the segment are set to 0 (see
+/// `Segment.columns`); every other pixel takes Python's operations.
 @inline(__always)
-private func paintSegment(_ clear: UnsafeMutableBufferPointer<Double>, _ w: Int, _ h: Int,
-                          _ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, _ r: Double) {
-    let c0 = max(Int((min(ax, bx) - r - 1).rounded(.down)), 0)
-    let c1 = min(Int((max(ax, bx) + r + 1).rounded(.up)), w)
-    let r0 = max(Int((min(ay, by) - r - 1).rounded(.down)), 0)
-    let r1 = min(Int((max(ay, by) + r + 1).rounded(.up)), h)
-    guard c0 < c1, r0 < r1 else { return }
-    let dx = bx - ax, dy = by - ay
-    let length2 = dx * dx + dy * dy
-    let reach = r + 0.5
-    for row in r0..<r1 {
+private func paint(_ s: Segment, _ clear: UnsafeMutableBufferPointer<Double>, _ w: Int) {
+    let (ax, ay, dx, dy, length2) = (s.ax, s.ay, s.dx, s.dy, s.length2)
+    for row in s.r0..<s.r1 {
         let cy = (Double(row) + 0.5) - ay
         let base = row * w
-        for col in c0..<c1 {
+        var (c0, c1, fill0, fill1) = s.columns(row)
+        if fill0 < fill1 {
+            (clear.baseAddress! + base + fill0).update(repeating: 0, count: fill1 - fill0)
+        } else {
+            (fill0, fill1) = (c1, c1)
+        }
+        while c0 < c1 {
+            let col = c0
+            c0 = col == fill0 ? fill1 : col + 1
+            if col == fill0 { continue }
             let cx = (Double(col) + 0.5) - ax
             var ex = cx, ey = cy
             if length2 > 0 {
@@ -117,7 +212,13 @@ private func paintSegment(_ clear: UnsafeMutableBufferPointer<Double>, _ w: Int,
                 ex = cx - t * dx
                 ey = cy - t * dy
             }
-            let coverage = min(max(reach - hypot(ex, ey), 0.0), 1.0)
+            let d2 = ex * ex + ey * ey
+            if d2 >= s.outside { continue }
+            if d2 < s.inside {
+                clear[base + col] = 0
+                continue
+            }
+            let coverage = min(max(s.reach - d2.squareRoot(), 0.0), 1.0)
             clear[base + col] *= 1.0 - coverage
         }
     }

@@ -123,15 +123,15 @@ public struct Drawing: Equatable, Sendable {
             var points: [StrokePoint] = []
             points.reserveCapacity(pointValues.count)
             for (j, point) in pointValues.enumerated() {
-                let at = "stroke \(i) point \(j)"
+                func at() -> String { "stroke \(i) point \(j)" }  // only for a message
                 guard case let .array(p) = point, p.count == 2 || p.count == 3 else {
-                    throw DigitsSVMError.strokes("\(at) must be [x, y] or [x, y, width], not \(pythonReprPrefix(point))")
+                    throw DigitsSVMError.strokes("\(at()) must be [x, y] or [x, y, width], not \(pythonReprPrefix(point))")
                 }
-                let x = try number(p[0], "\(at) x"), y = try number(p[1], "\(at) y")
+                let x = try number(p[0], "\(at()) x"), y = try number(p[1], "\(at()) y")
                 if abs(x) > Drawing.maxCoordinate || abs(y) > Drawing.maxCoordinate {
-                    throw DigitsSVMError.strokes("\(at) is at (\(formatG(x)), \(formatG(y))), off any screen; coordinates are points")
+                    throw DigitsSVMError.strokes("\(at()) is at (\(formatG(x)), \(formatG(y))), off any screen; coordinates are points")
                 }
-                let width = p.count == 3 ? try positive(p[2], "\(at) width", Drawing.maxLineWidth) : nil
+                let width = p.count == 3 ? try positive(p[2], "\(at()) width", Drawing.maxLineWidth) : nil
                 points.append(StrokePoint(x: x, y: y, width: width))
             }
             if !points.isEmpty { strokes.append(points) }
@@ -141,23 +141,23 @@ public struct Drawing: Equatable, Sendable {
 }
 
 /// Python's `_number`: a finite int or float (not a bool).
-func number(_ value: JSONValue, _ what: String) throws -> Double {
+func number(_ value: JSONValue, _ what: @autoclosure () -> String) throws -> Double {
     let v: Double
     switch value {
     case let .double(d): v = d
     case let .int(text): v = Double(text) ?? .infinity  // float(int): correctly rounded, inf on overflow
     default:
-        throw DigitsSVMError.strokes("\(what) must be a number, not \(value.pythonTypeName) (\(pythonReprPrefix(value)))")
+        throw DigitsSVMError.strokes("\(what()) must be a number, not \(value.pythonTypeName) (\(pythonReprPrefix(value)))")
     }
-    guard v.isFinite else { throw DigitsSVMError.strokes("\(what) must be finite, not \(pythonFloatRepr(v))") }
+    guard v.isFinite else { throw DigitsSVMError.strokes("\(what()) must be finite, not \(pythonFloatRepr(v))") }
     return v
 }
 
 /// Python's `_positive`: a number in (0, limit].
-func positive(_ value: JSONValue, _ what: String, _ limit: Double) throws -> Double {
-    let v = try number(value, what)
+func positive(_ value: JSONValue, _ what: @autoclosure () -> String, _ limit: Double) throws -> Double {
+    let v = try number(value, what())
     guard v > 0, v <= limit else {
-        throw DigitsSVMError.strokes("\(what) must be > 0 and <= \(formatG(limit)), not \(formatG(v))")
+        throw DigitsSVMError.strokes("\(what()) must be > 0 and <= \(formatG(limit)), not \(formatG(v))")
     }
     return v
 }
