@@ -96,8 +96,8 @@ public func seedGrid(_ ink: InkBuffer) -> [Double] {
         for r in 0..<8 {
             let y0 = r * h / 8, y1 = ((r + 1) * h + 7) / 8
             for y in y0..<y1 {
-                let base = y * w
-                for x in 0..<w { rowSums[r * w + x] += Int(levels[base + x]) }
+                let base = y * w, (from, to) = ink.span(y)
+                for x in from..<to { rowSums[r * w + x] &+= Int(levels[base + x]) }
             }
             for c in 0..<8 {
                 let x0 = c * w / 8, x1 = ((c + 1) * w + 7) / 8
@@ -117,19 +117,23 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
     let (W, H, box, block) = (ink.width, ink.height, p.box, p.block)
     var top = Int.max, bottom = -1, lft = Int.max, rgt = -1
     var h = 0, w = 0
-    var byCol: [Int32] = []  // byCol[y * (w + 1) + c]: ink pixels of mask row y left of column c
+    var byCol: [Int32] = [], rowStart: [Int] = []  // prefix counts of each row's ink (below)
     var count: [Int] = [], first: [Int] = [], last: [Int] = [], xsum: [Double] = []
     ink.levels.withUnsafeBufferPointer { levels in
         let base = levels.baseAddress!
         let raw = UnsafeRawPointer(base)
         var wide = SIMD16<UInt8>()  // the strongest level, 16 pixels at a time
-        var k = 0
-        while k + 16 <= levels.count {
-            wide = pointwiseMax(wide, raw.loadUnaligned(fromByteOffset: k, as: SIMD16<UInt8>.self))
-            k += 16
+        var peak: UInt8 = 0
+        for y in 0..<H {
+            var (k, end) = ink.span(y)
+            (k, end) = (k + y * W, end + y * W)
+            while k + 16 <= end {
+                wide = pointwiseMax(wide, raw.loadUnaligned(fromByteOffset: k, as: SIMD16<UInt8>.self))
+                k += 16
+            }
+            while k < end { peak = max(peak, base[k]); k += 1 }
         }
-        var peak = wide.max()
-        while k < levels.count { peak = max(peak, base[k]); k += 1 }
+        peak = max(peak, wide.max())
         precondition(peak > 0, "normalizedGrid needs some ink")
         let threshold = UInt8((Int(peak) + 1) / 2)
         // 1. mask (level >= threshold), cut to the rows and columns with ink; each row's
@@ -137,14 +141,15 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
         var rowFirst = [Int](repeating: -1, count: H), rowLast = rowFirst
         for y in 0..<H {
             let row = y * W
-            var x = 0
-            while x < W {
-                if x + 8 <= W, raw.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 { x += 8; continue }
+            let (from, to) = ink.span(y)
+            var x = from
+            while x < to {
+                if x + 8 <= to, raw.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 { x += 8; continue }
                 if base[row + x] >= threshold { break }
                 x += 1
             }
-            guard x < W else { continue }
-            var e = W - 1
+            guard x < to else { continue }
+            var e = to - 1
             while true {
                 if e >= 7, raw.loadUnaligned(fromByteOffset: row + e - 7, as: UInt64.self) == 0 { e -= 8; continue }
                 if base[row + e] >= threshold { break }
@@ -161,30 +166,33 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
         first = [Int](repeating: -1, count: h)
         last = first
         xsum = [Double](repeating: 0, count: h)
-        byCol = [Int32](unsafeUninitializedCapacity: h * (w + 1)) { prefix, initialized in
+        // Row y's prefix counts from its first ink pixel a to its last b:
+        // byCol[rowStart[y] + i] = ink pixels in columns a ..< a + i, i = 0 ... b - a + 1
+        // (0 left of a, the row's count right of b).
+        rowStart = [Int](repeating: 0, count: h + 1)
+        for y in 0..<h {
+            rowStart[y + 1] = rowStart[y] + (rowFirst[y + top] >= 0 ? rowLast[y + top] - rowFirst[y + top] + 2 : 1)
+        }
+        byCol = [Int32](unsafeUninitializedCapacity: rowStart[h]) { prefix, initialized in
             for y in 0..<h {
-                let dst = y * (w + 1)
-                guard rowFirst[y + top] >= 0 else {
-                    (prefix.baseAddress! + dst).initialize(repeating: 0, count: w + 1)
-                    continue
-                }
+                let dst = rowStart[y]
+                prefix[dst] = 0
+                guard rowFirst[y + top] >= 0 else { continue }
                 let a = rowFirst[y + top] - lft, b = rowLast[y + top] - lft
                 let src = (y + top) * W + lft
-                (prefix.baseAddress! + dst).initialize(repeating: 0, count: a + 1)
                 var run: Int32 = 0, sx = 0
                 for x in a...b {
                     let on = base[src + x] >= threshold ? 1 : 0
                     run &+= Int32(truncatingIfNeeded: on)
                     sx &+= x & -on
-                    prefix[dst + x + 1] = run
+                    prefix[dst + x - a + 1] = run
                 }
-                (prefix.baseAddress! + dst + b + 2).initialize(repeating: run, count: w - b - 1)
                 count[y] = Int(run)
                 xsum[y] = Double(sx)
                 first[y] = a
                 last[y] = b
             }
-            initialized = h * (w + 1)
+            initialized = rowStart[h]
         }
     }
     // 2. slant
@@ -203,9 +211,12 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
     var byRow = [Int](repeating: 0, count: (h + 1) * box)  // byRow[y * box + tx]: rows above y
     byCol.withUnsafeBufferPointer { prefix in
         for y in 0..<h {
-            let offset = left + shift[y], base = y * (w + 1)
+            // mask column c (clipped to 0 ... w) is prefix index c - first, clipped to 0 ... last - first + 1
+            let shifted = left + shift[y] - first[y], top = rowStart[y + 1] - rowStart[y] - 1, base = rowStart[y]
+            let lowest = -first[y], highest = w - first[y]
             for tx in 0..<box {
-                let lo = min(max(cols[tx].0 + offset, 0), w), hi = min(max(cols[tx].1 + offset, 0), w)
+                let lo = min(max(min(max(cols[tx].0 + shifted, lowest), highest), 0), top)
+                let hi = min(max(min(max(cols[tx].1 + shifted, lowest), highest), 0), top)
                 byRow[(y + 1) * box + tx] = byRow[y * box + tx] + Int(prefix[base + hi] - prefix[base + lo])
             }
         }

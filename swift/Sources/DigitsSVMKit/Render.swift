@@ -9,7 +9,9 @@ import Foundation
 public struct InkBuffer: Equatable, Sendable {
     public let width: Int
     public let height: Int
-    public var levels: [UInt8]
+    public var levels: [UInt8] { didSet { spans = nil } }
+    /// The renderer's hint: row y is 0 outside columns spans[2y] ..< spans[2y + 1] (nil: unknown).
+    var spans: [Int]?
 
     /// - Precondition: `levels.count == width * height`, both sides at least 1.
     public init(width: Int, height: Int, levels: [UInt8]) {
@@ -18,6 +20,17 @@ public struct InkBuffer: Equatable, Sendable {
         self.width = width
         self.height = height
         self.levels = levels
+    }
+
+    public static func == (a: InkBuffer, b: InkBuffer) -> Bool {
+        a.width == b.width && a.height == b.height && a.levels == b.levels
+    }
+
+    /// Columns `first ..< end` of row `y` outside which every level is 0.
+    @inline(__always)
+    func span(_ y: Int) -> (Int, Int) {
+        guard let spans else { return (0, width) }
+        return (spans[2 * y], max(spans[2 * y + 1], spans[2 * y]))
     }
 
     public subscript(x: Int, y: Int) -> UInt8 { levels[y * width + x] }
@@ -117,7 +130,9 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
             }
         }
     }
-    return InkBuffer(width: width, height: height, levels: levels)
+    var crop = InkBuffer(width: width, height: height, levels: levels)
+    crop.spans = (0..<(2 * height)).map { $0 % 2 == 0 ? first[$0 / 2] : end[$0 / 2] }
+    return crop
 }
 
 /// One round-capped segment of half-width `r`, in crop pixels, with the box of pixels it can reach.
