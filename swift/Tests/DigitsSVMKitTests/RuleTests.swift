@@ -69,6 +69,19 @@ final class RenderTests: XCTestCase {
         }
     }
 
+    func testRenderedCropsGiveTheSameGridsAsTheirBareLevels() throws {
+        // the renderer tells the methods which columns it touched; a crop without that hint
+        // (an app's own buffer) must give the same grids
+        for name in ["seven", "zero", "one_pressure", "dot"] {
+            let drawing = try Drawing(jsonData: Data(contentsOf: golden.appendingPathComponent("\(name).json")))
+            let crop = try renderStrokes(drawing)
+            let bare = InkBuffer(width: crop.width, height: crop.height, levels: crop.levels)
+            for method in PreprocessingMethod.allCases {
+                XCTAssertEqual(try preprocess(crop, method: method), try preprocess(bare, method: method), "\(name) \(method)")
+            }
+        }
+    }
+
     func testOverridesAreChecked() {
         XCTAssertThrowsError(try renderStrokes(Drawing(strokes: [[StrokePoint(x: 0, y: 0)]]), scale: 11)) {
             XCTAssertEqual("\($0)", "scale must be > 0 and <= 10, not 11")
