@@ -181,11 +181,29 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
                 let a = rowFirst[y + top] - lft, b = rowLast[y + top] - lft
                 let src = (y + top) * W + lft
                 var run: Int32 = 0, sx = 0
-                for x in a...b {
+                let out = prefix.baseAddress! + dst + 1 - a  // out[x]: ink in a ... x
+                var x = a
+                while x <= b {
+                    if x + 8 <= b + 1 {  // a blank or a fully inked word, 8 pixels at once
+                        let word = raw.loadUnaligned(fromByteOffset: src + x, as: UInt64.self)
+                        if word == 0 {
+                            for k in 0..<8 { out[x + k] = run }
+                            x += 8
+                            continue
+                        }
+                        if word == .max {
+                            for k in 0..<8 { out[x + k] = run &+ Int32(k + 1) }
+                            run &+= 8
+                            sx &+= 8 * x + 28
+                            x += 8
+                            continue
+                        }
+                    }
                     let on = base[src + x] >= threshold ? 1 : 0
                     run &+= Int32(truncatingIfNeeded: on)
                     sx &+= x & -on
-                    prefix[dst + x - a + 1] = run
+                    out[x] = run
+                    x += 1
                 }
                 count[y] = Int(run)
                 xsum[y] = Double(sx)
@@ -209,15 +227,22 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
     let cols = footprints(width, kx, box), rows = footprints(h, ky, box)
     // 4. bitmap: ink under each footprint, from the row prefix sums at shifted columns
     var byRow = [Int](repeating: 0, count: (h + 1) * box)  // byRow[y * box + tx]: rows above y
+    let colStarts = cols.map(\.0), colEnds = cols.map(\.1)
     byCol.withUnsafeBufferPointer { prefix in
-        for y in 0..<h {
-            // mask column c (clipped to 0 ... w) is prefix index c - first, clipped to 0 ... last - first + 1
-            let shifted = left + shift[y] - first[y], top = rowStart[y + 1] - rowStart[y] - 1, base = rowStart[y]
-            let lowest = -first[y], highest = w - first[y]
-            for tx in 0..<box {
-                let lo = min(max(min(max(cols[tx].0 + shifted, lowest), highest), 0), top)
-                let hi = min(max(min(max(cols[tx].1 + shifted, lowest), highest), 0), top)
-                byRow[(y + 1) * box + tx] = byRow[y * box + tx] + Int(prefix[base + hi] - prefix[base + lo])
+        byRow.withUnsafeMutableBufferPointer { byRow in
+            colStarts.withUnsafeBufferPointer { starts in
+                colEnds.withUnsafeBufferPointer { ends in
+                    for y in 0..<h {
+                        // mask column c (clipped to 0 ... w) is prefix index c - first, clipped to
+                        // 0 ... last - first + 1 (which already lies within -first ... w - first)
+                        let shifted = left + shift[y] - first[y], top = rowStart[y + 1] - rowStart[y] - 1
+                        let row = prefix.baseAddress! + rowStart[y], above = byRow.baseAddress! + y * box
+                        for tx in 0..<box {
+                            let lo = min(max(starts[tx] &+ shifted, 0), top), hi = min(max(ends[tx] &+ shifted, 0), top)
+                            above[box + tx] = above[tx] &+ Int(row[hi] &- row[lo])
+                        }
+                    }
+                }
             }
         }
     }
@@ -284,39 +309,39 @@ func footprints(_ n: Int, _ k: Double, _ box: Int) -> [(Int, Int)] {
 }
 
 /// Dilate with a 3x3 square (each adds about 2 pixels of width) towards `penWidth`.
+///
+/// Each bitmap row is held as the bits of a `UInt64` (box pixels 0 ... 63), so a
+/// dilation, the area and the edges take a few word operations per row.
 func thicken(_ bitmap: inout [Bool], _ box: Int, _ penWidth: Double, _ maxDilation: Int) {
-    let side = box + 2  // a blank border around the box
-    var padded = [UInt8](repeating: 0, count: side * side)
+    precondition(box <= 64, "NormalizedParameters.box above 64 is not supported")
+    var rows = [UInt64](repeating: 0, count: box + 2)  // a blank row above and below
     for y in 0..<box {
-        for x in 0..<box where bitmap[y * box + x] { padded[(y + 1) * side + x + 1] = 1 }
+        for x in 0..<box where bitmap[y * box + x] { rows[y + 1] |= 1 << UInt64(x) }
     }
-    // stroke width 2 * area / perimeter: ink/blank edges between 4-neighbours, outside blank
-    var area = 0, edges = 0
-    for y in 0..<side {
-        for x in 0..<side {
-            let v = padded[y * side + x]
-            area += Int(v)
-            if x + 1 < side { edges += Int(v ^ padded[y * side + x + 1]) }
-            if y + 1 < side { edges += Int(v ^ padded[(y + 1) * side + x]) }
-        }
-    }
+    // stroke width 2 * area / perimeter
+    let area = rows.reduce(0) { $0 + $1.nonzeroBitCount }, edges = perimeter(rows, box)
     let strokeWidth = area == 0 ? 0.0 : 2.0 * Double(area) / Double(edges)
     let times = min(maxDilation, max(0, Int(((penWidth - 1 - strokeWidth) / 2).rounded(.up))))
     guard times > 0 else { return }
-    var rows = padded
+    let mask: UInt64 = box == 64 ? .max : (1 << UInt64(box)) - 1
     for _ in 0..<times {
-        for y in 1...box {
-            for x in 0..<side {
-                rows[y * side + x] = padded[(y - 1) * side + x] | padded[y * side + x] | padded[(y + 1) * side + x]
-            }
-        }
-        for y in 1...box {
-            for x in 1...box {
-                padded[y * side + x] = rows[y * side + x - 1] | rows[y * side + x] | rows[y * side + x + 1]
-            }
-        }
+        let wide = rows.map { ($0 | $0 << 1 | $0 >> 1) & mask }
+        for y in 1...box { rows[y] = wide[y - 1] | wide[y] | wide[y + 1] }
     }
     for y in 0..<box {
-        for x in 0..<box { bitmap[y * box + x] = padded[(y + 1) * side + x + 1] != 0 }
+        for x in 0..<box { bitmap[y * box + x] = rows[y + 1] >> UInt64(x) & 1 != 0 }
     }
+}
+
+/// Ink/blank edges between 4-neighbours of a bitmap held as row bits, outside the box blank.
+func perimeter(_ rows: [UInt64], _ box: Int) -> Int {
+    var edges = 0
+    for y in 1...box {
+        let r = rows[y]
+        // horizontal: between x and x + 1 for x = -1 ... box - 1 (the bits beyond the box are 0)
+        edges += (r ^ (r << 1)).nonzeroBitCount + Int(r >> 63)
+        // vertical: between this row and the one above
+        edges += (r ^ rows[y - 1]).nonzeroBitCount
+    }
+    return edges + rows[box].nonzeroBitCount  // below the last row
 }

@@ -99,12 +99,18 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
     // columns first..<end of each row that some segment's box covers; pixels outside them
     // stay clear (alpha 0) and are never touched
     var first = [Int](repeating: width, count: height), end = [Int](repeating: 0, count: height)
-    for s in segments where s.c0 < s.c1 {
-        for row in s.r0..<s.r1 {
-            let (c0, c1, _, _) = s.columns(row)
-            if c0 < c1 {
-                first[row] = min(first[row], c0)
-                end[row] = max(end[row], c1)
+    // per segment and row: c0, c1, fill0, fill1 (see Segment.columns)
+    let columns = [Int](unsafeUninitializedCapacity: segments.reduce(0) { $0 + 4 * ($1.r1 - $1.r0) }) { buf, n in
+        n = 0
+        for s in segments where s.c0 < s.c1 {
+            for row in s.r0..<s.r1 {
+                let (c0, c1, fill0, fill1) = s.columns(row)
+                (buf[n], buf[n + 1], buf[n + 2], buf[n + 3]) = (c0, c1, fill0, fill1)
+                n += 4
+                if c0 < c1 {
+                    first[row] = min(first[row], c0)
+                    end[row] = max(end[row], c1)
+                }
             }
         }
     }
@@ -116,7 +122,13 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
         n = width * height  // the rest is never read
     }
     clear.withUnsafeMutableBufferPointer { buf in
-        for s in segments where s.c0 < s.c1 { paint(s, buf, width) }
+        columns.withUnsafeBufferPointer { columns in
+            var at = 0
+            for s in segments where s.c0 < s.c1 {
+                paint(s, buf, width, columns.baseAddress! + at)
+                at += 4 * (s.r1 - s.r0)
+            }
+        }
     }
     var levels = [UInt8](repeating: 0, count: width * height)
     levels.withUnsafeMutableBufferPointer { out in
@@ -124,8 +136,12 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
             for row in 0..<height where first[row] < end[row] {
                 let o = out.baseAddress! + row * width, p = c.baseAddress! + row * width
                 for k in first[row]..<end[row] {
-                    // floor of a value in 0.5...255.5 is its truncation
-                    o[k] = UInt8(truncatingIfNeeded: Int((1.0 - p[k]) * 255 + 0.5))
+                    // floor(v) for v = (1 - clear) 255 + 0.5 in 0.5...255.5: adding 1.5 * 2^52
+                    // rounds v to the nearest integer r (its low bits), one less if r > v
+                    let v = (1.0 - p[k]) * 255 + 0.5
+                    let m = v + roundingMagic
+                    let r = Int64(bitPattern: m.bitPattern) &- roundingMagicBits
+                    o[k] = UInt8(truncatingIfNeeded: r &- (m - roundingMagic > v ? 1 : 0))
                 }
             }
         }
@@ -139,7 +155,10 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
 private struct Segment {
     let ax, ay, bx, by, r: Double
     let c0, c1, r0, r1: Int
-    let dx, dy, length2, reach, outside, inside, band, core: Double
+    let dx, dy, length2, reach, band, core: Double
+    // per row, the strip's and the core's centre moves by xPerRow; the ends of the segment
+    // (cx dx + cy dy = 0 and = length2) cross the row at -cy yPerX and l2PerX - cy yPerX
+    let xPerRow, bandHalf, coreHalf, yPerX, l2PerX: Double
 
     init(ax: Double, ay: Double, bx: Double, by: Double, r: Double, width: Int, height: Int) {
         (self.ax, self.ay, self.bx, self.by, self.r) = (ax, ay, bx, by, r)
@@ -151,11 +170,14 @@ private struct Segment {
         dy = by - ay
         length2 = dx * dx + dy * dy
         reach = r + 0.5
-        outside = reach * reach * (1 + 1e-9)
-        inside = reach > 1 ? (reach - 1) * (reach - 1) * (1 - 1e-9) : -1.0
         let length = length2.squareRoot()
         band = (reach + 1e-3) * length
         core = (reach - 1 - 1e-3) * length
+        xPerRow = dy != 0 ? dx / dy : 0
+        bandHalf = dy != 0 ? band / abs(dy) : 0
+        coreHalf = dy != 0 ? core / abs(dy) : 0
+        yPerX = dx != 0 ? dy / dx : 0
+        l2PerX = dx != 0 ? length2 / dx : 0
     }
 
     /// The columns `c0..<c1` of `row` that can be reached, and within them `fill0..<fill1`,
@@ -168,33 +190,42 @@ private struct Segment {
         let cy = (Double(row) + 0.5) - ay
         var lo = -Double.infinity, hi = Double.infinity, inLo = -Double.infinity, inHi = Double.infinity
         if dy != 0 {
-            let u = (cy * dx - band) / dy, v = (cy * dx + band) / dy
-            (lo, hi) = (min(u, v), max(u, v))
-            if core > 0 {
-                let p = (cy * dx - core) / dy, q = (cy * dx + core) / dy
-                (inLo, inHi) = (min(p, q), max(p, q))
-            } else {
-                (inLo, inHi) = (1, 0)
-            }
+            let centre = cy * xPerRow
+            (lo, hi) = (centre - bandHalf, centre + bandHalf)
+            (inLo, inHi) = core > 0 ? (centre - coreHalf, centre + coreHalf) : (1, 0)
         } else if abs(cy * dx) > band {
             return (0, 0, 0, 0)
         } else if !(core > 0 && abs(cy * dx) < core) {
             (inLo, inHi) = (1, 0)
         }
         if dx != 0 {
-            let p = -(cy * dy) / dx, q = (length2 - cy * dy) / dx
+            let p = -cy * yPerX, q = l2PerX - cy * yPerX
             inLo = max(inLo, min(p, q))
             inHi = min(inHi, max(p, q))
         } else if !(cy * dy >= 0 && cy * dy <= length2) {
             (inLo, inHi) = (1, 0)
         }
-        let a = max(c0, Int(max(lo + ax - 0.5, -1e9).rounded(.down)))
-        let b = min(c1, Int(min(hi + ax - 0.5, 1e9).rounded(.up)) + 1)
+        let a = max(c0, floorInt(max(lo + ax - 0.5, -1e9)))
+        let b = min(c1, ceilInt(min(hi + ax - 0.5, 1e9)) + 1)
         guard inLo < inHi else { return (a, b, 0, 0) }
-        let fill0 = max(a, Int(max(inLo + ax - 0.5, -1e9).rounded(.up)))
-        let fill1 = min(b, Int(min(inHi + ax - 0.5, 1e9).rounded(.down)) + 1)  // exclusive
+        let fill0 = max(a, ceilInt(max(inLo + ax - 0.5, -1e9)))
+        let fill1 = min(b, floorInt(min(inHi + ax - 0.5, 1e9)) + 1)  // exclusive
         return (a, b, fill0, fill1)
     }
+}
+
+private let roundingMagic = 6755399441055744.0  // 1.5 * 2^52
+private let roundingMagicBits = Int64(bitPattern: roundingMagic.bitPattern)
+
+/// `floor` and `ceil` of a value within +-1e9, to an Int, without a libm call.
+@inline(__always) private func floorInt(_ x: Double) -> Int {
+    let i = Int(x)
+    return x < Double(i) ? i - 1 : i
+}
+
+@inline(__always) private func ceilInt(_ x: Double) -> Int {
+    let i = Int(x)
+    return x > Double(i) ? i + 1 : i
 }
 
 /// Composite one segment into `clear` (Python's `_paint_segment`, pixel by pixel, same operations).
@@ -205,36 +236,38 @@ private struct Segment {
 /// are skipped, and those nearer than `reach - 1.001` beside the segment are set to 0 (see
 /// `Segment.columns`); every other pixel takes Python's operations.
 @inline(__always)
-private func paint(_ s: Segment, _ clear: UnsafeMutableBufferPointer<Double>, _ w: Int) {
-    let (ax, ay, dx, dy, length2) = (s.ax, s.ay, s.dx, s.dy, s.length2)
+private func paint(_ s: Segment, _ clear: UnsafeMutableBufferPointer<Double>, _ w: Int, _ columns: UnsafePointer<Int>) {
+    let (ax, ay, dx, dy, length2, reach) = (s.ax, s.ay, s.dx, s.dy, s.length2, s.reach)
     for row in s.r0..<s.r1 {
         let cy = (Double(row) + 0.5) - ay
-        let base = row * w
-        var (c0, c1, fill0, fill1) = s.columns(row)
-        if fill0 < fill1 {
-            (clear.baseAddress! + base + fill0).update(repeating: 0, count: fill1 - fill0)
-        } else {
-            (fill0, fill1) = (c1, c1)
+        let at = columns + 4 * (row - s.r0)
+        let pixels = clear.baseAddress! + row * w
+        let (c0, c1, fill0, fill1) = (at[0], at[1], at[2], at[3])
+        let core = fill0 < fill1
+        if core { (pixels + fill0).update(repeating: 0, count: fill1 - fill0) }
+        // the same operations for every other pixel, whatever its coverage: coverage 0 leaves
+        // the pixel as it is, 1 makes it 0, as in the Python; a pixel already 0 stays 0
+        @inline(__always) func composite(_ from: Int, _ to: Int) {
+            var col = from
+            while col < to {
+                if pixels[col] == 0 { col += 1; continue }  // ink already: stays 0 whatever comes
+                let cx = (Double(col) + 0.5) - ax
+                var ex = cx, ey = cy
+                if length2 > 0 {
+                    let t = min(max((cx * dx + cy * dy) / length2, 0.0), 1.0)
+                    ex = cx - t * dx
+                    ey = cy - t * dy
+                }
+                let coverage = min(max(reach - (ex * ex + ey * ey).squareRoot(), 0.0), 1.0)
+                pixels[col] *= 1.0 - coverage
+                col += 1
+            }
         }
-        while c0 < c1 {
-            let col = c0
-            c0 = col == fill0 ? fill1 : col + 1
-            if col == fill0 { continue }
-            let cx = (Double(col) + 0.5) - ax
-            var ex = cx, ey = cy
-            if length2 > 0 {
-                let t = min(max((cx * dx + cy * dy) / length2, 0.0), 1.0)
-                ex = cx - t * dx
-                ey = cy - t * dy
-            }
-            let d2 = ex * ex + ey * ey
-            if d2 >= s.outside { continue }
-            if d2 < s.inside {
-                clear[base + col] = 0
-                continue
-            }
-            let coverage = min(max(s.reach - d2.squareRoot(), 0.0), 1.0)
-            clear[base + col] *= 1.0 - coverage
+        if core {
+            composite(c0, fill0)
+            composite(fill1, c1)
+        } else {
+            composite(c0, c1)
         }
     }
 }

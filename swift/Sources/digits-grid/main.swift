@@ -57,14 +57,32 @@ func jsonString(_ s: String) -> String {
     return out + "\""
 }
 
-// One write per drawing, so a caller may send a line and wait for its answer.
-while let line = readLine(strippingNewline: true) {
-    let answer: String
-    do {
-        let grid = try preprocess(Drawing(json: line), method: method)
-        answer = "[" + grid.map { String(Int($0)) }.joined(separator: ",") + "]\n"
-    } catch let error as DigitsSVMError {
-        answer = "{\"error\": " + jsonString(error.message) + "}\n"
+/// The line for a grid: its 64 values (integers 0...16) as a JSON array.
+func gridLine(_ grid: [Double], into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "["))
+    for (i, v) in grid.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        guard v >= 0, v < 100, v == v.rounded(.towardZero) else {  // never for these grids
+            out += Array((v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)").utf8)
+            continue
+        }
+        let n = Int(v)
+        if n >= 10 { out.append(UInt8(ascii: "0") + UInt8(n / 10)) }
+        out.append(UInt8(ascii: "0") + UInt8(n % 10))
     }
-    FileHandle.standardOutput.write(Data(answer.utf8))
+    out += Array("]\n".utf8)
+}
+
+// One write per drawing, so a caller may send a line and wait for its answer.
+var out: [UInt8] = []
+out.reserveCapacity(512)
+while let line = readLine(strippingNewline: true) {
+    out.removeAll(keepingCapacity: true)
+    do {
+        gridLine(try preprocess(Drawing(json: line), method: method), into: &out)
+    } catch let error as DigitsSVMError {
+        out += Array(("{\"error\": " + jsonString(error.message) + "}\n").utf8)
+    }
+    out.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+    fflush(stdout)
 }
