@@ -22,6 +22,7 @@ public enum InkSource: String, CaseIterable, Sendable {
 
 /// Parameters of `method="normalized"` (the `.mlmodel` records them as `preprocessing.*`).
 public struct NormalizedParameters: Equatable, Sendable {
+    /// Side of the normalised bitmap (at most 64 here; the library's and the model's is 32).
     public var box = 32
     public var block = 4
     public var maxSlant = 1.0
