@@ -116,8 +116,8 @@ public func seedGrid(_ ink: InkBuffer) -> [Double] {
 /// - Precondition: some level is not 0 (`preprocess` checks).
 public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = NormalizedParameters()) -> [Double] {
     let (W, H, box, block) = (ink.width, ink.height, p.box, p.block)
-    var top = Int.max, bottom = -1, lft = Int.max, rgt = -1
-    var h = 0, w = 0
+    var top = Int.max, bottom = -1, lft = Int.max
+    var h = 0
     var byCol: [Int32] = [], rowStart: [Int] = []  // prefix counts of each row's ink (below)
     var count: [Int] = [], first: [Int] = [], last: [Int] = [], xsum: [Double] = []
     ink.levels.withUnsafeBufferPointer { levels in
@@ -159,10 +159,9 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
             rowFirst[y] = x
             rowLast[y] = e
             top = min(top, y); bottom = y
-            lft = min(lft, x); rgt = max(rgt, e)
+            lft = min(lft, x)
         }
         h = bottom - top + 1
-        w = rgt - lft + 1
         count = [Int](repeating: 0, count: h)
         first = [Int](repeating: -1, count: h)
         last = first
