@@ -367,8 +367,10 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     1. Mask: a pixel is ink when ``2 * level >= peak`` (``peak``: the strongest level;
        128 and up for a fully inked drawing). Rows and columns without ink are dropped.
     2. Slant: over ink pixels (x right, y down, means ``mx``, ``my``),
-       ``s = sum((x - mx) * (y - my)) / sum((y - my)^2)``. If ``|s| <= max_slant``, row
-       ``y`` moves left by ``shift(y) = floor(s * (y - my) + 0.5)`` pixels (upright).
+       ``s = sum((x - mx) * (y - my)) / sum((y - my)^2)``, computed from integer sums as
+       ``(Sxy - Sx my) / (Syy - Sy my)`` so that every port gets the same bits. If
+       ``|s| <= max_slant``, row ``y`` moves left by ``shift(y) = floor(s * (y - my) + 0.5)``
+       pixels (upright).
     3. Scale: the upright ink spans ``w`` x ``h`` pixels. Rows scale by ``ky = box / h``
        (full height); columns by ``kx = clip(ky, min_width / w, max_width / w)`` (aspect
        kept within limits), centred: offsets ``ox = (box - kx w) / 2``, ``oy = (box - ky h) / 2``.
@@ -425,18 +427,24 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
 
 
 def _slant_shift(mask: np.ndarray, count: np.ndarray, max_slant: float) -> np.ndarray:
-    """Per-row leftward shift that makes the ink upright (zeros when it cannot tell)."""
+    """Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
+
+    The slant comes from sums of integers, exact in float64 in any summation order (for
+    ink boxes under 25,000 rows), combined by three fixed operations: a dot product of
+    non-integers would round differently in BLAS, on another platform or in the Swift
+    package, and ``floor`` could then fall on the other side of an integer.
+    """
     h, w = mask.shape
     count = count.astype(np.float64)
     xsum = mask.view(np.uint8) @ np.arange(w, dtype=np.float64)
     y = np.arange(h, dtype=np.float64)
-    n = count.sum()
-    dy = y - (count @ y) / n
-    vy = float(count @ (dy * dy))
-    slant = float((xsum - count * (xsum.sum() / n)) @ dy) / vy if vy > 0 else 0.0
+    sy = float(count @ y)
+    my = sy / float(count.sum())
+    vy = float(count @ (y * y)) - sy * my  # sum of n(y) (y - my)^2
+    slant = (float(xsum @ y) - float(xsum.sum()) * my) / vy if vy > 0 else 0.0
     if abs(slant) > max_slant:
         slant = 0.0
-    return np.floor(slant * dy + 0.5).astype(np.int64)
+    return np.floor(slant * (y - my) + 0.5).astype(np.int64)
 
 
 def _footprints(n: int, k: float, box: int) -> np.ndarray:
@@ -636,7 +644,9 @@ def render_strokes(
     A stroke of one point is a dot. Coverage is antialiased with a 1-pixel ramp
     (``clip(r + 0.5 - d, 0, 1)`` for a pixel centre at distance ``d`` from the segment,
     ``r`` half the width in pixels) and segments are composited source-over; this is
-    close to, not bit-identical with, Core Graphics.
+    close to, not bit-identical with, Core Graphics. Only IEEE operations are used (``d``
+    is ``sqrt(ex * ex + ey * ey)``, not a libm ``hypot``), so the Swift package in
+    ``swift/`` renders the same bits.
 
     Parameters
     ----------
@@ -714,7 +724,8 @@ def _paint_segment(clear: np.ndarray, ax: float, ay: float, bx: float, by: float
     dx, dy = bx - ax, by - ay
     length2 = dx * dx + dy * dy
     t = np.clip((cx * dx + cy * dy) / length2, 0.0, 1.0) if length2 > 0 else 0.0
-    dist = np.hypot(cx - t * dx, cy - t * dy)
+    ex, ey = cx - t * dx, cy - t * dy
+    dist = np.sqrt(ex * ex + ey * ey)  # IEEE operations only: each libm's hypot rounds its own way
     coverage = np.clip(r + 0.5 - dist, 0.0, 1.0)
     clear[r0:r1, c0:c1] *= 1.0 - coverage
 

@@ -11,6 +11,22 @@ import pytest
 
 import digits_svm
 
+_SUMMARY = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def summary_line(request):
+    """Add a line to the run's "figures" summary (counts a test proved), shown with or without -s."""
+    return request.config.stash.setdefault(_SUMMARY, []).append
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = config.stash.get(_SUMMARY, [])
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
 
 @pytest.fixture(scope="session")
 def result():

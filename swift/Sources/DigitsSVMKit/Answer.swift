@@ -1,0 +1,58 @@
+// What the app shows for a drawing: a digit with its probability, or "not a digit". The
+// rule lives here, in one place, in plain Swift (tested on Linux); the Core ML glue in
+// CoreML.swift only feeds it the model's outputs.
+
+import Foundation
+
+/// The answer to one drawing.
+public struct DigitAnswer: Equatable, Sendable {
+    /// The digit 0...9, or nil: "not a digit".
+    public let digit: Int?
+    /// The model's probability of its label, 0...1 (nil for a model without probabilities).
+    public let probability: Double?
+    /// The model's `classLabel`, also when the answer is "not a digit".
+    public let label: Int64
+
+    /// True unless the answer is "not a digit".
+    public var isDigit: Bool { digit != nil }
+
+    // MARK: - The "not a digit" rule (docs/xcode.md, section "Not a digit")
+
+    /// The threshold below which the answer is "not a digit": Python's
+    /// `digits_svm.confidence.DEFAULT_MIN_CONFIDENCE`.
+    public static let defaultMinConfidence = 0.5
+
+    /// The label reserved for an explicit "not a digit" class.
+    public static let notADigitLabel: Int64 = -1
+
+    /// Decide from the model's outputs: "not a digit" when `classLabel` is -1 or when
+    /// `classProbability[classLabel]` is below `minConfidence`; otherwise the label, with
+    /// its probability. A model without probabilities (`classProbability` nil) answers its
+    /// label with no probability.
+    ///
+    /// - Throws: `DigitsSVMError.invalidArgument` if `minConfidence` is not in 0...1.
+    public static func decide(classLabel: Int64, classProbability: [Int64: Double]?,
+                              minConfidence: Double = defaultMinConfidence) throws -> DigitAnswer {
+        guard (0.0...1.0).contains(minConfidence) else {
+            throw DigitsSVMError.invalidArgument(
+                "minConfidence must be a probability between 0 and 1, got \(pythonFloatRepr(minConfidence))")
+        }
+        let probability = classProbability.map { $0[classLabel] ?? 0 }
+        let rejected = classLabel == notADigitLabel || (probability.map { $0 < minConfidence } ?? false)
+        return DigitAnswer(digit: rejected ? nil : Int(classLabel), probability: probability, label: classLabel)
+    }
+}
+
+/// Check a grid before it goes to the model: 64 finite values 0...16 (row 0 at the top).
+///
+/// - Throws: `DigitsSVMError.invalidArgument` naming what is wrong (values are never clipped).
+public func checkGrid(_ grid: [Double]) throws {
+    guard grid.count == 64 else {
+        throw DigitsSVMError.invalidArgument(
+            "a grid has 64 values (8 rows of 8, row 0 at the top), not \(grid.count); give the output of preprocess")
+    }
+    if let bad = grid.firstIndex(where: { !($0 >= 0 && $0 <= 16) }) {
+        throw DigitsSVMError.invalidArgument("grid value \(pythonFloatRepr(grid[bad])) at row \(bad / 8), column \(bad % 8) "
+            + "is outside 0...16; the preprocessing was skipped or broken")
+    }
+}

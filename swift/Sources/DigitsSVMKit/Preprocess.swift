@@ -1,0 +1,347 @@
+// Ink buffer -> the model's input, the 64 values of an 8x8 grid (row 0 at the top), by
+// the two methods of `digits_svm.preprocess` (docs/preprocessing.md states them step by step).
+
+import Foundation
+
+/// The preprocessing methods, as named in the `.mlmodel`'s `preprocessing.method` metadata.
+public enum PreprocessingMethod: String, CaseIterable, Sendable {
+    /// The training data's geometry first (upright, full height, centred, even pen): the default.
+    case normalized
+    /// Exactly what the seed app computes: 8 x 8 tiles following the crop, `Int(mean alpha * 16)`.
+    case seed
+}
+
+/// Where a crop's ink comes from (Python's `ink=`).
+public enum InkSource: String, CaseIterable, Sendable {
+    /// Alpha when the crop has transparency, else darkness; opaque light paper reads as no ink.
+    case auto
+    case alpha
+    /// `255 - luma` on a light background.
+    case darkness
+}
+
+/// Parameters of `method="normalized"` (the `.mlmodel` records them as `preprocessing.*`).
+public struct NormalizedParameters: Equatable, Sendable {
+    /// Side of the normalised bitmap (at most 64 here; the library's and the model's is 32).
+    public var box = 32
+    public var block = 4
+    public var maxSlant = 1.0
+    public var minWidth = 8.0
+    public var maxWidth = 18.0
+    public var coverage = 0.5
+    public var penWidth = 4.5
+    public var maxDilation = 3
+
+    public init() {}
+}
+
+/// The ink levels of an 8-bit RGBA crop (straight, not premultiplied, alpha), by the
+/// rules of `digits_svm.ink_levels`: alpha when some pixel is not opaque, else darkness
+/// `255 - L` (`L = (19595 R + 38470 G + 7471 B + 32768) >> 16`); but when most pixels are
+/// opaque (alpha >= 128) and their median luma is at least 128, the opaque part is paper
+/// and the ink is `(alpha * (255 - L) + 127) / 255`.
+///
+/// - Parameter rgba: `width * height * 4` bytes, row-major, row 0 at the top.
+/// - Throws: `DigitsSVMError.image` when the byte count does not match the size.
+public func inkLevels(rgba: [UInt8], width: Int, height: Int, ink: InkSource = .auto) throws -> InkBuffer {
+    guard width >= 1, height >= 1, rgba.count == width * height * 4 else {
+        throw DigitsSVMError.image("an RGBA crop of \(width)x\(height) pixels needs \(max(width, 0) * max(height, 0) * 4) bytes, "
+            + "not \(rgba.count); give 4 bytes (R, G, B, A) per pixel, row 0 at the top")
+    }
+    let n = width * height
+    func luma(_ k: Int) -> Int {
+        (19595 * Int(rgba[4 * k]) + 38470 * Int(rgba[4 * k + 1]) + 7471 * Int(rgba[4 * k + 2]) + 32768) >> 16
+    }
+    let alpha = (0..<n).map { rgba[4 * $0 + 3] }
+    if ink == .alpha { return InkBuffer(width: width, height: height, levels: alpha) }
+    if ink == .auto, alpha.contains(where: { $0 < 255 }) {
+        let opaque = (0..<n).filter { alpha[$0] >= 128 }
+        if 2 * opaque.count <= n { return InkBuffer(width: width, height: height, levels: alpha) }
+        let sorted = opaque.map(luma).sorted()
+        let mid = sorted.count / 2
+        let median2 = sorted.count % 2 == 1 ? 2 * sorted[mid] : sorted[mid - 1] + sorted[mid]  // twice the median
+        guard median2 >= 256 else { return InkBuffer(width: width, height: height, levels: alpha) }
+        let levels = (0..<n).map { UInt8((Int(alpha[$0]) * (255 - luma($0)) + 127) / 255) }
+        return InkBuffer(width: width, height: height, levels: levels)
+    }
+    return InkBuffer(width: width, height: height, levels: (0..<n).map { UInt8(255 - luma($0)) })
+}
+
+/// The model's input for an ink buffer: 64 values 0...16, index `row * 8 + col`, row 0 at the top.
+///
+/// - Throws: `DigitsSVMError.emptyDrawing` when no pixel has ink.
+public func preprocess(_ ink: InkBuffer, method: PreprocessingMethod = .normalized,
+                       parameters: NormalizedParameters = NormalizedParameters()) throws -> [Double] {
+    guard ink.levels.contains(where: { $0 != 0 }) else {
+        throw DigitsSVMError.emptyDrawing(
+            "the drawing has no ink (every pixel is transparent or white); draw a digit first")
+    }
+    switch method {
+    case .seed: return seedGrid(ink)
+    case .normalized: return normalizedGrid(ink, parameters)
+    }
+}
+
+/// Render a drawing (`renderStrokes`) and preprocess its crop: what the app feeds the model.
+public func preprocess(_ drawing: Drawing, method: PreprocessingMethod = .normalized) throws -> [Double] {
+    try preprocess(renderStrokes(drawing), method: method)
+}
+
+/// `method="seed"`: tile `(r, c)` covers columns `c W / 8 ..< ceil((c + 1) W / 8)` and
+/// rows likewise; its value is `16 * S / (255 * N)` in integers (ink sum `S` over `N` pixels).
+public func seedGrid(_ ink: InkBuffer) -> [Double] {
+    let (w, h) = (ink.width, ink.height)
+    var grid = [Double](repeating: 0, count: 64)
+    ink.levels.withUnsafeBufferPointer { levels in
+        var rowSums = [Int](repeating: 0, count: 8 * w)  // per tile row, the column sums
+        for r in 0..<8 {
+            let y0 = r * h / 8, y1 = ((r + 1) * h + 7) / 8
+            for y in y0..<y1 {
+                let base = y * w, (from, to) = ink.span(y)
+                for x in from..<to { rowSums[r * w + x] &+= Int(levels[base + x]) }
+            }
+            for c in 0..<8 {
+                let x0 = c * w / 8, x1 = ((c + 1) * w + 7) / 8
+                var sum = 0
+                for x in x0..<x1 { sum += rowSums[r * w + x] }
+                grid[r * 8 + c] = Double((16 * sum) / (255 * (y1 - y0) * (x1 - x0)))
+            }
+        }
+    }
+    return grid
+}
+
+/// `method="normalized"`, step by step as `digits_svm.preprocess.normalized_grid`.
+///
+/// - Precondition: some level is not 0 (`preprocess` checks).
+public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = NormalizedParameters()) -> [Double] {
+    let (W, H, box, block) = (ink.width, ink.height, p.box, p.block)
+    var top = Int.max, bottom = -1, lft = Int.max
+    var h = 0
+    var byCol: [Int32] = [], rowStart: [Int] = []  // prefix counts of each row's ink (below)
+    var count: [Int] = [], first: [Int] = [], last: [Int] = [], xsum: [Double] = []
+    ink.levels.withUnsafeBufferPointer { levels in
+        let base = levels.baseAddress!
+        let raw = UnsafeRawPointer(base)
+        var wide = SIMD16<UInt8>()  // the strongest level, 16 pixels at a time
+        var peak: UInt8 = 0
+        for y in 0..<H {
+            var (k, end) = ink.span(y)
+            (k, end) = (k + y * W, end + y * W)
+            while k + 16 <= end {
+                wide = pointwiseMax(wide, raw.loadUnaligned(fromByteOffset: k, as: SIMD16<UInt8>.self))
+                k += 16
+            }
+            while k < end { peak = max(peak, base[k]); k += 1 }
+        }
+        peak = max(peak, wide.max())
+        precondition(peak > 0, "normalizedGrid needs some ink")
+        let threshold = UInt8((Int(peak) + 1) / 2)
+        // 1. mask (level >= threshold), cut to the rows and columns with ink; each row's
+        //    first and last ink pixel are found with blank words skipped 8 pixels at a time
+        var rowFirst = [Int](repeating: -1, count: H), rowLast = rowFirst
+        for y in 0..<H {
+            let row = y * W
+            let (from, to) = ink.span(y)
+            var x = from
+            while x < to {
+                if x + 8 <= to, raw.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 { x += 8; continue }
+                if base[row + x] >= threshold { break }
+                x += 1
+            }
+            guard x < to else { continue }
+            var e = to - 1
+            while true {
+                if e >= 7, raw.loadUnaligned(fromByteOffset: row + e - 7, as: UInt64.self) == 0 { e -= 8; continue }
+                if base[row + e] >= threshold { break }
+                e -= 1
+            }
+            rowFirst[y] = x
+            rowLast[y] = e
+            top = min(top, y); bottom = y
+            lft = min(lft, x)
+        }
+        h = bottom - top + 1
+        count = [Int](repeating: 0, count: h)
+        first = [Int](repeating: -1, count: h)
+        last = first
+        xsum = [Double](repeating: 0, count: h)
+        // Row y's prefix counts from its first ink pixel a to its last b:
+        // byCol[rowStart[y] + i] = ink pixels in columns a ..< a + i, i = 0 ... b - a + 1
+        // (0 left of a, the row's count right of b).
+        rowStart = [Int](repeating: 0, count: h + 1)
+        for y in 0..<h {
+            rowStart[y + 1] = rowStart[y] + (rowFirst[y + top] >= 0 ? rowLast[y + top] - rowFirst[y + top] + 2 : 1)
+        }
+        byCol = [Int32](unsafeUninitializedCapacity: rowStart[h]) { prefix, initialized in
+            for y in 0..<h {
+                let dst = rowStart[y]
+                prefix[dst] = 0
+                guard rowFirst[y + top] >= 0 else { continue }
+                let a = rowFirst[y + top] - lft, b = rowLast[y + top] - lft
+                let src = (y + top) * W + lft
+                var run: Int32 = 0, sx = 0
+                let out = prefix.baseAddress! + dst + 1 - a  // out[x]: ink in a ... x
+                var x = a
+                while x <= b {
+                    if x + 8 <= b + 1 {  // a blank or a fully inked word, 8 pixels at once
+                        let word = raw.loadUnaligned(fromByteOffset: src + x, as: UInt64.self)
+                        if word == 0 {
+                            for k in 0..<8 { out[x + k] = run }
+                            x += 8
+                            continue
+                        }
+                        if word == .max {
+                            for k in 0..<8 { out[x + k] = run &+ Int32(k + 1) }
+                            run &+= 8
+                            sx &+= 8 * x + 28
+                            x += 8
+                            continue
+                        }
+                    }
+                    let on = base[src + x] >= threshold ? 1 : 0
+                    run &+= Int32(truncatingIfNeeded: on)
+                    sx &+= x & -on
+                    out[x] = run
+                    x += 1
+                }
+                count[y] = Int(run)
+                xsum[y] = Double(sx)
+                first[y] = a
+                last[y] = b
+            }
+            initialized = rowStart[h]
+        }
+    }
+    // 2. slant
+    let shift = slantShift(count: count, xsum: xsum, maxSlant: p.maxSlant)
+    // 3. box
+    var left = Int.max, right = Int.min
+    for y in 0..<h where count[y] > 0 {
+        left = min(left, first[y] - shift[y])
+        right = max(right, last[y] - shift[y])
+    }
+    let width = right - left + 1
+    let ky = Double(box) / Double(h)
+    let kx = min(max(ky, p.minWidth / Double(width)), p.maxWidth / Double(width))
+    let cols = footprints(width, kx, box), rows = footprints(h, ky, box)
+    // 4. bitmap: ink under each footprint, from the row prefix sums at shifted columns
+    var byRow = [Int](repeating: 0, count: (h + 1) * box)  // byRow[y * box + tx]: rows above y
+    let colStarts = cols.map(\.0), colEnds = cols.map(\.1)
+    byCol.withUnsafeBufferPointer { prefix in
+        byRow.withUnsafeMutableBufferPointer { byRow in
+            colStarts.withUnsafeBufferPointer { starts in
+                colEnds.withUnsafeBufferPointer { ends in
+                    for y in 0..<h {
+                        // mask column c (clipped to 0 ... w) is prefix index c - first, clipped to
+                        // 0 ... last - first + 1 (which already lies within -first ... w - first)
+                        let shifted = left + shift[y] - first[y], top = rowStart[y + 1] - rowStart[y] - 1
+                        let row = prefix.baseAddress! + rowStart[y], above = byRow.baseAddress! + y * box
+                        for tx in 0..<box {
+                            let lo = min(max(starts[tx] &+ shifted, 0), top), hi = min(max(ends[tx] &+ shifted, 0), top)
+                            above[box + tx] = above[tx] &+ Int(row[hi] &- row[lo])
+                        }
+                    }
+                }
+            }
+        }
+    }
+    var strict = [Bool](repeating: false, count: box * box), touched = strict
+    var nStrict = 0, nTouched = 0
+    for ty in 0..<box {
+        let (c, d) = rows[ty]
+        for tx in 0..<box {
+            let (a, b) = cols[tx]
+            let inked = byRow[d * box + tx] - byRow[c * box + tx]
+            guard inked > 0 else { continue }
+            touched[ty * box + tx] = true
+            nTouched += 1
+            if Double(inked) >= p.coverage * Double((d - c) * (b - a)) {
+                strict[ty * box + tx] = true
+                nStrict += 1
+            }
+        }
+    }
+    var bitmap = 2 * nStrict < nTouched ? touched : strict  // strokes thinner than a box pixel: keep them
+    // 5. pen
+    thicken(&bitmap, box, p.penWidth, p.maxDilation)
+    // 6. counts
+    var grid = [Double](repeating: 0, count: 64)
+    let n = box / block
+    for y in 0..<box {
+        for x in 0..<box where bitmap[y * box + x] { grid[(y / block) * n + x / block] += 1 }
+    }
+    return grid
+}
+
+/// Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
+///
+/// The sums are of integers, exact in doubles whatever the order (for ink boxes under
+/// 25,000 rows), and are combined by the same few operations as the Python, so both
+/// languages get the same slant bit for bit.
+func slantShift(count: [Int], xsum: [Double], maxSlant: Double) -> [Int] {
+    let h = count.count
+    var n = 0.0, sy = 0.0, syy = 0.0, sx = 0.0, sxy = 0.0
+    for y in 0..<h {
+        let c = Double(count[y]), fy = Double(y)
+        n += c
+        sy += c * fy
+        syy += c * (fy * fy)
+        sx += xsum[y]
+        sxy += xsum[y] * fy
+    }
+    let my = sy / n
+    let vy = syy - sy * my
+    var slant = vy > 0 ? (sxy - sx * my) / vy : 0.0
+    if abs(slant) > maxSlant { slant = 0 }
+    return (0..<h).map { Int((slant * (Double($0) - my) + 0.5).rounded(.down)) }
+}
+
+/// First and end source pixel under each box pixel, for `n` source pixels scaled by `k`, centred.
+func footprints(_ n: Int, _ k: Double, _ box: Int) -> [(Int, Int)] {
+    let offset = (Double(box) - k * Double(n)) / 2
+    return (0..<box).map { i in
+        let t = Double(i)
+        let a = Int(min(max(((t - offset) / k).rounded(.down), 0), Double(n)))
+        let b = Int(min(max(((t + 1 - offset) / k).rounded(.up), 0), Double(n)))
+        return (a, max(a, b))
+    }
+}
+
+/// Dilate with a 3x3 square (each adds about 2 pixels of width) towards `penWidth`.
+///
+/// Each bitmap row is held as the bits of a `UInt64` (box pixels 0 ... 63), so a
+/// dilation, the area and the edges take a few word operations per row.
+func thicken(_ bitmap: inout [Bool], _ box: Int, _ penWidth: Double, _ maxDilation: Int) {
+    precondition(box <= 64, "NormalizedParameters.box above 64 is not supported")
+    var rows = [UInt64](repeating: 0, count: box + 2)  // a blank row above and below
+    for y in 0..<box {
+        for x in 0..<box where bitmap[y * box + x] { rows[y + 1] |= 1 << UInt64(x) }
+    }
+    // stroke width 2 * area / perimeter
+    let area = rows.reduce(0) { $0 + $1.nonzeroBitCount }, edges = perimeter(rows, box)
+    let strokeWidth = area == 0 ? 0.0 : 2.0 * Double(area) / Double(edges)
+    let times = min(maxDilation, max(0, Int(((penWidth - 1 - strokeWidth) / 2).rounded(.up))))
+    guard times > 0 else { return }
+    let mask: UInt64 = box == 64 ? .max : (1 << UInt64(box)) - 1
+    for _ in 0..<times {
+        let wide = rows.map { ($0 | $0 << 1 | $0 >> 1) & mask }
+        for y in 1...box { rows[y] = wide[y - 1] | wide[y] | wide[y + 1] }
+    }
+    for y in 0..<box {
+        for x in 0..<box { bitmap[y * box + x] = rows[y + 1] >> UInt64(x) & 1 != 0 }
+    }
+}
+
+/// Ink/blank edges between 4-neighbours of a bitmap held as row bits, outside the box blank.
+func perimeter(_ rows: [UInt64], _ box: Int) -> Int {
+    var edges = 0
+    for y in 1...box {
+        let r = rows[y]
+        // horizontal: between x and x + 1 for x = -1 ... box - 1 (the bits beyond the box are 0)
+        edges += (r ^ (r << 1)).nonzeroBitCount + Int(r >> 63)
+        // vertical: between this row and the one above
+        edges += (r ^ rows[y - 1]).nonzeroBitCount
+    }
+    return edges + rows[box].nonzeroBitCount  // below the last row
+}

@@ -1,0 +1,88 @@
+// digits-grid: drawings in the shared stroke JSON format, one per line on stdin -> one line
+// per drawing on stdout: the 8x8 grid as a JSON array of 64 numbers (row 0 first), or
+// {"error": "..."} where digits_svm.preprocess_strokes refuses the drawing.
+
+import DigitsSVMKit
+import Foundation
+
+let usage = """
+    usage: digits-grid [--method normalized|seed]
+
+    Reads drawings in the stroke JSON format ({"strokes": [[[x, y], ...], ...], "line_width": 5,
+    "scale": 2} or a bare list of strokes), one per line, on stdin; writes one line per drawing
+    on stdout: a JSON array of the 64 grid values (row 0 at the top), or {"error": "..."}.
+    """
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("digits-grid: \(message)\n".utf8))
+    exit(2)
+}
+
+var method = PreprocessingMethod.normalized
+var arguments = CommandLine.arguments.dropFirst()
+while let arg = arguments.popFirst() {
+    switch arg {
+    case "-h", "--help":
+        print(usage)
+        exit(0)
+    case "--method":
+        guard let name = arguments.popFirst(), let m = PreprocessingMethod(rawValue: name) else {
+            fail("--method needs one of normalized, seed")
+        }
+        method = m
+    default:
+        fail("unknown argument \(arg); \(usage.split(separator: "\n")[0])")
+    }
+}
+
+/// A JSON string literal.
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}
+
+/// The line for a grid: its 64 values (integers 0...16) as a JSON array.
+func gridLine(_ grid: [Double], into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "["))
+    for (i, v) in grid.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        guard v >= 0, v < 100, v == v.rounded(.towardZero) else {  // never for these grids
+            out += Array((v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)").utf8)
+            continue
+        }
+        let n = Int(v)
+        if n >= 10 { out.append(UInt8(ascii: "0") + UInt8(n / 10)) }
+        out.append(UInt8(ascii: "0") + UInt8(n % 10))
+    }
+    out += Array("]\n".utf8)
+}
+
+// One write per drawing, so a caller may send a line and wait for its answer.
+var out: [UInt8] = []
+out.reserveCapacity(512)
+while let line = readLine(strippingNewline: true) {
+    out.removeAll(keepingCapacity: true)
+    do {
+        gridLine(try preprocess(Drawing(json: line), method: method), into: &out)
+    } catch let error as DigitsSVMError {
+        out += Array(("{\"error\": " + jsonString(error.message) + "}\n").utf8)
+    }
+    out.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+    fflush(stdout)
+}

@@ -1,0 +1,149 @@
+// Parsing rules and messages, the ink rules for RGBA crops, the renderer's edges and the
+// "not a digit" rule. Cross-language parity on thousands of drawings is
+// tests/test_swift_parity.py (through digits-grid).
+
+@testable import DigitsSVMKit
+import Foundation
+import XCTest
+
+final class StrokesTests: XCTestCase {
+    func refusal(_ json: String) -> String? {
+        do { _ = try Drawing(json: json); return nil } catch { return "\(error)" }
+    }
+
+    func testParsesDefaultsWidthsAndBareLists() throws {
+        let d = try Drawing(json: #"{"strokes": [[[0, 0], [0, 50, 8]], []], "scale": 3, "label": 1}"#)
+        XCTAssertEqual(d.strokes, [[StrokePoint(x: 0, y: 0), StrokePoint(x: 0, y: 50, width: 8)]])
+        XCTAssertEqual([d.lineWidth, d.scale], [5, 3])
+        XCTAssertEqual(d.label, 1)
+        XCTAssertEqual(try Drawing(json: "[[[1.5, 2]]]").strokes, [[StrokePoint(x: 1.5, y: 2)]])
+        XCTAssertEqual(try Drawing(json: #"{"strokes": [], "label": null}"#).label, nil)
+    }
+
+    func testRefusesWithPythonsMessages() {
+        XCTAssertEqual(refusal(#"{"strokes": [], "colour": 1, "Alpha": 2}"#),
+                       "unknown key(s) Alpha, colour in a drawing; expected strokes, line_width, scale, label")
+        XCTAssertEqual(refusal(#"{"scale": 2}"#),
+                       #"a drawing needs "strokes": a list of strokes, each a list of [x, y] points"#)
+        XCTAssertEqual(refusal(#"{"strokes": [], "line_width": 0}"#), "line_width must be > 0 and <= 200, not 0")
+        XCTAssertEqual(refusal(#"{"strokes": [], "scale": true}"#), "scale must be a number, not bool (True)")
+        XCTAssertEqual(refusal(#"{"strokes": [], "label": 3.0}"#), "label must be an integer 0..9, not 3.0")
+        XCTAssertEqual(refusal(#"{"strokes": "abc"}"#), "strokes must be a list of strokes, not str")
+        XCTAssertEqual(refusal("[[[1, 2], [1, 2, 3, 4]]]"),
+                       "stroke 0 point 1 must be [x, y] or [x, y, width], not [1, 2, 3, 4]")
+        XCTAssertEqual(refusal(#"[[[1, "a'b"]]]"#), #"stroke 0 point 0 y must be a number, not str ("a'b")"#)
+        XCTAssertEqual(refusal("[[[NaN, 1]]]"), "stroke 0 point 0 x must be finite, not nan")
+        XCTAssertEqual(refusal("[[[1e400, 1]]]"), "stroke 0 point 0 x must be finite, not inf")
+        XCTAssertEqual(refusal("[[[0, 123456.5]]]"),
+                       "stroke 0 point 0 is at (0, 123456), off any screen; coordinates are points")
+        XCTAssertEqual(refusal("[[[0, 0, 250]]]"), "stroke 0 point 0 width must be > 0 and <= 200, not 250")
+        XCTAssertEqual(refusal("[1]"), "stroke 0 must be a list of [x, y] points, not int")
+        XCTAssertNotNil(refusal("[[[0, 0]]"))  // not JSON
+    }
+
+    func testPythonRepr() throws {
+        let cases: [(Double, String)] = [(1e16, "1e+16"), (1e15, "1000000000000000.0"), (1e-5, "1e-05"),
+                                         (0.0001, "0.0001"), (-0.0, "-0.0"), (0.1 + 0.2, "0.30000000000000004"),
+                                         (123.0, "123.0"), (2.5e-300, "2.5e-300"), (1.7976931348623157e308, "1.7976931348623157e+308")]
+        for (value, python) in cases { XCTAssertEqual(pythonFloatRepr(value), python) }
+        XCTAssertEqual(try JSONValue.parse(#"{"a": [1, -0, 2.0, null, true, "it's"], "a": "\u00e9\n"}"#).pythonRepr,
+                       #"{'a': 'é\n'}"#)
+        XCTAssertEqual(try JSONValue.parse(#"[null, false, "it's \"x\""]"#).pythonRepr, #"[None, False, 'it\'s "x"']"#)
+    }
+}
+
+final class RenderTests: XCTestCase {
+    func testCropRectangleAndRefusals() throws {
+        let crop = try renderStrokes(Drawing(strokes: [[StrokePoint(x: 10, y: 10), StrokePoint(x: 10, y: 50)]]))
+        XCTAssertEqual([crop.width, crop.height], [20, 100])  // Python's docstring example
+        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: []))) {
+            XCTAssertEqual($0 as? DigitsSVMError, .emptyDrawing("the drawing has no points; draw a digit first"))
+        }
+        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: [[StrokePoint(x: 0, y: 0), StrokePoint(x: 9000, y: 9000)]]))) {
+            XCTAssertEqual("\($0)", "the drawing spans 18020x18020 pixels at scale 2, more than 16,000,000; coordinates are in points")
+        }
+        // a dot on a pixel corner with a hair-thin pen leaves no ink, as in Python
+        XCTAssertThrowsError(try preprocess(Drawing(strokes: [[StrokePoint(x: 10, y: 10, width: 1e-9)]]))) {
+            XCTAssertEqual($0 as? DigitsSVMError,
+                           .emptyDrawing("the drawing has no ink (every pixel is transparent or white); draw a digit first"))
+        }
+    }
+
+    func testRenderedCropsGiveTheSameGridsAsTheirBareLevels() throws {
+        // the renderer tells the methods which columns it touched; a crop without that hint
+        // (an app's own buffer) must give the same grids
+        for name in ["seven", "zero", "one_pressure", "dot"] {
+            let drawing = try Drawing(jsonData: Data(contentsOf: golden.appendingPathComponent("\(name).json")))
+            let crop = try renderStrokes(drawing)
+            let bare = InkBuffer(width: crop.width, height: crop.height, levels: crop.levels)
+            for method in PreprocessingMethod.allCases {
+                XCTAssertEqual(try preprocess(crop, method: method), try preprocess(bare, method: method), "\(name) \(method)")
+            }
+        }
+    }
+
+    func testOverridesAreChecked() {
+        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: [[StrokePoint(x: 0, y: 0)]]), scale: 11)) {
+            XCTAssertEqual("\($0)", "scale must be > 0 and <= 10, not 11")
+        }
+    }
+}
+
+final class InkTests: XCTestCase {
+    func rgba(_ pixels: [(UInt8, UInt8, UInt8, UInt8)]) -> [UInt8] { pixels.flatMap { [$0.0, $0.1, $0.2, $0.3] } }
+
+    func testAlphaDarknessAndPaper() throws {
+        // the app's canvas: transparent, black ink -> alpha
+        let canvas = rgba([(0, 0, 0, 0), (0, 0, 0, 200), (0, 0, 0, 0), (0, 0, 0, 0)])
+        XCTAssertEqual(try inkLevels(rgba: canvas, width: 2, height: 2).levels, [0, 200, 0, 0])
+        // opaque: darkness 255 - luma
+        let paper = rgba([(255, 255, 255, 255), (20, 20, 20, 255), (255, 0, 0, 255), (0, 0, 0, 255)])
+        XCTAssertEqual(try inkLevels(rgba: paper, width: 2, height: 2).levels, [0, 235, 179, 255])
+        // white paper with a transparent border: ink is the darkness over white
+        let bordered = rgba([(255, 255, 255, 255), (255, 255, 255, 255), (0, 0, 0, 255), (9, 9, 9, 0)])
+        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2).levels, [0, 0, 255, 0])
+        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2, ink: .alpha).levels, [255, 255, 255, 0])
+        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2, ink: .darkness).levels, [0, 0, 255, 246])
+        XCTAssertThrowsError(try inkLevels(rgba: [0, 0, 0], width: 1, height: 1))
+    }
+
+    func testEmptyCropIsRefusedByBothMethods() {
+        let blank = InkBuffer(width: 4, height: 4, levels: [UInt8](repeating: 0, count: 16))
+        for method in PreprocessingMethod.allCases {
+            XCTAssertThrowsError(try preprocess(blank, method: method))
+        }
+    }
+}
+
+final class AnswerTests: XCTestCase {
+    func testNotADigitRule() throws {
+        let probabilities: [Int64: Double] = [3: 0.7, 5: 0.3]
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: probabilities),
+                       DigitAnswer(digit: 3, probability: 0.7, label: 3))
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: probabilities, minConfidence: 0.8).digit, nil)
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: probabilities, minConfidence: 0.7).digit, 3)
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: -1, classProbability: [-1: 0.9]).isDigit, false)
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: -1, classProbability: nil).isDigit, false)
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: 7, classProbability: nil), DigitAnswer(digit: 7, probability: nil, label: 7))
+        XCTAssertThrowsError(try DigitAnswer.decide(classLabel: 7, classProbability: nil, minConfidence: 1.5))
+        XCTAssertThrowsError(try DigitAnswer.decide(classLabel: 7, classProbability: nil, minConfidence: .nan))
+    }
+
+    func testDefaultThresholdIsPythons() throws {
+        let source = try String(contentsOf: repository.appendingPathComponent("digits_svm/confidence.py"), encoding: .utf8)
+        let line = try XCTUnwrap(source.split(separator: "\n").first { $0.hasPrefix("DEFAULT_MIN_CONFIDENCE = ") })
+        XCTAssertEqual(Double(line.dropFirst("DEFAULT_MIN_CONFIDENCE = ".count)), DigitAnswer.defaultMinConfidence)
+    }
+
+    func testGridCheck() {
+        XCTAssertNoThrow(try checkGrid([Double](repeating: 16, count: 64)))
+        XCTAssertThrowsError(try checkGrid([Double](repeating: 0, count: 63)))
+        var grid = [Double](repeating: 0, count: 64)
+        grid[9] = 17
+        XCTAssertThrowsError(try checkGrid(grid)) {
+            XCTAssertEqual("\($0)", "grid value 17.0 at row 1, column 1 is outside 0...16; the preprocessing was skipped or broken")
+        }
+        grid[9] = .nan
+        XCTAssertThrowsError(try checkGrid(grid))
+    }
+}
