@@ -19,10 +19,13 @@ public struct DigitAnswer: Equatable, Sendable {
     // MARK: - The "not a digit" rule (docs/xcode.md, section "Not a digit")
 
     /// The threshold below which the answer is "not a digit": Python's
-    /// `digits_svm.confidence.DEFAULT_MIN_CONFIDENCE`.
-    public static let defaultMinConfidence = 0.5
+    /// `digits_svm.confidence.DEFAULT_MIN_CONFIDENCE`, chosen for the `app` preset
+    /// (docs/model.md). A model records the one it was trained with in its metadata,
+    /// `confidence.min_confidence`, which `DigitsRecognizer` prefers.
+    public static let defaultMinConfidence = 0.75
 
-    /// The label reserved for an explicit "not a digit" class.
+    /// The label of the "not a digit" class (the `app` preset learns it from drawings that
+    /// are not digits; Python's `digits_svm.NOT_A_DIGIT`).
     public static let notADigitLabel: Int64 = -1
 
     /// Decide from the model's outputs: "not a digit" when `classLabel` is -1 or when

@@ -23,14 +23,19 @@ public struct DigitsRecognizer {
     public let model: MLModel
     /// The model's `preprocessing.method` metadata (`.normalized` if it names none).
     public let method: PreprocessingMethod
+    /// The "not a digit" threshold: the one given, else the model's `confidence.min_confidence`
+    /// metadata, else `DigitAnswer.defaultMinConfidence`.
     public var minConfidence: Double
 
-    /// - Parameter model: e.g. `DigitsSVM(configuration: MLModelConfiguration()).model`.
-    public init(model: MLModel, minConfidence: Double = DigitAnswer.defaultMinConfidence) {
+    /// - Parameters:
+    ///   - model: e.g. `DigitsSVM(configuration: MLModelConfiguration()).model`.
+    ///   - minConfidence: the threshold; nil takes the one the model records.
+    public init(model: MLModel, minConfidence: Double? = nil) {
         self.model = model
-        self.minConfidence = minConfidence
         let metadata = model.modelDescription.metadata[.creatorDefinedKey] as? [String: String]
         self.method = metadata?["preprocessing.method"].flatMap(PreprocessingMethod.init(rawValue:)) ?? .normalized
+        let recorded = metadata?["confidence.min_confidence"].flatMap { Double($0) }
+        self.minConfidence = minConfidence ?? recorded ?? DigitAnswer.defaultMinConfidence
     }
 
     /// The answer for a grid of 64 values 0...16.

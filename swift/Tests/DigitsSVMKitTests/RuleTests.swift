@@ -117,11 +117,12 @@ final class InkTests: XCTestCase {
 
 final class AnswerTests: XCTestCase {
     func testNotADigitRule() throws {
-        let probabilities: [Int64: Double] = [3: 0.7, 5: 0.3]
+        let probabilities: [Int64: Double] = [3: 0.8, 5: 0.2]
         XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: probabilities),
-                       DigitAnswer(digit: 3, probability: 0.7, label: 3))
-        XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: probabilities, minConfidence: 0.8).digit, nil)
-        XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: probabilities, minConfidence: 0.7).digit, 3)
+                       DigitAnswer(digit: 3, probability: 0.8, label: 3))
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: [3: 0.7, 5: 0.3]).digit, nil)  // below 0.75
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: probabilities, minConfidence: 0.9).digit, nil)
+        XCTAssertEqual(try DigitAnswer.decide(classLabel: 3, classProbability: probabilities, minConfidence: 0.8).digit, 3)
         XCTAssertEqual(try DigitAnswer.decide(classLabel: -1, classProbability: [-1: 0.9]).isDigit, false)
         XCTAssertEqual(try DigitAnswer.decide(classLabel: -1, classProbability: nil).isDigit, false)
         XCTAssertEqual(try DigitAnswer.decide(classLabel: 7, classProbability: nil), DigitAnswer(digit: 7, probability: nil, label: 7))
