@@ -231,12 +231,15 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
         image.mode == "P" and "transparency" in image.info
     )
     if has_alpha and ink != "darkness":
-        rgba = image.convert("RGBA")
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"), dtype=np.uint8)
         if ink == "alpha":
             return alpha
+        opaque = alpha >= 128
+        if 2 * int(np.count_nonzero(opaque)) <= opaque.size:
+            return alpha  # mostly transparent (the app's canvas): not paper, and not fully opaque
         if alpha.min() < 255:
-            luma = _opaque_paper_luma(alpha, rgba)
+            luma = _opaque_paper_luma(opaque, rgba)
             if luma is not None:
                 # light paper with a transparent border: ink is what is darker than the paper
                 return ((alpha.astype(np.uint32) * (255 - luma) + 127) // 255).astype(np.uint8)
@@ -248,16 +251,13 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
     return (255 - luma).astype(np.uint8)
 
 
-def _opaque_paper_luma(alpha: np.ndarray, rgba: Image.Image) -> np.ndarray | None:
-    """The luma of the image when its opaque pixels are light paper (most of the image), else None.
+def _opaque_paper_luma(opaque: np.ndarray, rgba: Image.Image) -> np.ndarray | None:
+    """The luma of the image when its opaque pixels (``opaque``: alpha >= 128, most of them) are light paper.
 
     On the app's canvas only ink is opaque, and it is dark; a white canvas exported with a
-    transparent border has opaque light paper over most of the image instead. The luma is
-    computed only in that second case, so the app's crops pay nothing for the check.
+    transparent border has opaque light paper over most of the image instead. Callers
+    check that most pixels are opaque first, so the app's crops pay nothing for this.
     """
-    opaque = alpha >= 128
-    if 2 * int(np.count_nonzero(opaque)) <= opaque.size:
-        return None
     luma = np.asarray(rgba.convert("L"), dtype=np.uint8)
     return luma if float(np.median(luma[opaque])) >= 128 else None
 
@@ -393,8 +393,9 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
         raise EmptyDrawingError("the drawing has no ink; draw a digit first")
     mask = levels >= (peak + 1) // 2
     rows_with_ink = np.flatnonzero(mask.any(axis=1))
+    mask = mask[rows_with_ink[0] : rows_with_ink[-1] + 1]
     cols_with_ink = np.flatnonzero(mask.any(axis=0))
-    mask = mask[rows_with_ink[0] : rows_with_ink[-1] + 1, cols_with_ink[0] : cols_with_ink[-1] + 1]
+    mask = mask[:, cols_with_ink[0] : cols_with_ink[-1] + 1]
     h, w = mask.shape
     by_col = np.zeros((h, w + 1), dtype=np.int32)  # by_col[y, c]: ink pixels left of column c
     np.cumsum(mask, axis=1, out=by_col[:, 1:])
@@ -407,10 +408,9 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     width = int((last - shift)[inked].max()) - left + 1
     ky = box / h
     kx = min(max(ky, float(params["min_width"]) / width), float(params["max_width"]) / width)
-    cols = _footprints(width, kx, box)  # (box, 2) in upright columns
-    rows = _footprints(h, ky, box)
+    cols, rows = _footprints((width, h), (kx, ky), box)  # (box, 2) each, cols in upright columns
     # ink under each footprint: the row prefix sums read at shifted columns, then summed over rows
-    at = cols.astype(np.int32)[None, :, :] + (left + shift).astype(np.int32)[:, None, None]  # (h, box, 2)
+    at = cols[None, :, :] + (left + shift).astype(np.int32)[:, None, None]  # (h, box, 2)
     np.minimum(np.maximum(at, 0, out=at), w, out=at)
     at += (np.arange(h, dtype=np.int32) * (w + 1))[:, None, None]  # flat index into by_col
     ends = by_col.ravel().take(at)
@@ -419,8 +419,8 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     np.cumsum(col_ink, axis=0, out=by_row[1:])
     ink = by_row[rows[:, 1]] - by_row[rows[:, 0]]  # (box, box)
     area = (rows[:, 1] - rows[:, 0])[:, None] * (cols[:, 1] - cols[:, 0])[None, :]
-    bitmap = (ink > 0) & (ink >= float(params["coverage"]) * area)
     touched = ink > 0
+    bitmap = touched & (ink >= float(params["coverage"]) * area)
     if 2 * np.count_nonzero(bitmap) < np.count_nonzero(touched):  # strokes thinner than a box pixel: keep them
         bitmap = touched
     bitmap = _thicken(bitmap, float(params["pen_width"]), int(params["max_dilation"]))
@@ -443,40 +443,47 @@ def _slant_shift(mask: np.ndarray, count: np.ndarray, max_slant: float) -> np.nd
     return np.floor(slant * dy + 0.5).astype(np.int64)
 
 
-def _footprints(n: int, k: float, box: int) -> np.ndarray:
-    """First and end source pixel under each box pixel, for n source pixels scaled by k, centred."""
-    offset = (box - k * n) / 2
-    t = np.arange(box, dtype=np.float64)
-    edges = np.minimum(np.maximum(np.floor((t - offset) / k), 0), n).astype(np.int64)
-    ends = np.minimum(np.maximum(np.ceil((t + 1 - offset) / k), 0), n).astype(np.int64)
-    out = np.empty((box, 2), dtype=np.int64)
-    out[:, 0] = edges
-    np.maximum(edges, ends, out=out[:, 1])
+def _footprints(n: tuple[int, int], k: tuple[float, float], box: int) -> np.ndarray:
+    """First and end source pixel under each box pixel, for n source pixels scaled by k, centred.
+
+    Both axes at once: ``n`` and ``k`` hold (columns, rows); the result is (2, box, 2), int32.
+    """
+    offset = np.array([[(box - k[0] * n[0]) / 2], [(box - k[1] * n[1]) / 2]])
+    scale = np.array([[k[0]], [k[1]]])
+    limit = np.array([[n[0]], [n[1]]])
+    t = np.arange(box + 1, dtype=np.float64)
+    edges = np.minimum(np.maximum(np.floor((t[:-1] - offset) / scale), 0), limit).astype(np.int32)
+    ends = np.minimum(np.maximum(np.ceil((t[1:] - offset) / scale), 0), limit).astype(np.int32)
+    out = np.empty((2, box, 2), dtype=np.int32)
+    out[:, :, 0] = edges
+    np.maximum(edges, ends, out=out[:, :, 1])
     return out
 
 
 def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndarray:
     """Dilate with a 3x3 square (each adds about 2 pixels of width) towards ``pen_width``."""
-    times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(bitmap)) / 2)))
     h, w = bitmap.shape
-    padded = np.zeros((h + 2, w + 2), dtype=bool)
-    for _ in range(times):
-        padded[1:-1, 1:-1] = bitmap
+    padded = np.zeros((h + 2, w + 2), dtype=bool)  # a blank border: outside the box counts as blank
+    padded[1:-1, 1:-1] = bitmap
+    times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(padded)) / 2)))
+    for i in range(times):
+        if i:
+            padded[1:-1, 1:-1] = bitmap
         rows = padded[:-2] | padded[1:-1] | padded[2:]  # (h, w + 2)
         bitmap = rows[:, :-2] | rows[:, 1:-1] | rows[:, 2:]
     return bitmap
 
 
-def _stroke_width(bitmap: np.ndarray) -> float:
-    """Mean stroke width of a binary bitmap: 2 * area / perimeter."""
-    area = np.count_nonzero(bitmap)
+def _stroke_width(padded: np.ndarray) -> float:
+    """Mean stroke width of a binary bitmap given with a blank border: 2 * area / perimeter.
+
+    The perimeter counts ink/blank edges between 4-neighbours, the border's included, so
+    the bitmap's own edge rows and columns count as edges where they hold ink.
+    """
+    area = np.count_nonzero(padded)
     if area == 0:
         return 0.0
-    edges = (
-        np.count_nonzero(bitmap[1:] != bitmap[:-1]) + np.count_nonzero(bitmap[:, 1:] != bitmap[:, :-1])
-        + np.count_nonzero(bitmap[0]) + np.count_nonzero(bitmap[-1])
-        + np.count_nonzero(bitmap[:, 0]) + np.count_nonzero(bitmap[:, -1])
-    )
+    edges = np.count_nonzero(padded[1:] != padded[:-1]) + np.count_nonzero(padded[:, 1:] != padded[:, :-1])
     return 2.0 * area / edges
 
 
