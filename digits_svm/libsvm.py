@@ -92,7 +92,7 @@ class LibsvmModel:
         if self.kernel == "rbf":
             sq = dot  # |x - s|^2 = |x|^2 + |s|^2 - 2 x.s, built in place
             sq *= -2.0
-            sq += np.einsum("ij,ij->i", X, X)[:, None]
+            sq += _einsum("ij,ij->i", X, X)[:, None]
             sq += self._sv_sq[None, :]
             np.maximum(sq, 0.0, out=sq)  # rounding can make a zero distance slightly negative
             sq *= -self._gamma
