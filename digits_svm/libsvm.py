@@ -132,7 +132,7 @@ class LibsvmModel:
         flat[:, self._lower] = 1.0 - r
         pairwise = flat.reshape(n, k, k)
         if n <= SMALL_BATCH:
-            return np.stack([_couple_one(pairwise[m : m + 1]) for m in range(n)])
+            return np.array([_couple_one(pairwise[m : m + 1]) for m in range(n)])
         return couple(pairwise)
 
 
@@ -216,7 +216,8 @@ def _couple_one(r: np.ndarray) -> np.ndarray:
     Q = _coupling_matrix(r)
     rows = Q[0].tolist()
     diagonal = [rows[t][t] for t in range(k)]
-    p = np.full((1, k), 1.0 / k)
+    values = [1.0 / k] * k
+    p = np.array([values])
     eps = 0.005 / k
     for _ in range(max(100, k)):
         Qp_array = _einsum("ntj,nj->nt", Q, p)
@@ -239,10 +240,9 @@ def _couple_one(r: np.ndarray) -> np.ndarray:
             pQp = (pQp + diff * (diff * qtt + 2.0 * qp)) / o / o
             diffs.append(diff)
             one_plus.append(o)
-        values = p[0].tolist()
         for t, o in enumerate(one_plus):
             values[t] += diffs[t]
             values = list(map(o.__rtruediv__, values))  # v / o for every v
         p = np.array([values])
-    return p[0]
+    return np.array(values)
 
