@@ -75,7 +75,8 @@ def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
     arr = arr.reshape(-1, 8, 8)
     if arr.shape[0] == 0:
         raise InvalidGridError(f"{name} are empty; give at least one 8x8 grid")
-    lo, hi = float(arr.min()), float(arr.max())  # NaN propagates, so one test below catches NaN and inf too
+    # NaN propagates through both, so the one test below catches NaN and infinity too
+    lo, hi = float(np.minimum.reduce(arr, axis=None)), float(np.maximum.reduce(arr, axis=None))
     if not (lo >= 0.0 and hi <= GRID_MAX):
         if not np.all(np.isfinite(arr)):
             raise InvalidGridError(f"{name} contain NaN or infinity; every value must be a finite number in 0..16")

@@ -71,6 +71,7 @@ class LibsvmModel:
         self._sv_t = sv.T  # a view, so the product below is the very BLAS call it always was
         self._sv_sq = np.einsum("ij,ij->i", sv, sv)
         self.kernel, self._gamma, self._coef0, self._degree = spec.kernel, spec.gamma, spec.coef0, spec.degree
+        self._minus_gamma = -spec.gamma
         self._weights = _pair_weights(spec, pairs)
         self._rho = spec.rho
         self._prob_a, self._prob_b = spec.prob_a, spec.prob_b
@@ -93,9 +94,9 @@ class LibsvmModel:
             sq = dot  # |x - s|^2 = |x|^2 + |s|^2 - 2 x.s, built in place
             sq *= -2.0
             sq += _einsum("ij,ij->i", X, X)[:, None]
-            sq += self._sv_sq[None, :]
+            sq += self._sv_sq
             np.maximum(sq, 0.0, out=sq)  # rounding can make a zero distance slightly negative
-            sq *= -self._gamma
+            sq *= self._minus_gamma
             return np.exp(sq, out=sq)
         if self.kernel == "poly":
             return (self._gamma * dot + self._coef0) ** self._degree
