@@ -75,10 +75,11 @@ def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
     arr = arr.reshape(-1, 8, 8)
     if arr.shape[0] == 0:
         raise InvalidGridError(f"{name} are empty; give at least one 8x8 grid")
-    if not np.all(np.isfinite(arr)):
-        raise InvalidGridError(f"{name} contain NaN or infinity; every value must be a finite number in 0..16")
-    lo, hi = float(arr.min()), float(arr.max())
-    if lo < 0.0 or hi > GRID_MAX:
+    # NaN propagates through both, so the one test below catches NaN and infinity too
+    lo, hi = float(np.minimum.reduce(arr, axis=None)), float(np.maximum.reduce(arr, axis=None))
+    if not (lo >= 0.0 and hi <= GRID_MAX):
+        if not np.all(np.isfinite(arr)):
+            raise InvalidGridError(f"{name} contain NaN or infinity; every value must be a finite number in 0..16")
         raise InvalidGridError(
             f"{name} have values from {lo:g} to {hi:g}; values must lie in 0..16 "
             "(run images through digits_svm.preprocess, or clip with np.clip(grid, 0, 16))"

@@ -12,6 +12,7 @@ from PIL import Image
 import digits_svm
 from digits_svm import EmptyDrawingError, ImageError, StrokesError, preprocess, preprocess_strokes, render_strokes
 from digits_svm.preprocess import MAX_IMAGE_PIXELS, ink_levels, seed_grid
+from digits_svm.synthetic import digit_strokes
 
 GOLDEN = Path(__file__).parent / "golden"
 EXPECTED = json.loads((GOLDEN / "expected.json").read_text())
@@ -196,6 +197,55 @@ def test_render_follows_the_app_crop_rectangle():
     alpha = np.asarray(crop.getchannel("A"))
     assert alpha.max() == 255 and alpha[0, 0] == 0
     assert np.asarray(crop)[..., :3].max() == 0  # black ink
+
+
+def reference_render(drawing) -> np.ndarray:
+    """The renderer as first written (one segment at a time, its box whole; the distance as
+    sqrt(ex * ex + ey * ey), as the Swift package computes it), as alpha; a reference."""
+    import math
+
+    d = digits_svm.parse_strokes(drawing)
+    pts = np.concatenate(d.strokes)
+    lo, hi = np.trunc(pts[:, :2].min(axis=0)) - 5.0, np.trunc(pts[:, :2].max(axis=0)) + 5.0
+    x0, y0 = math.floor(lo[0] * d.scale), math.floor(lo[1] * d.scale)
+    clear = np.ones((math.ceil(hi[1] * d.scale) - y0, math.ceil(hi[0] * d.scale) - x0))
+    h, w = clear.shape
+    for s in d.strokes:
+        px, py = s[:, 0] * d.scale - x0, s[:, 1] * d.scale - y0
+        radius = np.where(np.isnan(s[:, 2]), d.line_width, s[:, 2]) * d.scale / 2
+        for i in range(len(s) - 1) if len(s) > 1 else [0]:
+            j = min(i + 1, len(s) - 1)
+            ax, ay, bx, by, r = px[i], py[i], px[j], py[j], radius[j]
+            c0, c1 = max(math.floor(min(ax, bx) - r - 1), 0), min(math.ceil(max(ax, bx) + r + 1), w)
+            r0, r1 = max(math.floor(min(ay, by) - r - 1), 0), min(math.ceil(max(ay, by) + r + 1), h)
+            cx = np.arange(c0, c1, dtype=np.float64)[None, :] + 0.5 - ax
+            cy = np.arange(r0, r1, dtype=np.float64)[:, None] + 0.5 - ay
+            dx, dy = bx - ax, by - ay
+            t = np.clip((cx * dx + cy * dy) / (dx * dx + dy * dy), 0, 1) if dx * dx + dy * dy > 0 else 0.0
+            ex, ey = cx - t * dx, cy - t * dy
+            clear[r0:r1, c0:c1] *= 1.0 - np.clip(r + 0.5 - np.sqrt(ex * ex + ey * ey), 0, 1)
+    return np.floor((1.0 - clear) * 255 + 0.5).astype(np.uint8)
+
+
+def test_render_paints_exactly_as_one_segment_at_a_time():
+    # The renderer computes all segments at once and skips pixels it can prove untouched;
+    # every pixel must still get the same products in the same order.
+    rng = np.random.default_rng(7)
+    drawings = [digit_strokes(d, rng) for d in range(10)]
+    drawings.append({"strokes": [[[10, 10]], [[10, 10], [10, 10], [60, 12, 9.0]], [[40, 90], [5, 20, 1.0]]],
+                     "line_width": 14.0, "scale": 3.0})  # dots, a repeated point, widths, a long diagonal
+    for drawing in drawings:
+        assert np.asarray(render_strokes(drawing))[..., 3].tobytes() == reference_render(drawing).tobytes()
+
+
+def test_plain_and_numpy_coordinates_parse_alike():
+    # Plain ints and floats take parse_strokes' short way, NumPy scalars the checked one.
+    points = [[10, 20.5], [11.25, 22, 3], [0, 1e5, 200]]
+    plain = digits_svm.parse_strokes([points]).strokes[0]
+    boxed = digits_svm.parse_strokes([[[np.float64(v) for v in p] for p in points]]).strokes[0]
+    assert plain.tobytes() == boxed.tobytes() and plain.shape == (3, 3) and np.isnan(plain[0, 2])
+    with pytest.raises(StrokesError, match="stroke 0 point 1 width must be > 0 and <= 200, not 201"):
+        digits_svm.parse_strokes([[[0, 0], [1, 1, 201]]])
 
 
 def test_pressure_widths_widen_the_stroke():

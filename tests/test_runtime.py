@@ -17,7 +17,9 @@ from sklearn.svm import SVC
 import digits_svm
 from digits_svm import CoreMLRuntime, InvalidGridError, ModelFileError, VerificationError, coreml_predict, verify
 from digits_svm.coreml import quiet_coremltools, spec_bytes
+from digits_svm.libsvm import SMALL_BATCH, LibsvmModel
 from digits_svm.runtime import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids
+from digits_svm.svm_spec import read_svm_spec
 
 NAMES = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
 SEED = {"method": "seed"}  # explicit preprocessing metadata, independent of digits_svm.preprocess
@@ -276,6 +278,21 @@ def test_coupling_of_consistent_pairwise_probabilities_recovers_them():
     # sigmoid_predict(dec=0, A, B) = 1 / (1 + exp(B))  =>  B = log(1/r - 1)
     runtime = CoreMLRuntime.from_spec(tiny_spec([0, 1, 2], [0.0] * 3, probA=[1.0] * 3, probB=np.log(1 / r - 1)))
     np.testing.assert_allclose(runtime.predict_proba(np.zeros((2, 64))), [p, p], atol=0.005)
+
+
+@pytest.mark.parametrize("name", ["probability", "default", "binary_probability"])
+def test_small_batches_and_one_grid_give_the_batchs_bits(models, grids, name):
+    # Batches of more than libsvm.SMALL_BATCH grids couple vectorised, smaller ones grid by
+    # grid on Python floats, and the votes of one grid take their own path: from the same
+    # decision values, all must give the same bits.
+    svm = LibsvmModel(read_svm_spec(models[name][1]))
+    raw = svm.decision(grids[:: len(grids) // 40][:40])
+    winners = svm.vote_winners(raw)
+    np.testing.assert_array_equal(np.concatenate([svm.vote_winners(raw[m : m + 1]) for m in range(len(raw))]), winners)
+    if svm.has_probabilities:
+        proba = svm.probabilities(raw)
+        assert np.concatenate([svm.probabilities(raw[m : m + 1]) for m in range(len(raw))]).tobytes() == proba.tobytes()
+        assert svm.probabilities(raw[:SMALL_BATCH]).tobytes() == proba[:SMALL_BATCH].tobytes()
 
 
 # -- interface and input validation ---------------------------------------------------------
