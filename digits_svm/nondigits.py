@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .handwriting import TRAINING_SEED, Stroke, _curve, _line, vary_strokes
+from .handwriting import TRAINING_SEED, Stroke, _curve, _line, synthesize_drawing, vary_strokes
 from .synthetic import _arc
 
 __all__ = ["KINDS", "NOT_A_DIGIT", "TEMPLATES", "nondigit_drawing", "synthesize_nondigits"]
@@ -143,15 +143,13 @@ def _marks(rng: np.random.Generator) -> list[Stroke]:
 #: Generated templates, by kind (each a function of the random generator).
 _GENERATED: dict[str, tuple[Callable[[np.random.Generator], list[Stroke]], ...]] = {
     "shapes": (_spiral, _wave, _polygon),
-    "scribbles": (_scribble, _scribble, _scratch),
+    "scribbles": (_scribble, _scribble, _scratch),  # random walks twice as often as scratch-outs
     "marks": (_marks,),
 }
 
 
 def _partial(rng: np.random.Generator) -> dict:
     """The beginning of a synthesized digit: its strokes cut at 15% to 50% of their length."""
-    from .handwriting import synthesize_drawing
-
     drawing = synthesize_drawing(int(rng.choice(PARTIAL_DIGITS)), rng)
     del drawing["label"]
     strokes = [np.asarray(s, dtype=np.float64) for s in drawing["strokes"]]
