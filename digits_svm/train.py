@@ -459,10 +459,9 @@ def train(
     labels = np.arange(10)
     report = classification_report(split.y_test, y_pred, labels=labels, output_dict=True, zero_division=0)
     report_text = classification_report(split.y_test, y_pred, labels=labels, digits=3, zero_division=0)
-    confusion = confusion_matrix(split.y_test, y_pred, labels=labels)
-    if NOT_A_DIGIT in model.classes_:
-        rejected = [int(((split.y_test == d) & (y_pred == NOT_A_DIGIT)).sum()) for d in labels]
-        confusion = np.column_stack([confusion, rejected])
+    # rows: the digits; columns: the answers, "not a digit" last when the model has that class
+    answers = [*labels, NOT_A_DIGIT] if NOT_A_DIGIT in model.classes_ else labels
+    confusion = confusion_matrix(split.y_test, y_pred, labels=answers)[: len(labels)]
     n_train = len(y_train)
     if refit_on_all:
         X_all = np.concatenate([X_train, split.X_test])
