@@ -1,7 +1,7 @@
 """How the "app" preset's settings were chosen: synthesized digits, augmentation, C, gamma.
 
 Every candidate trains on the training half of ``load_digits`` (augmented) plus the
-first N synthesized handwritten digits (`digits_svm.train.synthesized_training_digits`,
+first N synthesized handwritten digits (`digits_svm.training.synthesized_training_digits`,
 seed `digits_svm.handwriting.TRAINING_SEED`). For each it prints:
 
 - ``cv``: scans right in 5 contiguous folds of the training half (synthesized digits
@@ -35,10 +35,11 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 from sklearn.svm import SVC
 
-from digits_svm.augment import augment
-from digits_svm.coreml import _build_spec, spec_bytes
+from digits_svm.augment import augment_grids
+from digits_svm.coreml import build_spec, spec_bytes
 from digits_svm.data import canonical_split
-from digits_svm.train import PRESETS, predict_digits, synthesized_training_digits
+from digits_svm.presets import PRESETS
+from digits_svm.training import predict_digits, synthesized_training_digits
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
 from bench_real_handwriting import dev_grids  # noqa: E402
@@ -54,7 +55,7 @@ GRID = {
 
 
 def _fit(X, y, aug, synth, C, gamma, probability):
-    data = augment(X, y, aug)
+    data = augment_grids(X, y, aug)
     model = SVC(C=C, gamma=gamma, probability=probability, random_state=0)
     return model.fit(np.concatenate([data.X, synth[0]]), np.concatenate([data.y, synth[1]]))
 
@@ -69,7 +70,7 @@ def _cv(X, y, aug, synth, C, gamma):
 
 def _final(split, aug, synth, C, gamma, dev):
     model = _fit(split.X_train, split.y_train, aug, synth, C, gamma, True)
-    size = len(spec_bytes(_build_spec(model, preprocessing=None, metadata=None)))
+    size = len(spec_bytes(build_spec(model, preprocessing=None, metadata=None)))
     held = int((predict_digits(model, split.X_test) == split.y_test).sum())
     dev_right = None if dev is None else int((predict_digits(model, dev[0]) == dev[1]).sum())
     return int(model.n_support_.sum()), size, held, dev_right

@@ -42,10 +42,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_real_handwriti
 
 from bench_real_handwriting import DEV_DIR, dev_grids  # noqa: E402
 
-from digits_svm import DEFAULT_MIN_CONFIDENCE, train  # noqa: E402
-from digits_svm.confidence import answers_from_proba, predict_proba  # noqa: E402
+from digits_svm import train  # noqa: E402
+from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE, answers_from_proba, predict_proba  # noqa: E402
 from digits_svm.errors import DigitsSVMError  # noqa: E402
-from digits_svm.preprocess import DEFAULT_METHOD, preprocess_strokes  # noqa: E402
+from digits_svm.preprocessing import DEFAULT_METHOD
+from digits_svm.strokes import preprocess_strokes
 from digits_svm.synthetic import digit_strokes  # noqa: E402
 
 THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)

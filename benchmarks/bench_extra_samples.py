@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from digits_svm import train
-from digits_svm.preprocess import DEFAULT_METHOD, preprocess_strokes
+from digits_svm.preprocessing import DEFAULT_METHOD
+from digits_svm.strokes import preprocess_strokes
 from digits_svm.synthetic import digit_strokes
 
 #: The user's style: a strong right slant, a thin pen, narrow digits.
@@ -38,7 +39,7 @@ def write_samples(folder: Path, drawings: list[dict]) -> None:
 
 
 def score(model_result, grids: np.ndarray, labels: np.ndarray) -> float:
-    from digits_svm.train import predict_digits
+    from digits_svm.training import predict_digits
 
     return float((predict_digits(model_result.model, grids.reshape(-1, 64)) == labels).mean())
 

@@ -9,7 +9,7 @@ Two sources, neither seen in training (see ``digits_svm/synthetic.py``):
 
 Each drawing goes through ``preprocess(method=...)`` and the model trained on the first
 half (``train(preset=..., C=..., gamma=..., augment=...)``), which answers as its
-``.mlmodel`` does (`digits_svm.train.predict_digits`: the most probable class when the
+``.mlmodel`` does (`digits_svm.training.predict_digits`: the most probable class when the
 model has probabilities). Run::
 
     python benchmarks/bench_handwriting.py [--preset example] [--C C] [--gamma G] [--augment NAME]
@@ -25,9 +25,10 @@ import time
 import numpy as np
 
 import digits_svm
-from digits_svm.preprocess import ink_levels, normalized_grid, seed_grid
+from digits_svm.images import ink_levels
+from digits_svm.preprocessing import normalized_grid, seed_grid
 from digits_svm.synthetic import digit_strokes, redraw_grid
-from digits_svm.train import predict_digits
+from digits_svm.training import predict_digits
 
 METHODS = {"seed": seed_grid, "normalized": normalized_grid}
 

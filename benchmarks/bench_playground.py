@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 from digits_svm.playground import make_server
-from digits_svm.preprocess import METHODS
+from digits_svm.preprocessing import METHODS
 
 CHROMIUM = "/usr/bin/chromium"
 

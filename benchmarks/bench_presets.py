@@ -3,7 +3,7 @@
 Run:  python benchmarks/bench_presets.py [--n-jobs -1] [--json table.json] [--quick]
                                         [--augmentations NAME ...]
 
-Runs `digits_svm.train.search_best` (cross-validation on the training half only; about
+Runs `digits_svm.search.search_best` (cross-validation on the training half only; about
 10 minutes on 2 cores for the default grid), then, for information only, scores every
 candidate on the held-out half and on 300 stroke drawings (`synthetic.digit_strokes`,
 random mix, seed 1, not benchmarks/bench_handwriting.py's 2026) and prints:
@@ -26,9 +26,11 @@ import numpy as np
 
 from digits_svm.augment import AUGMENTATIONS
 from digits_svm.data import canonical_split
-from digits_svm.preprocess import preprocess_strokes
+from digits_svm.presets import PRESETS
+from digits_svm.search import search_best
+from digits_svm.strokes import preprocess_strokes
 from digits_svm.synthetic import digit_strokes
-from digits_svm.train import PRESETS, predict_digits, search_best
+from digits_svm.training import predict_digits
 
 
 def main() -> None:

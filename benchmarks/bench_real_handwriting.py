@@ -5,7 +5,7 @@ LeCun, Cortes and Burges, CC BY-SA 3.0), written by people who never saw this pr
 They measure; nothing is ever fitted on them, and the repo holds no copy. Each digit
 becomes the RGBA crop the app would hand over (``canvas.as_canvas_crop``), goes through
 the default ``preprocess`` and is answered as the preset's ``.mlmodel`` answers
-(`digits_svm.train.predict_digits`). Prints dev accuracy per preset and per digit and
+(`digits_svm.training.predict_digits`). Prints dev accuracy per preset and per digit and
 each preset's confusion matrix, and draws the misread digits of the last preset (crop,
 grid, answer). Where the dev set is absent it says so in one line and exits 0. Run::
 
@@ -96,7 +96,7 @@ def main(argv=None) -> int:
 
     import digits_svm
     from digits_svm.nondigits import NOT_A_DIGIT
-    from digits_svm.train import predict_digits
+    from digits_svm.training import predict_digits
 
     t0 = time.perf_counter()
     crops, labels = crops

@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--no-app", action="store_true", help="skip the app preset (saves ~30 s of training)")
     args = parser.parse_args()
 
-    X, _ = digits_svm.load_grids()
+    X, _ = digits_svm.data.load_digits_grids()
     grid = X[0].reshape(8, 8)
     one = X[:1]
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())

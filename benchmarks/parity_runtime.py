@@ -24,14 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import digits_svm  # noqa: E402
 from digits_svm.coreml import quiet_coremltools  # noqa: E402
-from digits_svm.runtime import parity_grids  # noqa: E402
+from digits_svm.parity import parity_grids  # noqa: E402
 
 NAMES = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
 
 
 def variants():
     """name -> (fitted SVC, Core ML spec)."""
-    X, y = digits_svm.load_grids()
+    X, y = digits_svm.data.load_digits_grids()
     seed = {"method": "seed"}
     pair = (y == 3) | (y == 8)
     half = int(pair.sum()) // 2
@@ -86,7 +86,7 @@ def main() -> None:
         d = differs[rows]
         print(f"    {part:<22} {int(d.sum()):>5,} of {d.size:>5,} ({d.mean():.1%})")
     held_out = slice(898, n_digits)
-    _, y = digits_svm.load_grids()
+    _, y = digits_svm.data.load_digits_grids()
     print(f"    held-out accuracy (last 899 digits): predict() {np.mean(model.predict(grids[held_out]) == y[898:]):.4f}, "
           f"argmax(predict_proba) {np.mean(core_ml[held_out] == y[898:]):.4f}")
 

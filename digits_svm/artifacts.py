@@ -16,8 +16,11 @@ from pathlib import Path
 from .confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT
 from .coreml import convert
 from .fileio import atomic_write_json, check_writable_dir
+from .parity import verify
 from .persist import save_pickle, sha256_bytes
-from .train import TrainResult
+from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
+from .runtime import CoreMLRuntime
+from .training import TrainResult
 
 __all__ = ["PICKLE_NAME", "MLMODEL_NAME", "METRICS_NAME", "ArtifactPaths", "training_metadata", "write_artifacts"]
 
@@ -50,7 +53,7 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
     ``training.extra_samples_method`` (their preprocessing), and when there were
     synthesized non-digits, ``training.n_nondigits``. A model with probabilities also
     records the "not a digit" rule an app applies: ``confidence.min_confidence`` (the
-    default threshold, `digits_svm.DEFAULT_MIN_CONFIDENCE`) and, when it has that
+    default threshold, `digits_svm.confidence.DEFAULT_MIN_CONFIDENCE`) and, when it has that
     class, ``confidence.not_a_digit_label`` (``"-1"``).
 
     Examples
@@ -89,8 +92,6 @@ def _noop(message: str) -> None:
 
 def _verify_saved(mlmodel: Path, result: TrainResult) -> dict:
     """Check the saved file against the estimator; remove it and raise if they differ."""
-    from .runtime import CoreMLRuntime, verify
-
     assert result.X_test is not None and result.y_test is not None  # train() always sets them
     runtime = CoreMLRuntime.from_file(mlmodel)
     report = verify(runtime, result.model)
@@ -173,8 +174,6 @@ def write_artifacts(
     }
     metrics["convert_seconds"] = round(convert_seconds, 3)
     if plots:
-        from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
-
         progress("drawing the confusion matrix and the misread digits")
         assert result.X_test is not None and result.y_test is not None and result.y_pred is not None
         paths.plots = [

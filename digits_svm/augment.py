@@ -23,7 +23,7 @@ The app's model never sees a ``load_digits`` scan: it sees what
 pen width evened out). ``"renorm"`` adds, for each grid, one copy drawn back onto a
 canvas at a random size, aspect, slant and stroke thickness
 (`digits_svm.synthetic.redraw_grid`) and passed through the ``normalized`` method
-(`digits_svm.preprocess.normalized_grid`), so the model also learns digits as the app
+(`digits_svm.preprocessing.normalized_grid`), so the model also learns digits as the app
 will hand them over. The random draws come from a fixed seed (`RENORM_SEED`), one set
 per row in order, so training stays byte-identical run to run.
 
@@ -37,12 +37,16 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
+from PIL import Image
 
-from .errors import DigitsSVMError
+from .errors import EmptyDrawingError
+from .preprocessing import normalized_grid
+from .synthetic import redraw_grid
+from .validation import check_choice
 
 __all__ = [
     "AUGMENTATIONS", "RENORM", "ALTERNATE_SHIFT", "HALF_CELL_PIXELS", "Rotation", "RENORM_SEED", "Augmented",
-    "shift_grids", "split_cells", "rotate_grids", "renorm_grids", "augment", "check_augmentation",
+    "shift_grids", "split_cells", "rotate_grids", "renorm_grids", "augment_grids", "check_augmentation",
 ]
 
 #: The copy made by `renorm_grids` (an entry of `AUGMENTATIONS` values).
@@ -216,8 +220,6 @@ def rotate_grids(X: np.ndarray, degrees: float) -> np.ndarray:
     >>> bool(r[0, :4].sum() > r[0, 4:].sum()), bool(r[7, :4].sum() < r[7, 4:].sum())  # top left, bottom right
     (True, True)
     """
-    from PIL import Image
-
     X = np.asarray(X)
     out = np.empty(X.shape, dtype=np.float64)
     for i, grid in enumerate(X.reshape(-1, 8, 8).astype(np.float64) / 16):
@@ -235,7 +237,7 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
 
     Each grid is drawn back onto a canvas crop (`digits_svm.synthetic.redraw_grid`) and
     turned into an 8x8 grid by the ``normalized`` preprocessing
-    (`digits_svm.preprocess.normalized_grid`). Row ``i`` uses the ``i``-th draw of a
+    (`digits_svm.preprocessing.normalized_grid`). Row ``i`` uses the ``i``-th draw of a
     generator seeded with ``seed``, so the result depends only on ``X`` and ``seed``.
 
     Parameters
@@ -256,16 +258,12 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
 
     Examples
     --------
-    >>> from digits_svm import load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> R = renorm_grids(X[:3])
     >>> R.shape, bool((R == renorm_grids(X[:3])).all()), bool((R == np.round(R)).all())
     ((3, 64), True, True)
     """
-    from .errors import EmptyDrawingError
-    from .preprocess import normalized_grid
-    from .synthetic import redraw_grid
-
     r = {**RENORM_RANGES, **(ranges or {})}
     X = np.asarray(X, dtype=np.float64).reshape(-1, 64)
     rng = np.random.default_rng(seed)
@@ -295,7 +293,7 @@ def _copy(X: np.ndarray, how: tuple[int, float] | Rotation | str) -> np.ndarray:
     return shift_grids(X, *how)
 
 
-def augment(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
+def augment_grids(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
     """Add shifted, turned or redrawn copies of training grids.
 
     Parameters
@@ -318,7 +316,7 @@ def augment(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
     --------
     >>> from digits_svm.data import canonical_split
     >>> s = canonical_split()
-    >>> a = augment(s.X_train, s.y_train, "hshift")
+    >>> a = augment_grids(s.X_train, s.y_train, "hshift")
     >>> a.X.shape, int(a.groups[898]), bool((a.y[898:1796] == s.y_train).all())
     ((2694, 64), 0, True)
     """
@@ -335,7 +333,5 @@ def augment(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augmented:
 
 
 def check_augmentation(name: str) -> str:
-    """Return ``name`` if it is a known augmentation, else raise a one-line error."""
-    if name not in AUGMENTATIONS:
-        raise DigitsSVMError(f"unknown augmentation {name!r}; choose one of {', '.join(AUGMENTATIONS)}")
-    return name
+    """Return ``name`` if it is a key of `AUGMENTATIONS`, else raise `digits_svm.errors.InvalidParameterError`."""
+    return check_choice(name, "augment", tuple(AUGMENTATIONS))

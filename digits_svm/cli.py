@@ -9,16 +9,35 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from .errors import DigitsSVMError
+import numpy as np
 
-if TYPE_CHECKING:
-    from .runtime import CoreMLRuntime
+from .artifacts import MLMODEL_NAME, PICKLE_NAME, write_artifacts
+from .augment import AUGMENTATIONS
+from .confidence import NOT_A_DIGIT, predict_with_confidence, recorded_min_confidence
+from .coreml import convert, describe
+from .data import load_samples
+from .errors import DigitsSVMError, ModelFileError, NoProbabilitiesError
+from .fileio import check_writable_dir
+from .images import IMAGE_SUFFIXES, load_image
+from .inputs import grids_from_input_file
+from .parity import verify
+from .persist import load_estimator
+from .playground import serve
+from .plots import plot_drawing
+from .preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
+from .presets import PRESETS
+from .runtime import CoreMLRuntime
+from .strokes import load_strokes, render_strokes
+from .training import train
+
+__all__ = ["main", "build_parser"]
 
 PROG = "digits-svm"
 
@@ -39,12 +58,6 @@ class _Progress:
 
 # ---------------------------------------------------------------- train
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .artifacts import write_artifacts
-    from .data import load_samples
-    from .fileio import check_writable_dir
-    from .preprocess import method_metadata
-    from .train import train
-
     check_writable_dir(args.out)  # fail before the slow part, not after it
     extra = load_samples(args.extra, method=args.method) if args.extra else None
     progress = _Progress()
@@ -90,10 +103,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- convert
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from .coreml import convert
-    from .persist import load_model
-
-    model = load_model(args.pickle, trusted=args.trust)  # user mistakes surface before any progress line
+    model = load_estimator(args.pickle, trusted=args.trust)  # user mistakes surface before any progress line
     progress = _Progress()
     progress(f"converting {args.pickle} to {args.out}")
     convert(model, args.out)
@@ -104,16 +114,9 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- predict
 def _cmd_predict(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from .grids import grids_from_file
-    from .runtime import CoreMLRuntime
-
     runtime = CoreMLRuntime.from_file(args.model)
     asked = "--min-confidence" if args.min_confidence is not None else "--probability" if args.probability else None
     if asked and not runtime.has_probabilities:
-        from .errors import NoProbabilitiesError
-
         raise NoProbabilitiesError(
             f"{args.model} has no classProbability output, so it cannot say how sure it is; "
             f"retrain with --preset app (or --probability), or drop {asked}"
@@ -122,7 +125,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     names, grids, kinds, failed = [], [], set(), 0
     for path in args.inputs:
         try:
-            g, kind = grids_from_file(path, method=method)
+            g, kind = grids_from_input_file(path, method=method)
         except DigitsSVMError as exc:
             print(f"{PROG}: error: {exc}", file=sys.stderr)
             failed += 1
@@ -152,8 +155,6 @@ def _answers(runtime: CoreMLRuntime, grids: Any, min_confidence: float | None, p
     ``min_confidence`` or else the threshold its metadata records (else the library's
     default); one without answers its ``classLabel``.
     """
-    from .confidence import NOT_A_DIGIT, predict_with_confidence, recorded_min_confidence
-
     if not runtime.has_probabilities:
         return ["not a digit" if label == NOT_A_DIGIT else str(label) for label in runtime.predict(grids)]
     if min_confidence is None:
@@ -166,8 +167,6 @@ def _answers(runtime: CoreMLRuntime, grids: Any, min_confidence: float | None, p
 
 def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, str]:
     """The preprocessing method to use: --method, else the model's metadata, else the default."""
-    from .preprocess import DEFAULT_METHOD
-
     if requested:
         return requested, "from --method"
     named = runtime.preprocessing_method
@@ -178,11 +177,8 @@ def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, s
 
 # ---------------------------------------------------------------- verify
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .persist import load_model
-    from .runtime import CoreMLRuntime, verify
-
     runtime = CoreMLRuntime.from_file(args.model)
-    estimator = load_model(args.pickle, trusted=args.trust)
+    estimator = load_estimator(args.pickle, trusted=args.trust)
     progress = _Progress()
     progress(f"comparing {args.model} with {args.pickle} on 1,797 digits and {args.n_random:,} random grids")
     report = verify(runtime, estimator, n_random=args.n_random, random_state=args.seed)
@@ -193,11 +189,6 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- show
 def _cmd_show(args: argparse.Namespace) -> int:
-    from .grids import IMAGE_SUFFIXES
-    from .plots import plot_drawing
-    from .preprocess import METHODS, load_image, load_strokes, preprocess, render_strokes
-    from .runtime import CoreMLRuntime
-
     runtime = CoreMLRuntime.from_file(args.model)
     if args.input.suffix.lower() in IMAGE_SUFFIXES:
         crop = load_image(args.input)
@@ -217,8 +208,6 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- playground
 def _cmd_playground(args: argparse.Namespace) -> int:
-    from .playground import serve
-
     serve(args.model, host=args.host, port=args.port, samples=args.samples, open_browser=args.open,
           ready=lambda url: print(f"playground at {url} (Ctrl-C to stop)", flush=True))
     return 0
@@ -226,8 +215,6 @@ def _cmd_playground(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- info
 def _cmd_info(args: argparse.Namespace) -> int:
-    from .coreml import describe
-
     info = describe(args.model)
     if args.json:
         print(json.dumps(info, indent=2))
@@ -275,17 +262,12 @@ def _probability(text: str) -> float:
 
 
 def _add_model_option(parser: argparse.ArgumentParser) -> None:
-    from .artifacts import MLMODEL_NAME
-
     parser.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
                         help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
 
 
 def _check_model_exists(args: argparse.Namespace) -> None:
     """A missing .mlmodel at the default path is a first run: say how to make one."""
-    from .artifacts import MLMODEL_NAME
-    from .errors import ModelFileError
-
     model = getattr(args, "model", None)
     if model is not None and model == Path("artifacts") / MLMODEL_NAME and not model.exists():
         raise ModelFileError(f"no model at {model} yet; train one first with: digits-svm train --preset app "
@@ -294,11 +276,6 @@ def _check_model_exists(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``digits-svm`` (exposed for the docs and tests)."""
-    from .artifacts import MLMODEL_NAME, PICKLE_NAME
-    from .augment import AUGMENTATIONS
-    from .preprocess import DEFAULT_METHOD, METHODS
-    from .train import PRESETS
-
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Train a digit SVM, convert it to Core ML, and check it, offline.",
@@ -362,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-confidence", type=_probability, metavar="P",
                    help="answer 'not a digit' when the most probable digit's probability is below P "
                         "(needs a model with probabilities, e.g. --preset app; default: the threshold "
-                        "recorded in the model, else digits_svm.DEFAULT_MIN_CONFIDENCE)")
+                        "recorded in the model, else digits_svm.confidence.DEFAULT_MIN_CONFIDENCE)")
     p.add_argument("--probability", action="store_true",
                    help="also print the probability of the answer, and the best guess behind 'not a digit'")
     p.set_defaults(func=_cmd_predict)
@@ -410,8 +387,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``digits-svm``; returns the exit status."""
-    import logging
-
     logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
     args = build_parser().parse_args(argv)
     try:

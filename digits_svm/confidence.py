@@ -22,12 +22,15 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
+from sklearn.svm import SVC
 
 from .errors import DigitsSVMError, ModelFileError, NoProbabilitiesError
-from .grids import check_grids
 from .nondigits import NOT_A_DIGIT
+from .persist import check_fitted_svc
+from .runtime import as_runtime
+from .validation import check_grids
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "NOT_A_DIGIT", "Prediction", "answers_from_proba", "predict_proba",
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "Prediction", "answers_from_proba", "predict_proba",
            "predict_with_confidence", "recorded_min_confidence"]
 
 #: Probability of the most probable digit below which `predict_with_confidence` answers
@@ -101,7 +104,7 @@ def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
         ``coremltools`` MLModel, or `digits_svm.runtime.CoreMLRuntime`) with a
         ``classProbability`` output.
     grids : array-like
-        One 8x8 grid or a batch (see `digits_svm.check_grids`).
+        One 8x8 grid or a batch (see `digits_svm.validation.check_grids`).
 
     Returns
     -------
@@ -117,21 +120,15 @@ def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
     InvalidGridError
         The grids are not valid 8x8 grids.
     """
-    from sklearn.svm import SVC
-
     X = check_grids(grids).reshape(-1, 64)
     if not isinstance(model, SVC) and not hasattr(model, "fit"):  # a .mlmodel in some form
-        from .runtime import _runtime
-
-        runtime = _runtime(model)
+        runtime = as_runtime(model)
         if not runtime.has_probabilities:
             raise NoProbabilitiesError(
                 "this .mlmodel has no classProbability output, so it cannot say how sure it is; "
                 "retrain with --probability (or --preset best)"
             )
         return np.asarray(runtime.classes_, dtype=np.int64), np.asarray(runtime.predict_proba(X.reshape(-1, 8, 8)))
-    from .persist import check_fitted_svc
-
     check_fitted_svc(model)
     if not getattr(model, "probability", False):
         raise NoProbabilitiesError(
@@ -177,8 +174,8 @@ def predict_with_confidence(
     Examples
     --------
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001, probability=True, random_state=0).fit(X[:500], y[:500])
     >>> [str(p) for p in predict_with_confidence(model, X[-5:-3])], y[-5:-3].tolist()
     (['9 (probability 0.95)', '0 (probability 0.85)'], [9, 0])

@@ -22,9 +22,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from . import __version__
 from .errors import ConversionError, ModelFileError
 from .fileio import atomic_write_bytes, read_bytes
 from .persist import check_fitted_svc, sha256_bytes
+from .preprocessing import DEFAULT_METHOD, method_metadata
 
 __all__ = [
     "DEFAULT_MLMODEL_PATH",
@@ -75,14 +79,10 @@ def _coremltools() -> Any:
 
 
 def _default_preprocessing_metadata() -> dict[str, str]:
-    from .preprocess import DEFAULT_METHOD, method_metadata
-
     return method_metadata(DEFAULT_METHOD)
 
 
 def _set_interface(spec: Any, metadata: Mapping[str, str]) -> None:
-    from . import __version__
-
     ct = _coremltools()
     desc = spec.description
     if len(desc.input) != 1:
@@ -152,7 +152,7 @@ def convert(
         ``artifacts/DigitsSVM.mlmodel`` (Xcode generates a class named after the file).
     preprocessing : mapping of str to str, optional
         Metadata naming the preprocessing method and parameters that produce the input;
-        defaults to ``digits_svm.method_metadata(digits_svm.DEFAULT_METHOD)``. Stored in
+        defaults to ``digits_svm.preprocessing.method_metadata(digits_svm.preprocessing.DEFAULT_METHOD)``. Stored in
         the user-defined metadata under ``preprocessing.<key>``.
     metadata : mapping of str to str, optional
         Further user-defined metadata (training parameters, accuracy, ...).
@@ -177,7 +177,7 @@ def convert(
     >>> [i.name for i in mlmodel.get_spec().description.input]
     ['input']
     """
-    spec = _build_spec(model, preprocessing=preprocessing, metadata=metadata)
+    spec = build_spec(model, preprocessing=preprocessing, metadata=metadata)
     if path is not None:
         atomic_write_bytes(path, spec_bytes(spec))
     ct = _coremltools()
@@ -185,10 +185,8 @@ def convert(
         return ct.models.MLModel(spec)
 
 
-def _build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata: Mapping[str, str] | None) -> Any:
+def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata: Mapping[str, str] | None) -> Any:
     check_fitted_svc(model)
-    import numpy as np
-
     if not np.issubdtype(np.asarray(model.classes_).dtype, np.integer):
         raise ConversionError(
             f"model labels are {np.asarray(model.classes_).dtype}, not integers; the app reads classLabel as Int64"

@@ -16,14 +16,18 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
 
 from .errors import DigitsSVMError, EmptyDrawingError, SamplesError
+from .images import load_image
+from .preprocessing import DEFAULT_METHOD, check_method, preprocess
+from .strokes import load_strokes, preprocess_strokes
 
-__all__ = ["Split", "Samples", "load_grids", "canonical_split", "load_samples", "IMAGE_SUFFIXES", "STROKES_SUFFIXES"]
+__all__ = ["Split", "Samples", "load_digits_grids", "canonical_split", "load_samples", "SAMPLE_SUFFIXES"]
 
-#: File name endings `load_samples` reads as images and as stroke JSON.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-STROKES_SUFFIXES = (".json",)
+#: File name endings `load_samples` reads: PNG and JPEG crops (as the playground and the
+#: app save them), and stroke JSON; other files in a samples folder are skipped, with why.
+SAMPLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".json")
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class Split:
         )
 
 
-def load_grids() -> tuple[np.ndarray, np.ndarray]:
+def load_digits_grids() -> tuple[np.ndarray, np.ndarray]:
     """All 1,797 ``load_digits`` grids and labels.
 
     Returns
@@ -70,7 +74,7 @@ def load_grids() -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
-    >>> X, y = load_grids()
+    >>> X, y = load_digits_grids()
     >>> X.shape, int(X.max())
     ((1797, 64), 16)
     """
@@ -102,11 +106,9 @@ def canonical_split(test_fraction: float = 0.5, *, shuffle: bool = False, random
     >>> len(s.y_train), len(s.y_test)
     (898, 899)
     """
-    from sklearn.model_selection import train_test_split
-
     if not 0.0 < float(test_fraction) < 1.0:
         raise DigitsSVMError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction!r}")
-    X, y = load_grids()
+    X, y = load_digits_grids()
     X_train, X_test, y_train, y_test = train_test_split(
         X,
         y,
@@ -170,9 +172,7 @@ def _read_sample(path: Path, method: str) -> tuple[np.ndarray, int | None]:
 
     Raises DigitsSVMError (unreadable, malformed or empty drawing) or OSError.
     """
-    from .preprocess import load_image, load_strokes, preprocess, preprocess_strokes
-
-    if path.suffix.lower() in STROKES_SUFFIXES:
+    if path.suffix.lower() == ".json":
         drawing = load_strokes(path)
         return preprocess_strokes(drawing, method=method), drawing.label
     return preprocess(load_image(path), method=method), None
@@ -186,7 +186,7 @@ def _skip_reason(path: Path, root: Path) -> str | None:
     label = parts[0]
     if label not in [str(d) for d in range(10)]:
         return f"unknown label folder {label!r}; digit folders are named 0 to 9"
-    if path.suffix.lower() not in IMAGE_SUFFIXES + STROKES_SUFFIXES:
+    if path.suffix.lower() not in SAMPLE_SUFFIXES:
         return f"unsupported file type {path.suffix or '(none)'!r}; use .png, .jpg or .json strokes"
     return None
 
@@ -206,8 +206,8 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
     folder : str or PathLike
         The samples folder.
     method : str, optional
-        Preprocessing method (``digits_svm.preprocess.METHODS``); default
-        ``digits_svm.preprocess.DEFAULT_METHOD``. Use the one the app runs.
+        Preprocessing method (``digits_svm.preprocessing.METHODS``); default
+        ``digits_svm.preprocessing.DEFAULT_METHOD``. Use the one the app runs.
 
     Returns
     -------
@@ -229,8 +229,6 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
     >>> len(s), s.y.tolist(), s.skipped[0][1]
     (1, [1], "unsupported file type '.txt'; use .png, .jpg or .json strokes")
     """
-    from .preprocess import DEFAULT_METHOD, check_method
-
     method = check_method(DEFAULT_METHOD if method is None else method)  # before any file is read
     root = Path(folder)
     if root.exists() and not root.is_dir():

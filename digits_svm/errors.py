@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "DigitsSVMError",
+    "InvalidParameterError",
     "InvalidGridError",
     "ImageError",
     "EmptyDrawingError",
@@ -26,6 +27,14 @@ __all__ = [
 
 class DigitsSVMError(Exception):
     """Base class: a user mistake with a one-line cause and remedy."""
+
+
+class InvalidParameterError(DigitsSVMError, ValueError):
+    """An argument of a public function is out of range or not one of the allowed choices.
+
+    The message names the argument, what was given and what is allowed
+    (`digits_svm.validation` raises it).
+    """
 
 
 class InvalidGridError(DigitsSVMError, ValueError):

@@ -25,7 +25,11 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
 
+from .errors import DigitsSVMError
+from .preprocessing import DEFAULT_METHOD, check_method
+from .strokes import preprocess_strokes
 from .synthetic import _arc  # the same ellipse-arc points; the templates stay apart
 
 __all__ = [
@@ -288,7 +292,7 @@ def synthesize_drawing(
     -------
     dict
         ``{"strokes": [...], "line_width": ..., "scale": ..., "label": digit}``, for
-        `digits_svm.render_strokes` and `digits_svm.parse_strokes`.
+        `digits_svm.render_strokes` and `digits_svm.strokes.parse_strokes`.
 
     Examples
     --------
@@ -300,8 +304,6 @@ def synthesize_drawing(
     if style is None:
         style = list(styles)[int(rng.integers(len(styles)))]
     elif style not in styles:
-        from .errors import DigitsSVMError
-
         raise DigitsSVMError(f"digit {digit} has no style {style!r}; choose one of {', '.join(styles)}")
     drawing = vary_strokes(styles[style], rng, variation=variation, scale=scale, origin=origin)
     return {**drawing, "label": int(digit)}
@@ -356,8 +358,6 @@ def vary_strokes(
 def _grids(indices: Sequence[int], digits: Sequence[int], seed: int, method: str,
            variation: dict[str, tuple[float, float]] | None) -> np.ndarray:
     """Grids of the drawings numbered ``indices`` (one row each)."""
-    from .preprocess import preprocess_strokes
-
     out = np.empty((len(indices), 64), dtype=np.float64)
     for row, i in enumerate(indices):
         digit = int(digits[i % len(digits)])
@@ -389,7 +389,7 @@ def synthesize(
     seed : int, default `TRAINING_SEED`
         Training uses `TRAINING_SEED`; use another for anything you evaluate.
     method : str, optional
-        Preprocessing method (default ``digits_svm.preprocess.DEFAULT_METHOD``): the one
+        Preprocessing method (default ``digits_svm.preprocessing.DEFAULT_METHOD``): the one
         your app runs.
     variation : dict, optional
         Ranges overriding `VARIATION`.
@@ -413,19 +413,13 @@ def synthesize(
     >>> bool((synthesize(5, seed=5)[0] == X[:5]).all())
     True
     """
-    from .preprocess import DEFAULT_METHOD, check_method
-
     method = check_method(DEFAULT_METHOD if method is None else method)
     digits = tuple(int(d) for d in digits)
     if not digits or any(d not in STYLES for d in digits):
-        from .errors import DigitsSVMError
-
         raise DigitsSVMError(f"digits must be a non-empty sequence of 0..9, not {digits!r:.60}")
     y = np.array([digits[i % len(digits)] for i in range(n)], dtype=np.int64)
     if n_jobs == 1 or n < 200:
         return _grids(range(n), digits, seed, method, variation), y
-    from joblib import Parallel, delayed, effective_n_jobs
-
     chunks = np.array_split(np.arange(n), 4 * effective_n_jobs(n_jobs))
     parts = Parallel(n_jobs=n_jobs)(delayed(_grids)(c.tolist(), digits, seed, method, variation) for c in chunks)
     return np.concatenate(parts), y

@@ -52,9 +52,10 @@ class LibsvmModel:
     Examples
     --------
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert, load_grids
+    >>> from digits_svm import convert
+    >>> from digits_svm.data import load_digits_grids
     >>> from digits_svm.svm_spec import read_svm_spec
-    >>> X, y = load_grids()
+    >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> svm = LibsvmModel(read_svm_spec(convert(model, preprocessing={"method": "seed"}).get_spec()))
     >>> raw = svm.decision(X[100:105].reshape(-1, 64))

@@ -19,8 +19,12 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
 
+from .errors import DigitsSVMError
 from .handwriting import TRAINING_SEED, Stroke, _curve, _line, synthesize_drawing, vary_strokes
+from .preprocessing import DEFAULT_METHOD, check_method
+from .strokes import preprocess_strokes
 from .synthetic import _arc
 
 __all__ = ["KINDS", "NOT_A_DIGIT", "TEMPLATES", "nondigit_drawing", "synthesize_nondigits"]
@@ -201,8 +205,6 @@ def nondigit_drawing(rng: np.random.Generator, kind: str | None = None) -> dict:
     if kind is None:
         kind = str(rng.choice(sorted(set(KINDS))))
     if kind not in KINDS:
-        from .errors import DigitsSVMError
-
         raise DigitsSVMError(f"unknown kind of non-digit {kind!r}; choose one of {', '.join(sorted(set(KINDS)))}")
     while True:  # drawings that came out as a straight line are a "1": draw again
         if kind == "partial":
@@ -218,8 +220,6 @@ def nondigit_drawing(rng: np.random.Generator, kind: str | None = None) -> dict:
 
 
 def _grids(indices: Sequence[int], seed: int, method: str) -> np.ndarray:
-    from .preprocess import preprocess_strokes
-
     out = np.empty((len(indices), 64), dtype=np.float64)
     for row, i in enumerate(indices):
         rng = np.random.default_rng([seed, i, 1])
@@ -241,7 +241,7 @@ def synthesize_nondigits(
     n : int
     seed : int, default `digits_svm.handwriting.TRAINING_SEED`
     method : str, optional
-        Preprocessing method (default ``digits_svm.preprocess.DEFAULT_METHOD``).
+        Preprocessing method (default ``digits_svm.preprocessing.DEFAULT_METHOD``).
     n_jobs : int, default 1
         Parallel jobs (joblib); -1 uses every core.
 
@@ -258,14 +258,10 @@ def synthesize_nondigits(
     >>> X.shape, set(y.tolist())
     ((8, 64), {-1})
     """
-    from .preprocess import DEFAULT_METHOD, check_method
-
     method = check_method(DEFAULT_METHOD if method is None else method)
     y = np.full(n, NOT_A_DIGIT, dtype=np.int64)
     if n_jobs == 1 or n < 200:
         return _grids(range(n), seed, method), y
-    from joblib import Parallel, delayed, effective_n_jobs
-
     chunks = np.array_split(np.arange(n), 4 * effective_n_jobs(n_jobs))
     parts = Parallel(n_jobs=n_jobs)(delayed(_grids)(c.tolist(), seed, method) for c in chunks)
     return np.concatenate(parts), y

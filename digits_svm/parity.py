@@ -10,13 +10,18 @@ See ``docs/runtime.md``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
+from .data import load_digits_grids
 from .errors import VerificationError
 from .libsvm import MIN_PROB
+from .persist import check_fitted_svc
+from .runtime import as_runtime
 from .svm_spec import N_FEATURES
 
 __all__ = ["DECISION_TOLERANCE", "PROBABILITY_TOLERANCE", "ParityReport", "parity_grids", "verify"]
@@ -66,8 +71,9 @@ class ParityReport:
     Examples
     --------
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert, load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm import convert
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> report = verify(convert(model, preprocessing={"method": "seed"}), model, n_random=200)
     >>> report.ok, report.n == report.n_agree == 1_997
@@ -163,11 +169,9 @@ def parity_grids(n_random: int = 10_000, random_state: int = 0) -> tuple[np.ndar
     >>> grids.shape, n_digits
     ((1807, 64), 1797)
     """
-    from .data import load_grids
-
     if isinstance(n_random, bool) or not isinstance(n_random, (int, np.integer)) or n_random < 0:
         raise VerificationError(f"n_random must be a whole number >= 0, got {n_random!r}")
-    digits, _ = load_grids()
+    digits, _ = load_digits_grids()
     rng = np.random.default_rng(random_state)
     n_int = n_random // 2
     integers = rng.integers(0, 17, size=(n_int, N_FEATURES)).astype(np.float64)
@@ -220,19 +224,15 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
     Examples
     --------
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert, load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm import convert
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> report = verify(convert(model, preprocessing={"method": "seed"}), model, n_random=200)
     >>> report.ok, report.n, report.n_agree
     (True, 1997, 1997)
     """
-    import copy
-
-    from .persist import check_fitted_svc
-    from .runtime import _runtime
-
-    runtime = _runtime(mlmodel)
+    runtime = as_runtime(mlmodel)
     check_fitted_svc(estimator, source="estimator")
     est_classes = np.asarray(estimator.classes_)
     if est_classes.tolist() != runtime.classes_.tolist():
@@ -262,8 +262,6 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
         if binary:
             # Core ML (libsvm >= 3) returns Platt's sigmoid of the libsvm decision value
             # (-sklearn's); scikit-learn's bundled libsvm couples even two classes.
-            from scipy.special import expit
-
             first = expit(ref_decision[:, 0] * estimator.probA_[0] - estimator.probB_[0])
             first = np.clip(first, MIN_PROB, 1.0 - MIN_PROB)
             ref_proba = np.column_stack([first, 1.0 - first])

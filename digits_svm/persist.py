@@ -18,11 +18,16 @@ import os
 import pickle
 import platform
 from collections.abc import Callable, Mapping
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy
+import sklearn
+from sklearn.svm import SVC
 
+from . import __version__
 from .errors import NotAnSVCError, PickleIntegrityError
 from .fileio import atomic_write_bytes, atomic_write_json, read_bytes
 
@@ -35,7 +40,7 @@ __all__ = [
     "load_joblib",
     "check_fitted_svc",
     "sha256_bytes",
-    "load_model",
+    "load_estimator",
 ]
 
 SIDECAR_FORMAT = "digits_svm.sidecar/1"
@@ -49,13 +54,6 @@ def library_versions() -> dict[str, str]:
     >>> sorted(library_versions())
     ['coremltools', 'digits_svm', 'joblib', 'numpy', 'python', 'scikit-learn']
     """
-    from importlib.metadata import PackageNotFoundError, version
-
-    import numpy
-    import sklearn
-
-    from . import __version__
-
     try:
         coremltools_version = version("coremltools")
     except PackageNotFoundError:  # pragma: no cover - coremltools is a dependency
@@ -97,8 +95,6 @@ def check_fitted_svc(model: Any, *, source: str = "model") -> None:
     source : str
         Where it came from, for the message (a file name, say).
     """
-    from sklearn.svm import SVC
-
     if not isinstance(model, SVC):
         raise NotAnSVCError(
             f"{source} holds a {type(model).__module__}.{type(model).__name__}, not a scikit-learn SVC; "
@@ -158,8 +154,8 @@ def save_pickle(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any
     --------
     >>> import tempfile, pathlib
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> X, y = X[:100], y[:100]
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.pkl"
     >>> save_pickle(SVC(gamma=0.001).fit(X, y), path).name
@@ -178,8 +174,8 @@ def save_joblib(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any
     --------
     >>> import tempfile, pathlib
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> save_joblib(SVC(gamma=0.001).fit(X[:100], y[:100]), folder / "m.joblib").name
     'm.joblib'
@@ -212,8 +208,6 @@ def _verified_bytes(path: Path, *, trusted: bool) -> bytes:
             f"{path} does not match its sidecar (sha256 {actual[:12]}… != {expected[:12]}…): "
             "the file changed after it was saved; retrain or restore it"
         )
-    import sklearn
-
     saved_with = versions.get("scikit-learn")
     if saved_with != sklearn.__version__:
         raise PickleIntegrityError(
@@ -265,8 +259,8 @@ def load_pickle(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     --------
     >>> import tempfile, pathlib
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> path = save_pickle(SVC(gamma=0.001).fit(X[:100], y[:100]), folder / "m.pkl")
     >>> load_pickle(path).predict(X[:3]).tolist()
@@ -287,8 +281,8 @@ def load_joblib(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     --------
     >>> import tempfile, pathlib
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> path = save_joblib(SVC(gamma=0.001).fit(X[:100], y[:100]), folder / "m.joblib")
     >>> load_joblib(path).predict(X[:3]).tolist()
@@ -297,18 +291,18 @@ def load_joblib(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     return _load_verified(path, trusted, lambda data: joblib.load(io.BytesIO(data)), "joblib file")
 
 
-def load_model(path: str | os.PathLike, *, trusted: bool = False) -> Any:
+def load_estimator(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     """Load a model saved by `save_pickle` or `save_joblib`, whichever its sidecar names.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> path = save_joblib(SVC(gamma=0.001).fit(X[:100], y[:100]), folder / "model.bin")
-    >>> type(load_model(path)).__name__
+    >>> type(load_estimator(path)).__name__
     'SVC'
     """
     path = Path(path)

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from .fileio import atomic_write_bytes
+from .handwriting import STYLES, synthesize_drawing
+from .strokes import render_strokes
 
 __all__ = ["plot_confusion", "plot_misclassified", "plot_drawing", "plot_styles", "CONFUSION_NAME", "MISCLASSIFIED_NAME"]
 
@@ -192,9 +194,6 @@ def plot_styles(path: str | os.PathLike, *, per_style: int = 8, seed: int = 7) -
     >>> plot_styles(pathlib.Path(tempfile.mkdtemp()) / "styles.png", per_style=2).stat().st_size > 0
     True
     """
-    from .handwriting import STYLES, synthesize_drawing
-    from .preprocess import render_strokes
-
     rows = [(digit, name) for digit, styles in STYLES.items() for name in styles]
     fig, axes = _subplots(len(rows), per_style + 1, figsize=(0.5 * (per_style + 1) + 0.6, 0.5 * len(rows)),
                           squeeze=False, gridspec_kw={"width_ratios": [3.2] + [1] * per_style})

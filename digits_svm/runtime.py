@@ -16,7 +16,7 @@ prediction path on the spec's own numbers, in three stages, one module each:
 - this module answers: it checks the grids a caller gives and returns labels, decision
   values and probabilities as Core ML outputs them.
 
-`verify` (`digits_svm.parity`, importable from here too) then checks the runtime against
+`digits_svm.parity.verify` then checks the runtime against
 the estimator itself (scikit-learn, an independent implementation) on all 1,797
 ``load_digits`` digits and thousands of random grids. See ``docs/runtime.md``.
 """
@@ -29,20 +29,16 @@ from typing import Any
 
 import numpy as np
 
+from .coreml import load_spec
 from .errors import InvalidGridError, ModelFileError
-from .grids import check_grids
 from .libsvm import LibsvmModel
-from .parity import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids, verify
 from .svm_spec import N_FEATURES, read_svm_spec
+from .validation import check_grids
 
 __all__ = [
     "CoreMLRuntime",
     "coreml_predict",
-    "verify",
-    "ParityReport",
-    "parity_grids",
-    "DECISION_TOLERANCE",
-    "PROBABILITY_TOLERANCE",
+    "as_runtime",
 ]
 
 
@@ -65,8 +61,9 @@ class CoreMLRuntime:
     Examples
     --------
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert, load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm import convert
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
     >>> runtime.input_name, runtime.input_shape, runtime.kernel
@@ -115,15 +112,14 @@ class CoreMLRuntime:
         --------
         >>> import tempfile, pathlib
         >>> from sklearn.svm import SVC
-        >>> from digits_svm import convert, load_grids
-        >>> X, y = load_grids()
+        >>> from digits_svm import convert
+        >>> from digits_svm.data import load_digits_grids
+        >>> X, y = load_digits_grids()
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.mlmodel"
         >>> _ = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), path, preprocessing={"method": "seed"})
         >>> CoreMLRuntime.from_file(path).classes_.tolist()
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
         """
-        from .coreml import load_spec
-
         return cls(load_spec(path), source=str(path))
 
     @classmethod
@@ -147,8 +143,9 @@ class CoreMLRuntime:
         Examples
         --------
         >>> from sklearn.svm import SVC
-        >>> from digits_svm import convert, load_grids
-        >>> X, y = load_grids()
+        >>> from digits_svm import convert
+        >>> from digits_svm.data import load_digits_grids
+        >>> X, y = load_digits_grids()
         >>> spec = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"}).get_spec()
         >>> CoreMLRuntime.from_spec(spec).has_probabilities
         False
@@ -249,8 +246,9 @@ class CoreMLRuntime:
         Examples
         --------
         >>> from sklearn.svm import SVC
-        >>> from digits_svm import convert, load_grids
-        >>> X, y = load_grids()
+        >>> from digits_svm import convert
+        >>> from digits_svm.data import load_digits_grids
+        >>> X, y = load_digits_grids()
         >>> model = SVC(gamma=0.001, decision_function_shape="ovo").fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
         >>> dec = runtime.decision_function(X[100:110])
@@ -280,8 +278,9 @@ class CoreMLRuntime:
         Examples
         --------
         >>> from sklearn.svm import SVC
-        >>> from digits_svm import convert, load_grids
-        >>> X, y = load_grids()
+        >>> from digits_svm import convert
+        >>> from digits_svm.data import load_digits_grids
+        >>> X, y = load_digits_grids()
         >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
         >>> runtime.predict(X[100:105]).tolist(), y[100:105].tolist()
@@ -312,8 +311,9 @@ class CoreMLRuntime:
         Examples
         --------
         >>> from sklearn.svm import SVC
-        >>> from digits_svm import convert, load_grids
-        >>> X, y = load_grids()
+        >>> from digits_svm import convert
+        >>> from digits_svm.data import load_digits_grids
+        >>> X, y = load_digits_grids()
         >>> model = SVC(gamma=0.001, probability=True, random_state=0).fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
         >>> proba = runtime.predict_proba(X[100:110])
@@ -330,7 +330,8 @@ class CoreMLRuntime:
         )
 
 
-def _runtime(path_or_spec: Any) -> CoreMLRuntime:
+def as_runtime(path_or_spec: Any) -> CoreMLRuntime:
+    """``path_or_spec`` as a `CoreMLRuntime`: a runtime itself, a ``.mlmodel`` path, or a spec."""
     if isinstance(path_or_spec, CoreMLRuntime):
         return path_or_spec
     if isinstance(path_or_spec, (str, os.PathLike)):
@@ -378,8 +379,9 @@ def coreml_predict(
     Examples
     --------
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert, load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm import convert
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> mlmodel = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"})
     >>> coreml_predict(mlmodel, X[100:105]).tolist()
     [4, 0, 5, 3, 6]
@@ -387,7 +389,7 @@ def coreml_predict(
     >>> labels.shape, decision.shape
     ((1,), (1, 45))
     """
-    runtime = _runtime(path_or_spec)
+    runtime = as_runtime(path_or_spec)
     if return_proba:
         runtime._require_probabilities()
     labels, raw, proba = runtime._evaluate(grids)

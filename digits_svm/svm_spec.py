@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .coreml import _coremltools
 from .errors import ModelFileError
 
 __all__ = ["KERNELS", "N_FEATURES", "SVMSpec", "read_svm_spec"]
@@ -77,8 +78,6 @@ class SVMSpec:
 
 
 def _array_type_name(data_type: int) -> str:
-    from .coreml import _coremltools
-
     enum = _coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType
     try:
         return enum.Name(data_type)
@@ -109,8 +108,9 @@ def read_svm_spec(spec: Any, source: str = "model spec") -> SVMSpec:
     Examples
     --------
     >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert, load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm import convert
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> spec = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"}).get_spec()
     >>> svm = read_svm_spec(spec)
     >>> svm.kernel, svm.input_shape, svm.support_vectors.shape[1], len(svm.rho)

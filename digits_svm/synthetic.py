@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from PIL import Image, ImageFilter
 
 __all__ = ["TEMPLATES", "digit_strokes", "redraw_grid"]
 
@@ -178,13 +179,11 @@ def redraw_grid(
 
     Examples
     --------
-    >>> from digits_svm import load_grids
-    >>> X, y = load_grids()
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
     >>> redraw_grid(X[0], height=80).shape
     (100, 100, 4)
     """
-    from PIL import Image, ImageFilter
-
     g = np.asarray(grid, dtype=np.float64).reshape(8, 8)
     width = max(1, int(round(height * aspect)))
     smooth = Image.fromarray(np.uint8(g / 16 * 255)).resize((width, height), Image.Resampling.BILINEAR)

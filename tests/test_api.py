@@ -1,33 +1,177 @@
-"""The public API: what `digits_svm` exports is documented, with examples that CI runs."""
+"""The public API: a narrow front door, submodules that no name hides, and docs that match the code."""
 
+import importlib
 import inspect
+import json
+import pkgutil
+import re
+import sys
+from pathlib import Path
 
 import pytest
 
 import digits_svm
 
-PUBLIC = [
-    name
-    for name in digits_svm.__all__
-    if (inspect.isfunction(getattr(digits_svm, name)) or inspect.isclass(getattr(digits_svm, name)))
-    and not (inspect.isclass(getattr(digits_svm, name)) and issubclass(getattr(digits_svm, name), Exception))
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = sorted(m.name for m in pkgutil.iter_modules(digits_svm.__path__) if not m.name.startswith("__"))
+FRONT_DOOR = [  # the functions and classes of the front door, not the errors
+    name for name, obj in ((n, getattr(digits_svm, n)) for n in digits_svm.__all__)
+    if inspect.isfunction(obj) or (inspect.isclass(obj) and not issubclass(obj, Exception))
 ]
 
 
-def test_design_api_names_exist():
-    for name in ("train", "save_pickle", "load_pickle", "convert", "preprocess", "render_strokes", "coreml_predict"):
-        assert callable(getattr(digits_svm, name)), name
+def _exports(module: str) -> list[str]:
+    return list(importlib.import_module(f"digits_svm.{module}").__all__)
 
 
-@pytest.mark.parametrize("name", PUBLIC)
-def test_every_public_name_has_a_numpydoc_docstring_with_an_example(name):
+def test_every_submodule_is_listed_and_is_the_attribute_of_its_name():
+    assert sorted(digits_svm.SUBMODULES) == MODULES
+    for name in MODULES:
+        assert getattr(digits_svm, name) is sys.modules[f"digits_svm.{name}"], name
+        assert inspect.ismodule(getattr(digits_svm, name)), name
+
+
+def test_no_exported_name_shares_a_module_name():
+    """digits_svm.train is the function, digits_svm.training its module (scikit-learn's way)."""
+    clashes = [(m, n) for m in ["", *MODULES] for n in (_exports(m) if m else digits_svm.__all__) if n in MODULES]
+    assert clashes == []
+    assert callable(digits_svm.train) and digits_svm.training.train is digits_svm.train
+    assert digits_svm.preprocessing.preprocess is digits_svm.preprocess
+
+
+def test_the_front_door_is_narrow_and_every_module_says_what_it_exports():
+    assert len(digits_svm.__all__) <= 20
+    for name in digits_svm.__all__:
+        assert hasattr(digits_svm, name), name
+    for module in MODULES:
+        names = _exports(module)
+        mod = importlib.import_module(f"digits_svm.{module}")
+        assert len(names) == len(set(names)), module
+        assert all(hasattr(mod, n) for n in names), module
+
+
+def test_unknown_attributes_are_attribute_errors():
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        digits_svm.nope  # noqa: B018
+
+
+def _api_md() -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in (ROOT / "docs" / "api.md").read_text(encoding="utf-8").splitlines():
+        heading = re.fullmatch(r"## `(digits_svm(?:\.\w+)?)`", line)
+        if heading:
+            current = sections.setdefault(heading[1], [])
+        elif current is not None and line.startswith("- `"):
+            current.append(re.match(r"- `(\w+)`: \S", line)[1])
+    return sections
+
+
+def test_docs_api_md_lists_exactly_what_each_module_exports():
+    sections = _api_md()
+    expected = {"digits_svm": list(digits_svm.__all__), **{f"digits_svm.{m}": _exports(m) for m in MODULES}}
+    assert sorted(sections) == sorted(expected)
+    for module, names in expected.items():
+        assert sections[module] == names, module
+
+
+def _docs_text() -> list[tuple[str, str]]:
+    texts = [("README.md", (ROOT / "README.md").read_text(encoding="utf-8"))]
+    texts += [(f"docs/{p.name}", p.read_text(encoding="utf-8")) for p in sorted((ROOT / "docs").glob("*.md"))]
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        texts.append((f"notebooks/{nb.name}", "\n".join("".join(c["source"]) for c in cells)))
+    return texts
+
+
+def _dotted_names() -> list[tuple[str, str]]:
+    names = []
+    for where, text in _docs_text():
+        text = re.sub(r"digits_svm\.pkl(\.json)?", "", text)  # the pickle's file name, not a Python name
+        names += [(where, m) for m in sorted(set(re.findall(r"\bdigits_svm(?:\.[A-Za-z_]\w*)+", text)))]
+    return names
+
+
+def test_the_docs_mention_many_dotted_names():
+    assert len(_dotted_names()) > 30  # the collection itself works
+
+
+@pytest.mark.parametrize("where, name", _dotted_names())
+def test_every_dotted_name_in_the_docs_resolves(where, name):
+    obj = digits_svm
+    for part in name.split(".")[1:]:
+        assert hasattr(obj, part), f"{where}: {name} does not resolve (no {part!r})"
+        obj = getattr(obj, part)
+
+
+def _names_used(text: str) -> set[str]:
+    return set(re.findall(r"\bdigits_svm\.(\w+)", text)) | {
+        n.strip() for group in re.findall(r"from digits_svm import ([\w, ]+)", text) for n in group.split(",")}
+
+
+def test_readme_and_notebook_use_only_documented_names():
+    documented = {*digits_svm.__all__, *MODULES, "__version__"}
+    for where, text in _docs_text():
+        if where == "README.md" or where.startswith("notebooks/"):
+            assert _names_used(re.sub(r"digits_svm\.pkl(\.json)?", "", text)) <= documented, where
+
+
+@pytest.mark.parametrize("name", FRONT_DOOR)
+def test_every_front_door_name_has_a_numpydoc_docstring_with_an_example(name):
     doc = inspect.getdoc(getattr(digits_svm, name)) or ""
     assert len(doc.splitlines()[0]) > 10, f"{name}: no summary line"
     assert "Examples\n--------" in doc and ">>>" in doc, f"{name}: no Examples section"
 
 
-def test_errors_are_one_family():
-    for name in digits_svm.__all__:
-        obj = getattr(digits_svm, name)
-        if inspect.isclass(obj) and issubclass(obj, Exception):
-            assert issubclass(obj, digits_svm.DigitsSVMError), name
+def test_every_module_opens_with_one_line_saying_its_job():
+    for module in ["", *MODULES]:
+        mod = importlib.import_module("digits_svm" + (f".{module}" if module else ""))
+        first = (mod.__doc__ or "").split("\n")[0]
+        assert 20 < len(first) <= 130 and first.endswith("."), (module, first)
+
+
+def test_no_module_is_much_over_450_lines():
+    sizes = {p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+             for p in (ROOT / "digits_svm").rglob("*.py")}
+    assert {p: n for p, n in sizes.items() if n > 460} == {}
+
+
+def test_errors_are_one_family_and_a_bad_argument_is_a_value_error():
+    for name in digits_svm.errors.__all__:
+        assert issubclass(getattr(digits_svm.errors, name), digits_svm.DigitsSVMError), name
+    assert issubclass(digits_svm.InvalidParameterError, ValueError)
+    with pytest.raises(ValueError, match=r"^C=-1 is not allowed; use a number > 0$"):
+        digits_svm.train(C=-1)
+
+
+def _layout_map() -> list[str]:
+    """The modules of the README's map, in reading order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    return [name for line in block.strip().splitlines() for name in re.findall(r"[a-z_.]+", re.split(r"\s{2,}", line)[0])]
+
+
+def _imports(path: Path, name: str) -> set[str]:
+    """The package modules ``name`` (the module in ``path``) imports at top level or anywhere."""
+    import ast
+
+    found = set()
+    package = name.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level and node.module:
+            parts = (package[: len(package) - node.level + 1] if node.level > 1 else package) + node.module.split(".")
+            found.add(".".join(parts) if parts[0] == "playground" else parts[0])
+    found = {"playground.server" if n == "playground" else n for n in found}  # the package: both its rooms
+    return found - {name}
+
+
+def test_the_readme_map_matches_the_tree_and_imports_run_down_it():
+    tree = {p.relative_to(ROOT / "digits_svm").with_suffix("").as_posix().replace("/", ".")
+            for p in (ROOT / "digits_svm").rglob("*.py") if not p.name.startswith("__")}
+    order = _layout_map()
+    assert sorted(order) == sorted(tree)
+    for name in order:
+        path = ROOT / "digits_svm" / (name.replace(".", "/") + ".py")
+        above = set(order[: order.index(name)])
+        assert _imports(path, name) <= above, f"{name} imports {sorted(_imports(path, name) - above)} from below it"

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm.augment import AUGMENTATIONS, augment, shift_grids
+from digits_svm.augment import AUGMENTATIONS, augment_grids, shift_grids
 
 
 def test_shifts_move_whole_cells_and_fill_with_blank():
@@ -18,9 +18,9 @@ def test_shifts_move_whole_cells_and_fill_with_blank():
 
 @pytest.mark.parametrize("name", list(AUGMENTATIONS))
 def test_augment_keeps_originals_first_with_labels_and_groups(name):
-    X, y = digits_svm.load_grids()
+    X, y = digits_svm.data.load_digits_grids()
     X, y = X[:50], y[:50]
-    a = augment(X, y, name)
+    a = augment_grids(X, y, name)
     copies = 1 + len(AUGMENTATIONS[name])
     assert a.X.shape == (50 * copies, 64) and a.X.dtype == X.dtype
     np.testing.assert_array_equal(a.X[:50], X)
@@ -30,18 +30,18 @@ def test_augment_keeps_originals_first_with_labels_and_groups(name):
 
 
 def test_unknown_augmentation_is_refused():
-    with pytest.raises(digits_svm.DigitsSVMError, match="unknown augmentation 'flip'"):
-        augment(np.zeros((1, 64)), np.zeros(1), "flip")
+    with pytest.raises(digits_svm.DigitsSVMError, match="augment='flip' is not allowed; use one of 'none', "):
+        augment_grids(np.zeros((1, 64)), np.zeros(1), "flip")
 
 
 def test_renorm_copies_are_the_app_preprocessing_of_seeded_redraws():
     from digits_svm.augment import RENORM_SEED, renorm_grids
-    from digits_svm.preprocess import normalized_grid
+    from digits_svm.preprocessing import normalized_grid
     from digits_svm.synthetic import redraw_grid
 
-    X, y = digits_svm.load_grids()
+    X, y = digits_svm.data.load_digits_grids()
     X, y = X[:40], y[:40]
-    a = augment(X, y, "hshift+renorm")
+    a = augment_grids(X, y, "hshift+renorm")
     R = renorm_grids(X)
     np.testing.assert_array_equal(a.X[120:], R)  # originals, two shifts, then the redraws
     np.testing.assert_array_equal(a.groups[120:], np.arange(40))
@@ -77,7 +77,7 @@ def test_half_shift_splits_each_cell_by_its_neighbours_and_repools():
 def test_half_shifts_keep_integer_counts_conserve_ink_and_are_deterministic():
     from digits_svm.augment import split_cells
 
-    X, _ = digits_svm.load_grids()
+    X, _ = digits_svm.data.load_digits_grids()
     X = X[:200]
     grids = X.reshape(-1, 8, 8)
     left, right = split_cells(grids)
@@ -101,19 +101,19 @@ def test_half_shifts_keep_integer_counts_conserve_ink_and_are_deterministic():
 
 
 def test_halfshift_copies_are_the_half_column_shifts():
-    X, y = digits_svm.load_grids()
+    X, y = digits_svm.data.load_digits_grids()
     X, y = X[:30], y[:30]
-    a = augment(X, y, "hshift+halfshift")
+    a = augment_grids(X, y, "hshift+halfshift")
     np.testing.assert_array_equal(a.X[30:60], shift_grids(X, cols=-1))
     np.testing.assert_array_equal(a.X[90:120], shift_grids(X, cols=-0.5))
     np.testing.assert_array_equal(a.X[120:], shift_grids(X, cols=0.5))
-    np.testing.assert_array_equal(augment(X, y, "halfshift").X[30:], a.X[90:])
+    np.testing.assert_array_equal(augment_grids(X, y, "halfshift").X[30:], a.X[90:])
 
 
 def test_rotations_turn_the_scan_and_keep_integer_counts():
     from digits_svm.augment import Rotation, rotate_grids
 
-    X, y = digits_svm.load_grids()
+    X, y = digits_svm.data.load_digits_grids()
     X, y = X[:100], y[:100]
     np.testing.assert_array_equal(rotate_grids(X, 0), X)  # the rebuilt scan pools back exactly
     R = rotate_grids(X, 8)
@@ -127,19 +127,19 @@ def test_rotations_turn_the_scan_and_keep_integer_counts():
     g = np.zeros((1, 64))
     g[0, 0::8] = 16
     np.testing.assert_array_equal(rotate_grids(g, 90).reshape(8, 8)[7], np.full(8, 16.0))
-    a = augment(X, y, "hshift+rotate")
+    a = augment_grids(X, y, "hshift+rotate")
     assert AUGMENTATIONS["rotate"] == (Rotation(-8.0), Rotation(8.0))
     np.testing.assert_array_equal(a.X[300:400], rotate_grids(X, -8))
     np.testing.assert_array_equal(a.X[400:], R)
-    np.testing.assert_array_equal(augment(X, y, "rotate").X[100:], a.X[300:])
+    np.testing.assert_array_equal(augment_grids(X, y, "rotate").X[100:], a.X[300:])
 
 
 def test_hshift1_moves_each_grid_one_column_in_turn():
-    from digits_svm.augment import augment, shift_grids
+    from digits_svm.augment import augment_grids, shift_grids
 
     X = np.arange(3 * 64, dtype=float).reshape(3, 64) % 17
     y = np.array([1, 2, 3])
-    a = augment(X, y, "hshift1")
+    a = augment_grids(X, y, "hshift1")
     assert a.X.shape == (6, 64) and a.y.tolist() == [1, 2, 3, 1, 2, 3] and a.groups.tolist() == [0, 1, 2, 0, 1, 2]
     np.testing.assert_array_equal(a.X[3], shift_grids(X[:1], 0, -1)[0])
     np.testing.assert_array_equal(a.X[4], shift_grids(X[1:2], 0, 1)[0])

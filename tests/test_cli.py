@@ -156,7 +156,7 @@ def test_predict_images_strokes_and_grids(trained, tmp_path):
     seven = Path(__file__).parent / "golden" / "seven.json"
     zero = tmp_path / "zero.png"
     digits_svm.render_strokes(json.loads((Path(__file__).parent / "golden" / "zero.json").read_text())).save(zero)
-    X, y = digits_svm.load_grids()
+    X, y = digits_svm.data.load_digits_grids()
     np.save(tmp_path / "g.npy", X[:3].reshape(3, 8, 8))
     proc = run_cli("predict", seven, zero, tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel")
     assert proc.returncode == 0, proc.stderr
@@ -330,7 +330,7 @@ def test_bare_stroke_lists_are_read_by_every_door(mlmodel_path, tmp_path, capsys
     status, out, _ = _main(capsys, "predict", tmp_path / "bare.json", "--model", mlmodel_path)
     expected = digits_svm.coreml_predict(mlmodel_path, [digits_svm.preprocess_strokes({"strokes": bare})])[0]
     assert status == 0 and out.strip() == str(expected)
-    assert digits_svm.parse_strokes(bare).n_points == 2
+    assert digits_svm.strokes.parse_strokes(bare).n_points == 2
     status, _, _ = _main(capsys, "show", tmp_path / "bare.json", "--model", mlmodel_path, "--out", tmp_path / "s.png")
     assert status == 0 and (tmp_path / "s.png").stat().st_size > 0
 
@@ -358,9 +358,10 @@ def test_every_command_in_process(mlmodel_path, pickle_path, tmp_path, capsys):
     assert status == 0 and json.loads(out)["support_vectors"] == 519
     status, out, _ = _main(capsys, "convert", pickle_path, "--out", tmp_path / "M.mlmodel")
     assert status == 0 and "wrote" in out
-    from digits_svm import coreml_predict, load_grids
+    from digits_svm import coreml_predict
+    from digits_svm.data import load_digits_grids
 
-    X, _ = load_grids()
+    X, _ = load_digits_grids()
     np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
     status, out, err = _main(capsys, "verify", "--model", mlmodel_path, "--pickle", pickle_path, "--n-random", "50")
     assert status == 0 and "1,847 of 1,847 predictions agree" in out

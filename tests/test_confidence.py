@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT, predict_with_confidence
-from digits_svm.confidence import predict_proba
+from digits_svm import NOT_A_DIGIT, predict_with_confidence
+from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE, predict_proba
 from digits_svm.nondigits import synthesize_nondigits
-from digits_svm.preprocess import preprocess_strokes
+from digits_svm.strokes import preprocess_strokes
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +86,9 @@ def test_threshold_zero_accepts_everything_and_one_almost_nothing(best):
 
 
 def test_models_without_probabilities_are_refused_clearly(result, mlmodel_path):
-    with pytest.raises(digits_svm.NoProbabilitiesError, match="trained without probabilities.*probability=True"):
+    with pytest.raises(digits_svm.errors.NoProbabilitiesError, match="trained without probabilities.*probability=True"):
         predict_with_confidence(result.model, np.zeros((8, 8)))
-    with pytest.raises(digits_svm.NoProbabilitiesError, match="no classProbability output.*--probability"):
+    with pytest.raises(digits_svm.errors.NoProbabilitiesError, match="no classProbability output.*--probability"):
         predict_with_confidence(mlmodel_path, np.zeros((8, 8)))
 
 
@@ -99,11 +99,11 @@ def test_min_confidence_must_be_a_probability(best, bad):
 
 
 def test_bad_grids_and_non_models_are_refused(best):
-    with pytest.raises(digits_svm.InvalidGridError):
+    with pytest.raises(digits_svm.errors.InvalidGridError):
         predict_with_confidence(best.model, np.full((8, 8), 17.0))
     from sklearn.linear_model import LogisticRegression
 
-    with pytest.raises(digits_svm.NotAnSVCError):
+    with pytest.raises(digits_svm.errors.NotAnSVCError):
         predict_with_confidence(LogisticRegression(), np.zeros((8, 8)))
 
 
@@ -113,7 +113,7 @@ def test_the_threshold_a_model_records_is_checked():
     assert recorded_min_confidence({"confidence.min_confidence": "0.6"}) == 0.6
     assert recorded_min_confidence({}) == DEFAULT_MIN_CONFIDENCE
     for bad in ("high", "1.5", "nan"):
-        with pytest.raises(digits_svm.ModelFileError, match="confidence.min_confidence is .*--min-confidence"):
+        with pytest.raises(digits_svm.errors.ModelFileError, match="confidence.min_confidence is .*--min-confidence"):
             recorded_min_confidence({"confidence.min_confidence": bad})
 
 

@@ -3,8 +3,8 @@ import pytest
 from sklearn.svm import SVC
 
 import digits_svm
-from digits_svm import ConversionError, ModelFileError, NotAnSVCError
 from digits_svm.coreml import describe, load_spec
+from digits_svm.errors import ConversionError, ModelFileError, NotAnSVCError
 
 
 def test_saved_interface_read_back_from_disk(mlmodel_path):
@@ -22,7 +22,7 @@ def test_saved_interface_read_back_from_disk(mlmodel_path):
     assert meta.author == "digits_svm" and meta.license == "BSD-3-Clause"
     assert meta.versionString == digits_svm.__version__ and meta.shortDescription
     user = dict(meta.userDefined)
-    assert user["preprocessing.method"] == digits_svm.DEFAULT_METHOD
+    assert user["preprocessing.method"] == digits_svm.preprocessing.DEFAULT_METHOD
     assert user["training.preset"] == "example"
     assert user["training.held_out_accuracy"] == "0.96885"
 
@@ -61,7 +61,7 @@ def test_describe_reports_size_and_interface(mlmodel_path):
 
 
 def test_non_svc_and_string_labels_are_refused(tmp_path):
-    X, y = digits_svm.load_grids()
+    X, y = digits_svm.data.load_digits_grids()
     with pytest.raises(NotAnSVCError):
         digits_svm.convert("not a model", tmp_path / "x.mlmodel")
     model = SVC(gamma=0.001).fit(X[:200], np.array([f"d{v}" for v in y[:200]]))

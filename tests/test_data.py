@@ -5,13 +5,14 @@ import pytest
 
 import digits_svm
 from digits_svm.data import load_samples
-from digits_svm.preprocess import preprocess, preprocess_strokes, render_strokes
+from digits_svm.preprocessing import preprocess
+from digits_svm.strokes import preprocess_strokes, render_strokes
 from digits_svm.synthetic import digit_strokes
 
 
 def test_canonical_split_is_the_examples_halves():
-    s = digits_svm.canonical_split()
-    X, y = digits_svm.load_grids()
+    s = digits_svm.data.canonical_split()
+    X, y = digits_svm.data.load_digits_grids()
     np.testing.assert_array_equal(s.X_train, X[:898])
     np.testing.assert_array_equal(s.y_test, y[898:])
 
@@ -79,15 +80,15 @@ def test_bad_samples_are_skipped_with_a_reason_each(samples, samples_dir):
 def test_a_folder_with_no_usable_sample_is_an_error(tmp_path):
     (tmp_path / "9").mkdir()
     (tmp_path / "9" / "a.txt").write_text("nope")
-    with pytest.raises(digits_svm.SamplesError, match=r"no usable sample .*1 skipped.*a.txt") as info:
+    with pytest.raises(digits_svm.errors.SamplesError, match=r"no usable sample .*1 skipped.*a.txt") as info:
         load_samples(tmp_path)
     assert "\n" not in str(info.value)
-    with pytest.raises(digits_svm.SamplesError, match="does not exist"):
+    with pytest.raises(digits_svm.errors.SamplesError, match="does not exist"):
         load_samples(tmp_path / "missing")
 
 
 def test_unknown_method_is_refused_before_reading(samples_dir):
-    with pytest.raises(digits_svm.DigitsSVMError, match="unknown preprocessing method 'sharp'"):
+    with pytest.raises(digits_svm.DigitsSVMError, match="method='sharp' is not allowed"):
         load_samples(samples_dir, method="sharp")
 
 

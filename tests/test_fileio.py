@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from digits_svm import ArtifactWriteError
+from digits_svm.errors import ArtifactWriteError
 from digits_svm.fileio import atomic_write_bytes, check_writable_dir
 
 
@@ -51,7 +51,7 @@ def test_atomic_write_gets_the_permissions_a_plain_write_gets(tmp_path):
 
 
 def test_read_bytes_names_what_is_wrong(tmp_path):
-    from digits_svm import ImageError
+    from digits_svm.errors import ImageError
     from digits_svm.fileio import read_bytes
 
     with pytest.raises(ImageError, match="crop not found: .*nope.png; check the path"):

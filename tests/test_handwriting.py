@@ -23,7 +23,7 @@ def test_every_digit_has_many_styles():
 def test_every_style_parses_renders_and_preprocesses(digit):
     for name in style_names(digit):
         drawing = synthesize_drawing(digit, np.random.default_rng([1, digit]), style=name)
-        assert digits_svm.parse_strokes(drawing).label == digit
+        assert digits_svm.strokes.parse_strokes(drawing).label == digit
         grid = digits_svm.preprocess_strokes(drawing)
         assert grid.shape == (8, 8) and grid.max() > 0 and grid.min() >= 0
 

@@ -23,7 +23,7 @@ def test_every_kind_is_a_valid_drawing_that_is_not_a_straight_line(kind):
     for _ in range(25):
         drawing = nondigit_drawing(rng, kind)
         assert "label" not in drawing  # the stroke format labels digits only
-        digits_svm.parse_strokes(drawing)
+        digits_svm.strokes.parse_strokes(drawing)
         points = np.concatenate([np.asarray(s, dtype=float).reshape(-1, 2) for s in drawing["strokes"]])
         if len(points) >= 3:
             spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)

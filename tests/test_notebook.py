@@ -146,7 +146,7 @@ def test_figures(executed):
     assert np.asarray(confusion.convert("L")).std() > 10
     (drawing,) = _pngs(_code_cell(nb, "show_drawing(seven"))
     assert drawing.width > 3 * drawing.height  # crop, one grid per method, training digits in a row
-    assert len(_pngs(_code_cell(nb, "load_grids()"))) == 1
+    assert len(_pngs(_code_cell(nb, "load_digits_grids()"))) == 1
 
 
 @pytest.mark.slow
@@ -157,7 +157,7 @@ def test_drawing_reaches_a_prediction_per_method(executed):
     for snippet in ("show_drawing(seven", "show_drawing(crossed_seven"):
         out = _stdout(_code_cell(nb, snippet))
         reads = dict(re.findall(r"^(\w+): the model reads (\d)", out, flags=re.M))
-        assert sorted(reads) == sorted(digits_svm.METHODS), out
+        assert sorted(reads) == sorted(digits_svm.preprocessing.METHODS), out
     # The crossed seven looks like the training sevens: every method reads it.
     assert set(reads.values()) == {"7"}, out
 

@@ -6,7 +6,7 @@ import pytest
 from sklearn.svm import SVC
 
 import digits_svm
-from digits_svm import NotAnSVCError, PickleIntegrityError
+from digits_svm.errors import NotAnSVCError, PickleIntegrityError
 from digits_svm.persist import sidecar_path
 
 
@@ -19,7 +19,7 @@ def saved(tmp_path, result):
 
 def test_pickle_round_trip_predicts_the_same(saved, result):
     loaded = digits_svm.load_pickle(saved)
-    X, _ = digits_svm.load_grids()
+    X, _ = digits_svm.data.load_digits_grids()
     np.testing.assert_array_equal(loaded.predict(X), result.model.predict(X))
     assert saved.read_bytes()[:2] == b"\x80" + bytes([pickle.HIGHEST_PROTOCOL])
 
@@ -36,9 +36,9 @@ def test_sidecar_records_hash_versions_and_params(saved):
 
 
 def test_joblib_round_trip(tmp_path, result):
-    path = digits_svm.save_joblib(result.model, tmp_path / "model.joblib")
+    path = digits_svm.persist.save_joblib(result.model, tmp_path / "model.joblib")
     assert json.loads(sidecar_path(path).read_text())["serializer"] == "joblib"
-    loaded = digits_svm.load_model(path)
+    loaded = digits_svm.persist.load_estimator(path)
     np.testing.assert_array_equal(loaded.support_vectors_, result.model.support_vectors_)
 
 
@@ -86,7 +86,7 @@ def test_not_an_svc_and_garbage_are_refused(tmp_path):
 def test_saving_something_else_writes_nothing(tmp_path):
     with pytest.raises(NotAnSVCError, match="never fitted"):
         digits_svm.save_pickle(SVC(), tmp_path / "m.pkl")
-    X, y = digits_svm.load_grids()
+    X, y = digits_svm.data.load_digits_grids()
     with pytest.raises(NotAnSVCError, match="fitted on 10 features"):
         digits_svm.save_pickle(SVC().fit(X[:50, :10], y[:50]), tmp_path / "m.pkl")
     assert list(tmp_path.iterdir()) == []

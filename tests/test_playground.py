@@ -16,9 +16,10 @@ import pytest
 
 from digits_svm.errors import DigitsSVMError, ModelFileError
 from digits_svm.playground import MAX_BODY_BYTES, MAX_POINTS, make_server
-from digits_svm.playground.server import Playground
-from digits_svm.preprocess import DEFAULT_METHOD, METHODS, load_strokes, preprocess_strokes
+from digits_svm.playground.app import Playground
+from digits_svm.preprocessing import DEFAULT_METHOD, METHODS
 from digits_svm.runtime import CoreMLRuntime
+from digits_svm.strokes import load_strokes, preprocess_strokes
 
 # A tall vertical stroke with a little flag: drawn in points, like the page sends.
 ONE = {"strokes": [[[60, 20], [60, 40], [60, 60], [60, 80], [60, 100], [60, 120]]], "line_width": 5.0, "scale": 2.0}
@@ -150,7 +151,8 @@ def test_probabilities_when_the_model_has_them(tmp_path):
 
 
 def test_the_app_model_answers_not_a_digit_with_its_best_guess(app_artifacts_dir, tmp_path):
-    from digits_svm import DEFAULT_MIN_CONFIDENCE, predict_with_confidence
+    from digits_svm import predict_with_confidence
+    from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE
 
     letter_h = {"strokes": [[[10, 10], [10, 110]], [[90, 10], [90, 110]], [[10, 60], [90, 60]]], "line_width": 6}
     seven = json.loads((Path(__file__).parent / "golden" / "seven.json").read_text())
@@ -190,8 +192,9 @@ BAD_BODIES = [
     pytest.param(b"[" * 100_000 + b"]" * 100_000, 400, "", id="nested-too-deep"),
     pytest.param(b'{"strokes": []}', 422, "", id="no-strokes"),
     pytest.param(b'{"strokes": [[], []]}', 422, "", id="empty-strokes"),
-    pytest.param(b'{"strokes": [[[1, 2]]], "method": "bilinear"}', 400, "unknown preprocessing method", id="unknown-method"),
-    pytest.param(b'{"strokes": [[[1, 2]]], "method": ["seed"]}', 400, "unknown preprocessing method", id="method-list"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "method": "bilinear"}', 400,
+                 "method='bilinear' is not allowed; use one of 'normalized', 'seed'", id="unknown-method"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "method": ["seed"]}', 400, "method=['seed'] is not allowed", id="method-list"),
 ]
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from digits_svm.playground import make_server
-from digits_svm.preprocess import METHODS, preprocess_strokes
+from digits_svm.preprocessing import METHODS
+from digits_svm.strokes import preprocess_strokes
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -257,4 +258,4 @@ def test_method_switch_undo_clear_and_server_errors_on_the_page(page):
     page.locator("#method").evaluate("s => { s.add(new Option('bogus', 'bogus')); s.value = 'bogus'; }")
     page.locator("#recognise").click()
     page.wait_for_function("document.querySelector('#result').dataset.state === 'error'")
-    assert "unknown preprocessing method" in page.locator("#error").inner_text()
+    assert "is not allowed; use one of 'normalized', 'seed'" in page.locator("#error").inner_text()

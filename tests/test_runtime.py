@@ -15,10 +15,11 @@ import pytest
 from sklearn.svm import SVC
 
 import digits_svm
-from digits_svm import CoreMLRuntime, InvalidGridError, ModelFileError, VerificationError, coreml_predict, verify
+from digits_svm import CoreMLRuntime, coreml_predict, verify
 from digits_svm.coreml import quiet_coremltools, spec_bytes
+from digits_svm.errors import InvalidGridError, ModelFileError, VerificationError
 from digits_svm.libsvm import SMALL_BATCH, LibsvmModel
-from digits_svm.runtime import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids
+from digits_svm.parity import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids
 from digits_svm.svm_spec import read_svm_spec
 
 NAMES = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
@@ -64,7 +65,7 @@ def to_sparse(spec):
 
 @pytest.fixture(scope="module")
 def digits():
-    return digits_svm.load_grids()
+    return digits_svm.data.load_digits_grids()
 
 
 @pytest.fixture(scope="module")
@@ -503,7 +504,7 @@ def test_verify_refuses_incomparable_pairs(models):
         verify(models["binary"][1], models["default"][0], n_random=0)
     with pytest.raises(VerificationError, match="only the estimator has probabilities"):
         verify(models["default"][1], models["probability"][0], n_random=0)
-    with pytest.raises(digits_svm.NotAnSVCError):
+    with pytest.raises(digits_svm.errors.NotAnSVCError):
         verify(models["default"][1], object(), n_random=0)
     with pytest.raises(VerificationError, match="n_random"):
         verify(models["default"][1], models["default"][0], n_random=-1)

@@ -137,7 +137,7 @@ def app_model(app_artifacts_dir) -> CoreMLRuntime:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("method", digits_svm.METHODS)
+@pytest.mark.parametrize("method", digits_svm.preprocessing.METHODS)
 def test_swift_grids_and_refusals_equal_pythons(method, digits_grid, drawings, app_model, summary_line):
     lines = "".join(json.dumps(d) + "\n" for _, d in drawings)
     done = subprocess.run([str(digits_grid), "--method", method], input=lines, capture_output=True, text=True,

@@ -1,7 +1,11 @@
 """A browser playground for the shipped ``.mlmodel``: draw, see the 8x8 grid and the digit, save samples.
 
-Start it with ``digits-svm playground`` or `serve`; see ``docs/playground.md``.
+Start it with ``digits-svm playground`` or `serve`; see ``docs/playground.md``. Two rooms:
+`digits_svm.playground.app` answers drawings, `digits_svm.playground.server` serves it over HTTP.
 """
 
-from .server import *  # noqa: F401,F403
-from .server import __all__  # noqa: F401
+from .app import MAX_BODY_BYTES, MAX_POINTS, Playground
+from .server import DEFAULT_HOST, DEFAULT_PORT, PlaygroundServer, make_server, serve
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "MAX_BODY_BYTES", "MAX_POINTS", "Playground", "PlaygroundServer", "make_server",
+           "serve"]

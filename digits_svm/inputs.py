@@ -1,16 +1,12 @@
-"""Validation of 8x8 model inputs, in one place.
+"""Reading what ``digits-svm predict`` is given, whatever it holds: an image, strokes, or grids in a file.
 
-A *grid* is what the model eats: 8 rows x 8 columns, row 0 at the top, each value an ink
-level from 0 (blank) to 16 (full), as in ``load_digits``. Every public entry point that
-takes grids calls `check_grids`, so the rules and the messages are the same everywhere.
-
-Values outside 0..16 are **rejected**, not clipped: they mean the caller skipped or
-broke the preprocessing, and clipping would hide that. Run images through
-``digits_svm.preprocess`` (or clip deliberately with ``np.clip(g, 0, 16)``).
+`grids_from_input_file` tells the three apart (by suffix, then by the JSON's shape) and
+returns model grids; `read_grid_file` reads a ``.npy`` / ``.json`` of grids alone.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -18,76 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidGridError
+from .errors import DigitsSVMError, EmptyDrawingError, ImageError, InvalidGridError
 from .fileio import read_bytes
+from .images import IMAGE_SUFFIXES, load_image
+from .preprocessing import preprocess
+from .strokes import parse_strokes, preprocess_strokes
+from .validation import check_grids, is_grid_shape
 
-__all__ = ["GRID_SHAPE", "GRID_MAX", "check_grids", "load_grid_file", "grids_from_file"]
-
-GRID_SHAPE = (8, 8)
-GRID_MAX = 16.0
-
-
-def _grid_shape(shape: tuple[int, ...]) -> bool:
-    """Whether an array of ``shape`` holds grids: (8, 8), (64,), (n, 8, 8) or (n, 64)."""
-    return (shape in (GRID_SHAPE, (64,)) or (len(shape) == 3 and shape[1:] == GRID_SHAPE)
-            or (len(shape) == 2 and shape[1] == 64))
+__all__ = ["read_grid_file", "grids_from_input_file"]
 
 
-def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
-    """Validate grids and return them as a float64 array of shape (n, 8, 8).
-
-    Parameters
-    ----------
-    grids : array-like
-        One grid of shape (8, 8) or (64,), or a batch of shape (n, 8, 8) or (n, 64).
-    name : str
-        Name used in error messages.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 array of shape (n, 8, 8); a single grid becomes n = 1.
-
-    Raises
-    ------
-    InvalidGridError
-        Wrong shape, non-numeric, NaN or infinite values, or values outside 0..16.
-
-    Examples
-    --------
-    >>> check_grids(np.zeros((8, 8))).shape
-    (1, 8, 8)
-    >>> check_grids(np.zeros((3, 64))).shape
-    (3, 8, 8)
-    """
-    try:
-        arr = np.asarray(grids, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidGridError(
-            f"{name} must be numbers in an 8x8 array (or 64 values); could not read them as numbers: {exc}"
-        ) from exc
-    shape = arr.shape
-    if not _grid_shape(shape):
-        raise InvalidGridError(
-            f"{name} have shape {shape}; expected (8, 8), (64,), (n, 8, 8) or (n, 64): "
-            "an 8x8 grid, row 0 at the top"
-        )
-    arr = arr.reshape(-1, 8, 8)
-    if arr.shape[0] == 0:
-        raise InvalidGridError(f"{name} are empty; give at least one 8x8 grid")
-    # NaN propagates through both, so the one test below catches NaN and infinity too
-    lo, hi = float(np.minimum.reduce(arr, axis=None)), float(np.maximum.reduce(arr, axis=None))
-    if not (lo >= 0.0 and hi <= GRID_MAX):
-        if not np.all(np.isfinite(arr)):
-            raise InvalidGridError(f"{name} contain NaN or infinity; every value must be a finite number in 0..16")
-        raise InvalidGridError(
-            f"{name} have values from {lo:g} to {hi:g}; values must lie in 0..16 "
-            "(run images through digits_svm.preprocess, or clip with np.clip(grid, 0, 16))"
-        )
-    return np.ascontiguousarray(arr)
-
-
-def load_grid_file(path: str | os.PathLike) -> np.ndarray:
+def read_grid_file(path: str | os.PathLike) -> np.ndarray:
     """Read grids from a ``.npy`` or ``.json`` file and validate them with `check_grids`.
 
     A JSON file holds one grid (a list of 8 rows of 8 numbers, or 64 numbers) or a list of
@@ -114,16 +51,12 @@ def load_grid_file(path: str | os.PathLike) -> np.ndarray:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidGridError(f"{path} is not valid JSON ({exc}); expected 8 rows of 8 numbers") from exc
     else:
-        import io
-
         try:
             value = np.load(io.BytesIO(data), allow_pickle=False)
         except (ValueError, OSError, EOFError) as exc:
             raise InvalidGridError(f"{path} is not a readable .npy array ({exc}); save it with numpy.save") from exc
     return check_grids(value, name=f"grids in {path.name}")
 
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
 def _is_grid_shaped(value: Any) -> bool:
@@ -132,7 +65,7 @@ def _is_grid_shaped(value: Any) -> bool:
         shape = np.asarray(value, dtype=np.float64).shape
     except (TypeError, ValueError):  # ragged: strokes of different lengths
         return False
-    return _grid_shape(shape)
+    return is_grid_shape(shape)
 
 
 def _nested_three_deep(value: Any) -> bool:
@@ -143,8 +76,6 @@ def _nested_three_deep(value: Any) -> bool:
 
 def _check_not_blank(grids: np.ndarray, path: Path) -> np.ndarray:
     """A blank grid is refused as a blank image is: there is nothing to recognise."""
-    from .errors import EmptyDrawingError
-
     blank = np.flatnonzero(~grids.reshape(len(grids), -1).any(axis=1))
     if len(blank):
         which = "the grid" if len(grids) == 1 else f"grid {int(blank[0])}"
@@ -152,7 +83,7 @@ def _check_not_blank(grids: np.ndarray, path: Path) -> np.ndarray:
     return grids
 
 
-def grids_from_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray, str]:
+def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray, str]:
     """Turn one input file into model grids, whatever it holds.
 
     Parameters
@@ -183,31 +114,25 @@ def grids_from_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray
     >>> import json, tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "one.json"
     >>> _ = p.write_text(json.dumps([[[20, 0], [20, 80]]]))   # a bare list of strokes: a "1"
-    >>> grids, kind = grids_from_file(p, method="normalized")
+    >>> grids, kind = grids_from_input_file(p, method="normalized")
     >>> grids.shape, kind
     ((1, 8, 8), 'strokes')
     """
-    from .errors import DigitsSVMError, ImageError
-
     path = Path(path)
     if path.is_dir():
         raise ImageError(f"{path} is a folder; give the drawings in it as files (e.g. {path}/*.png)")
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
-        from .preprocess import load_image, preprocess
-
         return check_grids(preprocess(load_image(path), method=method)), "image"
     if suffix == ".json":
         try:
             value = json.loads(read_bytes(path, what="input file", error=InvalidGridError).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
-            value = None  # load_grid_file reports it
+            value = None  # read_grid_file reports it
         strokes = isinstance(value, dict) and "strokes" in value
         if _nested_three_deep(value) and not _is_grid_shaped(value):
             strokes = True  # a bare list of strokes: strokes of points of numbers
         if strokes:
-            from .preprocess import parse_strokes, preprocess_strokes
-
             try:
                 drawing = parse_strokes(value)
             except DigitsSVMError as exc:
@@ -217,7 +142,7 @@ def grids_from_file(path: str | os.PathLike, *, method: str) -> tuple[np.ndarray
                 raise type(exc)(f"{path}: {exc}{expected}") from None
             return check_grids(preprocess_strokes(drawing, method=method)), "strokes"
     if suffix in (".json", ".npy"):
-        return _check_not_blank(load_grid_file(path), path), "grid"
+        return _check_not_blank(read_grid_file(path), path), "grid"
     raise ImageError(
         f"{path}: unsupported input type {suffix or '(none)'}; give an image ({', '.join(IMAGE_SUFFIXES)}), "
         "a strokes .json, or grids in .npy/.json"

@@ -3,8 +3,9 @@ import json
 import numpy as np
 import pytest
 
-from digits_svm import InvalidGridError, check_grids
-from digits_svm.grids import load_grid_file
+from digits_svm.errors import InvalidGridError
+from digits_svm.inputs import read_grid_file
+from digits_svm.validation import check_grids
 
 
 @pytest.mark.parametrize("shape, n", [((8, 8), 1), ((64,), 1), ((5, 8, 8), 5), ((5, 64), 5)])
@@ -40,12 +41,12 @@ def test_grid_files(tmp_path):
     grid = np.arange(64, dtype=float).reshape(8, 8) / 4
     np.save(tmp_path / "g.npy", grid)
     (tmp_path / "g.json").write_text(json.dumps(grid.tolist()))
-    np.testing.assert_array_equal(load_grid_file(tmp_path / "g.npy")[0], grid)
-    np.testing.assert_array_equal(load_grid_file(tmp_path / "g.json")[0], grid)
+    np.testing.assert_array_equal(read_grid_file(tmp_path / "g.npy")[0], grid)
+    np.testing.assert_array_equal(read_grid_file(tmp_path / "g.json")[0], grid)
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(InvalidGridError, match="not valid JSON"):
-        load_grid_file(tmp_path / "bad.json")
+        read_grid_file(tmp_path / "bad.json")
     with pytest.raises(InvalidGridError, match="not found"):
-        load_grid_file(tmp_path / "missing.npy")
+        read_grid_file(tmp_path / "missing.npy")
     with pytest.raises(InvalidGridError, match="unsupported"):
-        load_grid_file(tmp_path / "g.txt")
+        read_grid_file(tmp_path / "g.txt")

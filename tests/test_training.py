@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm.train import PRESETS, make_estimator, search_best
+from digits_svm.presets import PRESETS, make_estimator
+from digits_svm.search import search_best
 
 
 def test_default_reproduces_the_scikit_learn_example(result):
@@ -58,10 +59,10 @@ def test_probability_model_is_deterministic():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"preset": "nope"}, "unknown preset"),
-        ({"kernel": "cubic"}, "unknown kernel"),
-        ({"C": -1.0}, "C must be positive"),
-        ({"gamma": 0.0}, "gamma must be positive"),
+        ({"preset": "nope"}, "preset='nope' is not allowed; use one of 'example', 'best', 'app'"),
+        ({"kernel": "cubic"}, "kernel='cubic' is not allowed"),
+        ({"C": -1.0}, r"C=-1.0 is not allowed; use a number > 0"),
+        ({"gamma": 0.0}, r"gamma=0.0 is not allowed; use a number > 0"),
     ],
 )
 def test_bad_estimator_parameters_are_refused(kwargs, message):
@@ -138,7 +139,7 @@ def test_presets_can_be_overridden_argument_by_argument():
     r = digits_svm.train(preset="best", augment="none", probability=False)
     assert r.augment == "none" and r.n_fitted == 898 and r.params["probability"] is False
     assert r.params["C"] == 3.0
-    with pytest.raises(digits_svm.DigitsSVMError, match="unknown augmentation 'flip'"):
+    with pytest.raises(digits_svm.DigitsSVMError, match="augment='flip' is not allowed; use one of 'none', "):
         digits_svm.train(augment="flip")
 
 
@@ -213,20 +214,20 @@ def test_app_preset_artifacts_record_it_verify_and_fit_the_budget(app_artifacts_
     assert meta["training.preset"] == "app"
     assert meta["training.n_synthesized"] == str(app_result.n_synthesized)
     assert meta["training.n_nondigits"] == str(app_result.n_nondigits)
-    assert meta["confidence.min_confidence"] == str(digits_svm.DEFAULT_MIN_CONFIDENCE)
+    assert meta["confidence.min_confidence"] == str(digits_svm.confidence.DEFAULT_MIN_CONFIDENCE)
     assert meta["confidence.not_a_digit_label"] == "-1"
     parity = json.loads((app_artifacts_dir / "metrics.json").read_text())["coreml_parity"]
     assert parity["n_agree"] == parity["n"] == 11_797
 
 
 def test_synthesized_training_is_deterministic_to_the_byte():
-    from digits_svm.coreml import _build_spec, spec_bytes
+    from digits_svm.coreml import build_spec, spec_bytes
 
     a = digits_svm.train(preset="app", synthesized=150, nondigits=80)
     b = digits_svm.train(preset="app", synthesized=150, nondigits=80)
     assert a.n_synthesized == 150 and a.n_nondigits == 80
-    assert spec_bytes(_build_spec(a.model, preprocessing=None, metadata=None)) == spec_bytes(
-        _build_spec(b.model, preprocessing=None, metadata=None))
+    assert spec_bytes(build_spec(a.model, preprocessing=None, metadata=None)) == spec_bytes(
+        build_spec(b.model, preprocessing=None, metadata=None))
 
 
 def test_synthesized_zero_is_the_preset_without_handwriting():
@@ -241,7 +242,7 @@ def test_negative_synthesized_is_refused():
 
 @pytest.mark.parametrize("width", [8, 14, 22, 30])
 def test_the_readme_seven_is_read_as_seven_by_the_model_the_readme_recommends(app_result, width):
-    from digits_svm.train import predict_digits
+    from digits_svm.training import predict_digits
 
     readme_seven = {"strokes": [[[20, 10], [70, 10], [35, 110]]]}  # README quick start
     grid = digits_svm.preprocess_strokes(readme_seven, line_width=width).reshape(1, 64)

@@ -1,0 +1,299 @@
+"""Canvas crop -> the model's input: an 8x8 grid of ink levels 0..16, by one of two methods.
+
+Both methods are plain integer arithmetic on an 8-bit ink buffer (`digits_svm.images.ink_levels`)
+so that an app can port them to Swift and check the port against the golden vectors in
+``tests/golden/`` (the Swift package in ``swift/`` is such a port, proven in CI):
+
+``"seed"``
+    Exactly what the seed app computes from its crop (see ``docs/preprocessing.md``):
+    8 x 8 tiles that follow the crop's aspect ratio, ``Int(mean alpha * 16)`` per tile.
+``"normalized"``
+    Brings the crop to the geometry of ``load_digits`` first: ink mask, upright (slant
+    removed), aspect ratio kept, scaled so the longer side fills a 32 x 32 box, centred,
+    strokes thickened to the training data's pen width, then ink pixels counted in
+    4 x 4 blocks, as the UCI data was made.
+
+Strokes reach the same methods through `digits_svm.strokes.preprocess_strokes`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .errors import EmptyDrawingError
+from .images import ink_levels
+from .validation import check_choice
+
+__all__ = ["METHODS", "DEFAULT_METHOD", "NORMALIZED_PARAMS", "method_metadata", "check_method", "preprocess",
+           "seed_grid", "normalized_grid"]
+
+METHODS = ("normalized", "seed")
+DEFAULT_METHOD = "normalized"
+
+#: Parameters of ``method="normalized"`` (recorded in the .mlmodel metadata).
+NORMALIZED_PARAMS = {
+    "box": 32,  # side of the normalised bitmap, as in the UCI data
+    "block": 4,  # 4 x 4 blocks -> counts 0..16
+    "max_slant": 1.0,  # |dx/dy| above this is a shape, not a slant, and is kept
+    "min_width": 8,  # a digit narrower than this many box pixels is widened to it
+    "max_width": 18,  # a digit wider than this is narrowed to it (training digits are 4-6 blocks wide)
+    "coverage": 0.5,  # a box pixel is ink when at least this fraction of its footprint is ink
+    "pen_width": 4.5,  # target stroke width in box pixels
+    "max_dilation": 3,  # at most this many 3x3 dilations
+}
+
+
+
+# ----------------------------------------------------------------------- metadata
+def method_metadata(method: str = DEFAULT_METHOD) -> dict[str, str]:
+    """The preprocessing method and its parameters, as stored in the .mlmodel metadata.
+
+    Parameters
+    ----------
+    method : {"normalized", "seed"}
+
+    Returns
+    -------
+    dict of str to str
+        ``{"method": ..., <parameter>: <value>, ...}``; `digits_svm.convert` stores each
+        entry under ``preprocessing.<key>``.
+
+    Examples
+    --------
+    >>> meta = method_metadata("seed")
+    >>> list(meta)
+    ['method', 'tiles', 'value', 'ink', 'doc']
+    >>> meta["value"], meta["doc"]
+    ('floor(16 * sum(ink) / (255 * pixels))', 'docs/preprocessing.md')
+    """
+    method = check_method(method)
+    doc = {"doc": "docs/preprocessing.md"}
+    if method == "seed":
+        return {
+            "method": "seed",
+            "tiles": "8x8 following the crop aspect",
+            "value": "floor(16 * sum(ink) / (255 * pixels))",
+            "ink": "alpha, else 255 - luma",
+            **doc,
+        }
+    params = {k: (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in NORMALIZED_PARAMS.items()}
+    return {"method": "normalized", **params, "ink": "alpha, else 255 - luma", **doc}
+
+
+def check_method(method: str) -> str:
+    """Return ``method`` if it is one of `METHODS`, else raise `digits_svm.errors.InvalidParameterError` naming them."""
+    return check_choice(method, "method", METHODS)
+
+
+# ----------------------------------------------------------------------- methods
+def preprocess(image: Any, method: str = DEFAULT_METHOD, *, ink: str = "auto") -> np.ndarray:
+    """Turn a canvas crop into the model's input grid.
+
+    Parameters
+    ----------
+    image : PIL.Image.Image, str, PathLike or numpy.ndarray
+        The crop (RGBA, LA, L, RGB ...; see `ink_levels` for arrays).
+    method : {"normalized", "seed"}
+        ``"seed"`` is exactly the seed app's computation; ``"normalized"`` (the default)
+        first brings the drawing to the geometry of the training data. Both are
+        specified step by step in ``docs/preprocessing.md``.
+    ink : {"auto", "alpha", "darkness"}
+        Where ink comes from (see `ink_levels`).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape (8, 8), integer values 0..16, row 0 at the top.
+
+    Raises
+    ------
+    EmptyDrawingError
+        The crop has no ink at all.
+    ImageError
+        Not an image, unreadable, too large, or an unknown method / ink source.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> crop = np.zeros((16, 16), dtype=bool); crop[:, 6:10] = True   # a thick "1"
+    >>> preprocess(crop, method="seed")[0].tolist()
+    [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]
+    >>> preprocess(crop)[0].tolist()     # full height, centred, width kept within 8..18 of 32
+    [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]
+    """
+    method = check_method(method)
+    return _grid(ink_levels(image, ink=ink), method)
+
+
+def _grid(levels: np.ndarray, method: str) -> np.ndarray:
+    """An ink buffer through a checked method."""
+    if not levels.any():
+        raise EmptyDrawingError("the drawing has no ink (every pixel is transparent or white); draw a digit first")
+    if method == "seed":
+        return seed_grid(levels)
+    return normalized_grid(levels)
+
+
+def seed_grid(levels: np.ndarray) -> np.ndarray:
+    """``method="seed"`` on an ink buffer: the app's tiles and ``Int(mean * 16)``.
+
+    Tile ``(r, c)`` of a W x H crop covers pixel columns ``floor(c W / 8)`` to
+    ``ceil((c + 1) W / 8) - 1`` and rows likewise (the tile rectangle rounded outward
+    to whole pixels, as Core Graphics crops), so neighbouring tiles share a pixel when
+    8 does not divide the size. Its value is ``floor(16 * S / (255 * N))`` for ink sum
+    ``S`` over its ``N`` pixels: exact integer arithmetic, equal to ``Int(alpha * 16)``
+    with ``alpha`` the mean ink in 0..1.
+    """
+    h, w = levels.shape
+    rows = _tile_edges(h)
+    cols = _tile_edges(w)
+    integral = np.zeros((h + 1, w + 1), dtype=np.int64)
+    integral[1:, 1:] = levels.astype(np.int64).cumsum(0).cumsum(1)
+    r0, r1 = rows[:, :1], rows[:, 1:]  # (8, 1) each
+    c0, c1 = cols[:, 0], cols[:, 1]  # (8,)
+    sums = integral[r1, c1] - integral[r0, c1] - integral[r1, c0] + integral[r0, c0]
+    pixels = (r1 - r0) * (c1 - c0)
+    return ((16 * sums) // (255 * pixels)).astype(np.float64)
+
+
+def _tile_edges(n: int, parts: int = 8) -> np.ndarray:
+    """Start (inclusive) and end (exclusive) pixel of each of ``parts`` tiles of ``n`` pixels."""
+    i = np.arange(parts, dtype=np.int64)
+    start = (i * n) // parts
+    end = -((-(i + 1) * n) // parts)  # ceil((i + 1) n / parts)
+    return np.stack([start, end], axis=1)
+
+
+def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED_PARAMS) -> np.ndarray:
+    """``method="normalized"`` on an ink buffer (ported step by step in ``docs/preprocessing.md``).
+
+    1. Mask: a pixel is ink when ``2 * level >= peak`` (``peak``: the strongest level;
+       128 and up for a fully inked drawing). Rows and columns without ink are dropped.
+    2. Slant: over ink pixels (x right, y down, means ``mx``, ``my``),
+       ``s = sum((x - mx) * (y - my)) / sum((y - my)^2)``, computed from integer sums as
+       ``(Sxy - Sx my) / (Syy - Sy my)`` so that every port gets the same bits. If
+       ``|s| <= max_slant``, row ``y`` moves left by ``shift(y) = floor(s * (y - my) + 0.5)``
+       pixels (upright).
+    3. Scale: the upright ink spans ``w`` x ``h`` pixels. Rows scale by ``ky = box / h``
+       (full height); columns by ``kx = clip(ky, min_width / w, max_width / w)`` (aspect
+       kept within limits), centred: offsets ``ox = (box - kx w) / 2``, ``oy = (box - ky h) / 2``.
+    4. Bitmap: box pixel ``(tx, ty)`` covers upright columns ``floor((tx - ox) / kx)`` to
+       ``ceil((tx + 1 - ox) / kx) - 1`` and rows likewise (clipped to the ink box). It
+       is ink if at least ``coverage`` of its footprint (and at least one pixel) is ink;
+       but if that keeps fewer than half of the box pixels whose footprint holds any ink
+       (strokes thinner than a box pixel), every such box pixel is ink instead.
+    5. Pen: stroke width ``sw = 2 * area / perimeter`` (perimeter: ink/blank edges
+       between 4-neighbours, outside the box counting as blank). The bitmap is dilated
+       ``min(max_dilation, max(0, ceil((pen_width - 1 - sw) / 2)))`` times; a dilation
+       makes every pixel with ink in its 3 x 3 neighbourhood ink.
+    6. Counts: ink pixels in each ``block`` x ``block`` block, an integer 0..16.
+    """
+    box, block = int(params["box"]), int(params["block"])
+    peak = int(levels.max())
+    if peak == 0:
+        raise EmptyDrawingError("the drawing has no ink; draw a digit first")
+    mask = levels >= (peak + 1) // 2
+    rows_with_ink = np.flatnonzero(mask.any(axis=1))
+    mask = mask[rows_with_ink[0] : rows_with_ink[-1] + 1]
+    cols_with_ink = np.flatnonzero(mask.any(axis=0))
+    mask = mask[:, cols_with_ink[0] : cols_with_ink[-1] + 1]
+    h, w = mask.shape
+    by_col = np.zeros((h, w + 1), dtype=np.int32)  # by_col[y, c]: ink pixels left of column c
+    np.cumsum(mask, axis=1, out=by_col[:, 1:])
+    count = by_col[:, -1]
+    shift = _slant_shift(mask, count, float(params["max_slant"]))
+    inked = count > 0
+    first = mask.argmax(axis=1)
+    last = (by_col[:, 1:] >= count[:, None]).argmax(axis=1)
+    left = int((first - shift)[inked].min())
+    width = int((last - shift)[inked].max()) - left + 1
+    ky = box / h
+    kx = min(max(ky, float(params["min_width"]) / width), float(params["max_width"]) / width)
+    cols, rows = _footprints((width, h), (kx, ky), box)  # (box, 2) each, cols in upright columns
+    # ink under each footprint: the row prefix sums read at shifted columns, then summed over rows
+    at = cols[None, :, :] + (left + shift).astype(np.int32)[:, None, None]  # (h, box, 2)
+    np.minimum(np.maximum(at, 0, out=at), w, out=at)
+    at += (np.arange(h, dtype=np.int32) * (w + 1))[:, None, None]  # flat index into by_col
+    ends = by_col.ravel().take(at)
+    col_ink = ends[:, :, 1] - ends[:, :, 0]  # (h, box)
+    by_row = np.zeros((h + 1, box), dtype=np.int32)
+    np.cumsum(col_ink, axis=0, out=by_row[1:])
+    ink = by_row[rows[:, 1]] - by_row[rows[:, 0]]  # (box, box)
+    area = (rows[:, 1] - rows[:, 0])[:, None] * (cols[:, 1] - cols[:, 0])[None, :]
+    touched = ink > 0
+    bitmap = touched & (ink >= float(params["coverage"]) * area)
+    if 2 * np.count_nonzero(bitmap) < np.count_nonzero(touched):  # strokes thinner than a box pixel: keep them
+        bitmap = touched
+    bitmap = _thicken(bitmap, float(params["pen_width"]), int(params["max_dilation"]))
+    n = box // block
+    return bitmap.reshape(n, block, n, block).sum(axis=(1, 3)).astype(np.float64)
+
+
+def _slant_shift(mask: np.ndarray, count: np.ndarray, max_slant: float) -> np.ndarray:
+    """Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
+
+    The slant comes from sums of integers, exact in float64 in any summation order (for
+    ink boxes under 25,000 rows), combined by three fixed operations: a dot product of
+    non-integers would round differently in BLAS, on another platform or in the Swift
+    package, and ``floor`` could then fall on the other side of an integer.
+    """
+    h, w = mask.shape
+    count = count.astype(np.float64)
+    xsum = mask.view(np.uint8) @ np.arange(w, dtype=np.float64)
+    y = np.arange(h, dtype=np.float64)
+    sy = float(count @ y)
+    my = sy / float(count.sum())
+    vy = float(count @ (y * y)) - sy * my  # sum of n(y) (y - my)^2
+    slant = (float(xsum @ y) - float(xsum.sum()) * my) / vy if vy > 0 else 0.0
+    if abs(slant) > max_slant:
+        slant = 0.0
+    return np.floor(slant * (y - my) + 0.5).astype(np.int64)
+
+
+def _footprints(n: tuple[int, int], k: tuple[float, float], box: int) -> np.ndarray:
+    """First and end source pixel under each box pixel, for n source pixels scaled by k, centred.
+
+    Both axes at once: ``n`` and ``k`` hold (columns, rows); the result is (2, box, 2), int32.
+    """
+    offset = np.array([[(box - k[0] * n[0]) / 2], [(box - k[1] * n[1]) / 2]])
+    scale = np.array([[k[0]], [k[1]]])
+    limit = np.array([[n[0]], [n[1]]])
+    t = np.arange(box + 1, dtype=np.float64)
+    edges = np.minimum(np.maximum(np.floor((t[:-1] - offset) / scale), 0), limit).astype(np.int32)
+    ends = np.minimum(np.maximum(np.ceil((t[1:] - offset) / scale), 0), limit).astype(np.int32)
+    out = np.empty((2, box, 2), dtype=np.int32)
+    out[:, :, 0] = edges
+    np.maximum(edges, ends, out=out[:, :, 1])
+    return out
+
+
+def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndarray:
+    """Dilate with a 3x3 square (each adds about 2 pixels of width) towards ``pen_width``."""
+    h, w = bitmap.shape
+    padded = np.zeros((h + 2, w + 2), dtype=bool)  # a blank border: outside the box counts as blank
+    padded[1:-1, 1:-1] = bitmap
+    times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(padded)) / 2)))
+    for i in range(times):
+        if i:
+            padded[1:-1, 1:-1] = bitmap
+        rows = padded[:-2] | padded[1:-1] | padded[2:]  # (h, w + 2)
+        bitmap = rows[:, :-2] | rows[:, 1:-1] | rows[:, 2:]
+    return bitmap
+
+
+def _stroke_width(padded: np.ndarray) -> float:
+    """Mean stroke width of a binary bitmap given with a blank border: 2 * area / perimeter.
+
+    The perimeter counts ink/blank edges between 4-neighbours, the border's included, so
+    the bitmap's own edge rows and columns count as edges where they hold ink.
+    """
+    area = np.count_nonzero(padded)
+    if area == 0:
+        return 0.0
+    edges = np.count_nonzero(padded[1:] != padded[:-1]) + np.count_nonzero(padded[:, 1:] != padded[:, :-1])
+    return 2.0 * area / edges
+
