@@ -40,6 +40,7 @@ __all__ = [
     "load_spec",
     "describe",
     "quiet_coremltools",
+    "import_coremltools",
 ]
 
 DEFAULT_MLMODEL_PATH = Path("artifacts") / "DigitsSVM.mlmodel"
@@ -71,7 +72,8 @@ def quiet_coremltools() -> Iterator[None]:
         logger.setLevel(old)
 
 
-def _coremltools() -> Any:
+def import_coremltools() -> Any:
+    """coremltools, imported once and quietly (see `quiet_coremltools`)."""
     with quiet_coremltools():
         import coremltools
 
@@ -83,7 +85,7 @@ def _default_preprocessing_metadata() -> dict[str, str]:
 
 
 def _set_interface(spec: Any, metadata: Mapping[str, str]) -> None:
-    ct = _coremltools()
+    ct = import_coremltools()
     desc = spec.description
     if len(desc.input) != 1:
         raise ConversionError(f"converter produced {len(desc.input)} inputs; expected one named {INPUT_NAME!r}")
@@ -180,7 +182,7 @@ def convert(
     spec = build_spec(model, preprocessing=preprocessing, metadata=metadata)
     if path is not None:
         atomic_write_bytes(path, spec_bytes(spec))
-    ct = _coremltools()
+    ct = import_coremltools()
     with quiet_coremltools():
         return ct.models.MLModel(spec)
 
@@ -191,7 +193,7 @@ def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata:
         raise ConversionError(
             f"model labels are {np.asarray(model.classes_).dtype}, not integers; the app reads classLabel as Int64"
         )
-    ct = _coremltools()
+    ct = import_coremltools()
     try:
         with quiet_coremltools(), contextlib.redirect_stdout(None):
             converted = ct.converters.sklearn.convert(model, INPUT_NAME, LABEL_NAME)
@@ -226,7 +228,7 @@ def load_spec(path: str | os.PathLike) -> Any:
     data = read_bytes(path, what="model", error=ModelFileError)
     if not data:
         raise ModelFileError(f"{path} is empty; rebuild it with digits-svm train")
-    ct = _coremltools()
+    ct = import_coremltools()
     spec = ct.proto.Model_pb2.Model()
     try:
         spec.ParseFromString(data)
@@ -241,7 +243,7 @@ def _feature_type(feature: Any) -> str:
     kind = feature.type.WhichOneof("Type")
     if kind == "multiArrayType":
         arr = feature.type.multiArrayType
-        dtype = _coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType.Name(arr.dataType)
+        dtype = import_coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType.Name(arr.dataType)
         return f"MultiArray {dtype.title()} {list(arr.shape)}"
     if kind == "dictionaryType":
         key = feature.type.dictionaryType.WhichOneof("KeyType")

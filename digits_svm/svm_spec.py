@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .coreml import _coremltools
+from .coreml import import_coremltools
 from .errors import ModelFileError
 
 __all__ = ["KERNELS", "N_FEATURES", "SVMSpec", "read_svm_spec"]
@@ -78,7 +78,7 @@ class SVMSpec:
 
 
 def _array_type_name(data_type: int) -> str:
-    enum = _coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType
+    enum = import_coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType
     try:
         return enum.Name(data_type)
     except ValueError:
