@@ -58,7 +58,6 @@ def read_grid_file(path: str | os.PathLike) -> np.ndarray:
     return check_grids(value, name=f"grids in {path.name}")
 
 
-
 def _is_grid_shaped(value: Any) -> bool:
     """Whether a JSON value has the shape of one grid or a list of grids (not strokes)."""
     try:

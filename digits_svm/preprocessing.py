@@ -47,7 +47,6 @@ NORMALIZED_PARAMS = {
 }
 
 
-
 # ----------------------------------------------------------------------- metadata
 def method_metadata(method: str = DEFAULT_METHOD) -> dict[str, str]:
     """The preprocessing method and its parameters, as stored in the .mlmodel metadata.

@@ -90,7 +90,6 @@ def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-
 # ----------------------------------------------------------------------- arguments
 def _shown(value: Any) -> str:
     """How a given value appears in a message: its repr for plain values, else its type."""
