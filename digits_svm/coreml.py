@@ -36,6 +36,7 @@ __all__ = [
     "LABEL_NAME",
     "PROBABILITY_NAME",
     "convert",
+    "build_spec",
     "spec_bytes",
     "load_spec",
     "describe",
@@ -188,6 +189,18 @@ def convert(
 
 
 def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata: Mapping[str, str] | None) -> Any:
+    """The validated Core ML spec (a ``Model_pb2.Model``) of a fitted SVC, with the app's interface and metadata.
+
+    `convert` saves it; `spec_bytes` gives the bytes it would write (the search measures
+    ``.mlmodel`` sizes this way without writing files).
+
+    Examples
+    --------
+    >>> from digits_svm import train
+    >>> spec = build_spec(train().model, preprocessing=None, metadata=None)
+    >>> spec.WhichOneof("Type"), len(spec.supportVectorClassifier.denseSupportVectors.vectors)
+    ('supportVectorClassifier', 519)
+    """
     check_fitted_svc(model)
     if not np.issubdtype(np.asarray(model.classes_).dtype, np.integer):
         raise ConversionError(
