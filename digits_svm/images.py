@@ -2,13 +2,22 @@
 
 Ink
     The 8-bit ink value of a pixel is its alpha when the image has an alpha channel that
-    is not fully opaque (the app's transparent canvas), else its darkness
-    ``255 - L`` on a light background (``L``: Pillow's luma, ``(19595 R + 38470 G +
-    7471 B + 32768) >> 16``). One exception: when most pixels are opaque (alpha >= 128)
-    and those are light (median luma >= 128), the opaque part is paper (a white canvas
-    exported with a transparent border), and ink is the darkness seen over white,
-    ``(alpha * (255 - L) + 127) // 255``. ``ink="alpha"`` or ``ink="darkness"`` forces
-    alpha or darkness.
+    is not fully opaque (the app's transparent canvas). One exception: when most pixels are
+    opaque (alpha >= 128) and those are light (median luma >= 128), the opaque part is
+    paper (a white canvas exported with a transparent border), and ink is the darkness
+    seen over white, ``(alpha * (255 - L) + 127) // 255`` (``L``: Pillow's luma,
+    ``(19595 R + 38470 G + 7471 B + 32768) >> 16``).
+
+    A fully opaque image (no alpha, or alpha 255 everywhere) is paper and ink in any
+    colours: the background ``B`` is the lower median luma of its border (the outermost
+    pixels), and ink is how far a pixel is from it toward the other end: ``(B - L) * 255 //
+    B`` on light paper (``255 - L`` on white, as ever), ``(L - B) * 255 // (255 - B)`` on a
+    dark background (dark mode: light ink), 0 beyond the background. So a flat image has
+    no ink (`digits_svm.errors.EmptyDrawingError`), and one whose border is not plain (fewer
+    than half its border pixels within `PLAIN_TOLERANCE` of ``B``: noise, a photo) is an
+    `digits_svm.errors.ImageError`. ``ink="alpha"`` or ``ink="darkness"`` (``255 - L``)
+    forces a source. Images are read upright: an EXIF orientation (phone cameras) is
+    applied first; of an animated image, the first frame is read.
 """
 
 from __future__ import annotations
@@ -21,17 +30,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from .errors import ImageError
 from .fileio import read_bytes
 from .validation import check_choice
 
-__all__ = ["INKS", "MAX_IMAGE_PIXELS", "IMAGE_SUFFIXES", "load_image", "ink_levels"]
+__all__ = ["INKS", "MAX_IMAGE_PIXELS", "IMAGE_SUFFIXES", "PLAIN_TOLERANCE", "ORIENTATION", "load_image", "ink_levels"]
 
 INKS = ("auto", "alpha", "darkness")
 #: Images larger than this many pixels are refused (decompression bombs).
 MAX_IMAGE_PIXELS = 40_000_000
+#: The EXIF tag that says how a photo is turned (1: upright).
+ORIENTATION = 0x0112
 #: File suffixes read as images (anything else `digits-svm predict` reads as strokes or grids).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
@@ -71,7 +82,8 @@ def load_image(path: str | os.PathLike) -> Image.Image:
             with Image.open(io.BytesIO(data)) as img:
                 _check_size(img.size, path)
                 img.load()
-                return img.copy()
+                # a phone camera's JPEG says in EXIF how to turn it upright: turn it (first frame of a GIF)
+                return ImageOps.exif_transpose(img) if img.getexif().get(ORIENTATION, 1) != 1 else img.copy()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(f"{path}: image too large ({exc}); crop it to the drawing first") from exc
     except Image.UnidentifiedImageError as exc:
@@ -104,7 +116,8 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
         coverage (rounded to 0..255).
     ink : {"auto", "alpha", "darkness"}
         Where ink comes from: ``"auto"`` reads alpha when the image has an alpha
-        channel that is not fully opaque, else darkness ``255 - luma``.
+        channel that is not fully opaque, else how far each pixel is from the
+        background (the border's luma), on light paper or dark (see the module's "Ink").
 
     Returns
     -------
@@ -118,6 +131,9 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
     [[128, 128, 128], [128, 128, 128]]
     >>> ink_levels(Image.new("L", (2, 1), 255)).tolist()   # white paper: no ink
     [[0, 0]]
+    >>> dark = Image.new("L", (3, 3), 0); dark.putpixel((1, 1), 200)   # dark mode: light ink
+    >>> ink_levels(dark).tolist()
+    [[0, 0, 0], [0, 200, 0], [0, 0, 0]]
     """
     check_choice(ink, "ink", INKS)
     if isinstance(image, (str, os.PathLike)):
@@ -132,6 +148,8 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
             f"cannot preprocess a {type(image).__name__}; give a PIL image, an image path or a NumPy array"
         )
     _check_size(image.size, "image")
+    if image.getexif().get(ORIENTATION, 1) != 1:
+        image = ImageOps.exif_transpose(image)  # read as it is shown: upright
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
         image.mode == "P" and "transparency" in image.info
     )
@@ -153,7 +171,13 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
     elif ink == "alpha":
         raise ImageError(f"the image ({image.mode}) has no alpha channel; use ink='darkness' or 'auto'")
     luma = np.asarray(image.convert("L"), dtype=np.uint8)
-    return (255 - luma).astype(np.uint8)
+    if ink == "darkness":
+        return (255 - luma).astype(np.uint8)
+    return _away_from(luma, _background(luma))
+
+
+#: Border pixels within this many luma levels of the border's median are plain background.
+PLAIN_TOLERANCE = 32
 
 
 def _opaque_paper_luma(opaque: np.ndarray, rgba: Image.Image) -> np.ndarray | None:
@@ -165,6 +189,46 @@ def _opaque_paper_luma(opaque: np.ndarray, rgba: Image.Image) -> np.ndarray | No
     """
     luma = np.asarray(rgba.convert("L"), dtype=np.uint8)
     return luma if float(np.median(luma[opaque])) >= 128 else None
+
+
+def _lower_median(values: np.ndarray) -> int:
+    """The lower median of 8-bit values (an integer, as the Swift port computes it)."""
+    return int(np.partition(values.ravel(), (values.size - 1) // 2)[(values.size - 1) // 2])
+
+
+def _background(luma: np.ndarray) -> int:
+    """The background luma of an opaque image: the lower median of its border (the outermost pixels).
+
+    Raises `ImageError` when fewer than half of the border pixels lie within
+    `PLAIN_TOLERANCE` of it: without a plain background (noise, a photo), ink cannot be
+    told from paper.
+    """
+    h, w = luma.shape
+    if h <= 2 or w <= 2:
+        border = luma.ravel()
+    else:
+        border = np.concatenate([luma[0], luma[-1], luma[1:-1, 0], luma[1:-1, -1]])
+    background = _lower_median(border)
+    plain = np.count_nonzero(np.abs(border.astype(np.int16) - background) <= PLAIN_TOLERANCE)
+    if 2 * plain < border.size:
+        raise ImageError(
+            "the image has no plain background (its border varies, as in a photo or noise), so its ink cannot "
+            "be told from the paper; give a drawing on a plain background"
+        )
+    return background
+
+
+def _away_from(luma: np.ndarray, background: int) -> np.ndarray:
+    """Ink as how far each pixel is from ``background``, toward the far end: 0 there, 255 at the far end.
+
+    A light background (>= 128) takes dark ink, ``(background - luma) * 255 // background``
+    (on white, ``255 - luma``); a dark one (dark mode) takes light ink, ``(luma -
+    background) * 255 // (255 - background)``; what lies beyond the background is no ink.
+    """
+    lum = luma.astype(np.int32)
+    if background >= 128:
+        return (np.maximum(background - lum, 0) * 255 // background).astype(np.uint8)
+    return (np.maximum(lum - background, 0) * 255 // (255 - background)).astype(np.uint8)
 
 
 def _array_ink(array: np.ndarray) -> np.ndarray | None:

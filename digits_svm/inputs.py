@@ -122,7 +122,11 @@ def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.n
         raise ImageError(f"{path} is a folder; give the drawings in it as files (e.g. {path}/*.png)")
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
-        return check_grids(preprocess(load_image(path), method=method)), "image"
+        try:
+            return check_grids(preprocess(load_image(path), method=method)), "image"
+        except (EmptyDrawingError, ImageError) as exc:
+            message = str(exc)
+            raise type(exc)(message if message.startswith(str(path)) else f"{path}: {message}") from None
     if suffix == ".json":
         try:
             value = json.loads(read_bytes(path, what="input file", error=InvalidGridError).decode("utf-8"))

@@ -142,7 +142,7 @@ def grid_from_ink(levels: np.ndarray, method: str) -> np.ndarray:
     """
     method = check_method(method)
     if not levels.any():
-        raise EmptyDrawingError("the drawing has no ink (every pixel is transparent or white); draw a digit first")
+        raise EmptyDrawingError("the drawing has no ink (every pixel is transparent or plain background); draw a digit first")
     if method == "seed":
         return seed_grid(levels)
     return normalized_grid(levels)

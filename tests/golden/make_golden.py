@@ -43,6 +43,11 @@ def crops() -> dict[str, Image.Image]:
     rgb[4:36, 6:10] = 20
     rgb[4:8, 6:24] = 20  # a dark "7"-ish shape on white paper, no alpha
     out["rgb_no_alpha_28x40"] = Image.fromarray(rgb, "RGB")
+    out["dark_mode_28x40"] = Image.fromarray(255 - rgb, "RGB")  # the same "7", light ink on black (dark mode)
+    grey = np.full((30, 30), 60, np.uint8)  # light-grey ink on dark-grey paper: ink is how far from the border's grey
+    grey[5:25, 12:17] = 200
+    grey[5:9, 8:22] = 170
+    out["grey_on_dark_30x30"] = Image.fromarray(grey, "L")
     line = np.zeros((50, 50, 4), np.uint8)
     line[20:44, 24, 3] = 255  # a 1-pixel vertical line
     out["line_1px_50x50"] = Image.fromarray(line, "RGBA")
