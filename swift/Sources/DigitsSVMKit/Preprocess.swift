@@ -36,13 +36,17 @@ public struct NormalizedParameters: Equatable, Sendable {
 }
 
 /// The ink levels of an 8-bit RGBA crop (straight, not premultiplied, alpha), by the
-/// rules of `digits_svm.images.ink_levels`: alpha when some pixel is not opaque, else darkness
-/// `255 - L` (`L = (19595 R + 38470 G + 7471 B + 32768) >> 16`); but when most pixels are
-/// opaque (alpha >= 128) and their median luma is at least 128, the opaque part is paper
-/// and the ink is `(alpha * (255 - L) + 127) / 255`.
+/// rules of `digits_svm.images.ink_levels`: alpha when some pixel is not opaque; but when
+/// most pixels are opaque (alpha >= 128) and their median luma is at least 128, the opaque
+/// part is paper and the ink is `(alpha * (255 - L) + 127) / 255`
+/// (`L = (19595 R + 38470 G + 7471 B + 32768) >> 16`). A fully opaque crop is paper and
+/// ink whatever their colours: the background `B` is the lower median luma of the border,
+/// and ink is how far a pixel is from it, `(B - L) * 255 / B` on light paper (`255 - L` on
+/// white), `(L - B) * 255 / (255 - B)` on a dark background (dark mode), 0 beyond it.
 ///
 /// - Parameter rgba: `width * height * 4` bytes, row-major, row 0 at the top.
-/// - Throws: `DigitsSVMError.image` when the byte count does not match the size.
+/// - Throws: `DigitsSVMError.image` when the byte count does not match the size, or an opaque
+///   crop has no plain background (fewer than half its border pixels within `plainTolerance`).
 public func inkLevels(rgba: [UInt8], width: Int, height: Int, ink: InkSource = .auto) throws -> InkBuffer {
     guard width >= 1, height >= 1, rgba.count == width * height * 4 else {
         throw DigitsSVMError.image("an RGBA crop of \(width)x\(height) pixels needs \(max(width, 0) * max(height, 0) * 4) bytes, "
@@ -64,8 +68,31 @@ public func inkLevels(rgba: [UInt8], width: Int, height: Int, ink: InkSource = .
         let levels = (0..<n).map { UInt8((Int(alpha[$0]) * (255 - luma($0)) + 127) / 255) }
         return InkBuffer(width: width, height: height, levels: levels)
     }
-    return InkBuffer(width: width, height: height, levels: (0..<n).map { UInt8(255 - luma($0)) })
+    if ink == .darkness { return InkBuffer(width: width, height: height, levels: (0..<n).map { UInt8(255 - luma($0)) }) }
+    // Opaque: ink is how far a pixel is from the background, the lower median of the border.
+    let lumas = (0..<n).map(luma)
+    var border: [Int]
+    if width <= 2 || height <= 2 {
+        border = lumas
+    } else {
+        border = Array(lumas[0..<width]) + Array(lumas[(n - width)..<n])
+        for y in 1..<(height - 1) { border += [lumas[y * width], lumas[y * width + width - 1]] }
+    }
+    let background = border.sorted()[(border.count - 1) / 2]
+    guard 2 * border.filter({ abs($0 - background) <= plainTolerance }).count >= border.count else {
+        throw DigitsSVMError.image("the image has no plain background (its border varies, as in a photo or noise), "
+            + "so its ink cannot be told from the paper; give a drawing on a plain background")
+    }
+    let levels = lumas.map { l in
+        background >= 128 ? UInt8(max(background - l, 0) * 255 / background)  // light paper, dark ink
+            : UInt8(max(l - background, 0) * 255 / (255 - background))  // dark mode: light ink
+    }
+    return InkBuffer(width: width, height: height, levels: levels)
 }
+
+/// Border pixels within this many luma levels of the border's median are plain background
+/// (`digits_svm.images.PLAIN_TOLERANCE`).
+public let plainTolerance = 32
 
 /// The model's input for an ink buffer: 64 values 0...16, index `row * 8 + col`, row 0 at the top.
 ///
@@ -74,7 +101,7 @@ public func preprocess(_ ink: InkBuffer, method: PreprocessingMethod = .normaliz
                        parameters: NormalizedParameters = NormalizedParameters()) throws -> [Double] {
     guard ink.levels.contains(where: { $0 != 0 }) else {
         throw DigitsSVMError.emptyDrawing(
-            "the drawing has no ink (every pixel is transparent or white); draw a digit first")
+            "the drawing has no ink (every pixel is transparent or plain background); draw a digit first")
     }
     switch method {
     case .seed: return seedGrid(ink)

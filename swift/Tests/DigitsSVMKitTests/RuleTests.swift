@@ -65,7 +65,7 @@ final class RenderTests: XCTestCase {
         // a dot on a pixel corner with a hair-thin pen leaves no ink, as in Python
         XCTAssertThrowsError(try preprocess(Drawing(strokes: [[StrokePoint(x: 10, y: 10, width: 1e-9)]]))) {
             XCTAssertEqual($0 as? DigitsSVMError,
-                           .emptyDrawing("the drawing has no ink (every pixel is transparent or white); draw a digit first"))
+                           .emptyDrawing("the drawing has no ink (every pixel is transparent or plain background); draw a digit first"))
         }
     }
 
@@ -96,9 +96,21 @@ final class InkTests: XCTestCase {
         // the app's canvas: transparent, black ink -> alpha
         let canvas = rgba([(0, 0, 0, 0), (0, 0, 0, 200), (0, 0, 0, 0), (0, 0, 0, 0)])
         XCTAssertEqual(try inkLevels(rgba: canvas, width: 2, height: 2).levels, [0, 200, 0, 0])
-        // opaque: darkness 255 - luma
-        let paper = rgba([(255, 255, 255, 255), (20, 20, 20, 255), (255, 0, 0, 255), (0, 0, 0, 255)])
-        XCTAssertEqual(try inkLevels(rgba: paper, width: 2, height: 2).levels, [0, 235, 179, 255])
+        // opaque on white paper (the border): darkness 255 - luma
+        let white = (UInt8(255), UInt8(255), UInt8(255), UInt8(255))
+        let paper = rgba([white, white, white, white, (20, 20, 20, 255), (255, 0, 0, 255), white, white, white])
+        XCTAssertEqual(try inkLevels(rgba: paper, width: 3, height: 3).levels, [0, 0, 0, 0, 235, 179, 0, 0, 0])
+        // dark mode (a black border): light ink, luma itself; on dark-grey paper, how far above its grey
+        let black = (UInt8(0), UInt8(0), UInt8(0), UInt8(255)), grey = (UInt8(60), UInt8(60), UInt8(60), UInt8(255))
+        let dark = rgba([black, black, black, black, (200, 200, 200, 255), (0, 0, 255, 255), black, black, black])
+        XCTAssertEqual(try inkLevels(rgba: dark, width: 3, height: 3).levels, [0, 0, 0, 0, 200, 29, 0, 0, 0])
+        let dim = rgba([grey, grey, grey, grey, (255, 255, 255, 255), (30, 30, 30, 255), grey, grey, grey])
+        XCTAssertEqual(try inkLevels(rgba: dim, width: 3, height: 3).levels, [0, 0, 0, 0, 255, 0, 0, 0, 0])
+        // no plain background (a border of noise): refused, as Python refuses it
+        let noisy = rgba([white, black, grey, (120, 120, 120, 255), white, (180, 180, 180, 255), black, (240, 9, 9, 255), grey])
+        XCTAssertThrowsError(try inkLevels(rgba: noisy, width: 3, height: 3)) { error in
+            XCTAssertTrue("\(error)".contains("no plain background"), "\(error)")
+        }
         // white paper with a transparent border: ink is the darkness over white
         let bordered = rgba([(255, 255, 255, 255), (255, 255, 255, 255), (0, 0, 0, 255), (9, 9, 9, 0)])
         XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2).levels, [0, 0, 255, 0])
