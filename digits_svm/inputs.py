@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import tokenize
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def read_grid_file(path: str | os.PathLike) -> np.ndarray:
     else:
         try:
             value = np.load(io.BytesIO(data), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
+        except (ValueError, OSError, EOFError, SyntaxError, tokenize.TokenError) as exc:  # a broken header too
             raise InvalidGridError(f"{path} is not a readable .npy array ({exc}); save it with numpy.save") from exc
     return check_grids(value, name=f"grids in {path.name}")
 

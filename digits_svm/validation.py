@@ -64,11 +64,17 @@ def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
     (3, 8, 8)
     """
     try:
-        arr = np.asarray(grids, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+        raw = np.asarray(grids)
+    except (TypeError, ValueError) as exc:  # ragged lists
         raise InvalidGridError(
             f"{name} must be numbers in an 8x8 array (or 64 values); could not read them as numbers: {exc}"
         ) from exc
+    if raw.dtype.kind not in "biuf":  # text, objects (None, mixed), complex: never cast silently
+        raise InvalidGridError(
+            f"{name} must be numbers in an 8x8 array (or 64 values); could not read them as numbers: "
+            f"they are {raw.dtype} values"
+        )
+    arr = raw.astype(np.float64, copy=False)
     shape = arr.shape
     if not is_grid_shape(shape):
         raise InvalidGridError(
