@@ -24,9 +24,9 @@ import numpy as np
 
 from .errors import InvalidGridError, InvalidParameterError
 
-__all__ = ["GRID_SHAPE", "GRID_MAX", "check_grids", "is_grid_shape", "check_choice", "check_number", "check_count",
-           "check_bool", "check_sequence", "check_ranges", "check_instance", "check_path", "check_subclass", "check_n_jobs",
-           "MAX_RANDOM_STATE"]
+__all__ = ["GRID_SHAPE", "GRID_MAX", "MAX_RANDOM_STATE", "check_grids", "is_grid_shape", "check_choice", "check_number",
+           "check_count", "check_bool", "check_sequence", "check_ranges", "check_instance", "check_path", "check_subclass",
+           "check_n_jobs"]
 
 GRID_SHAPE = (8, 8)
 GRID_MAX = 16.0
@@ -262,7 +262,7 @@ def check_ranges(value: Any, name: str, keys: Collection[str], *, whole: Collect
     return value
 
 
-def check_instance(value: Any, name: str, types: type | tuple[type, ...], what: str) -> Any:
+def check_instance(value: Any, name: str, types: type | tuple[Any, ...], what: str) -> Any:
     """Return ``value`` if it is an instance of ``types``, else raise `InvalidParameterError` saying ``what`` to use.
 
     Examples
