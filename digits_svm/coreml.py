@@ -37,10 +37,12 @@ __all__ = [
     "LABEL_NAME",
     "PROBABILITY_NAME",
     "convert",
+    "build_spec",
     "spec_bytes",
     "load_spec",
     "describe",
     "quiet_coremltools",
+    "import_coremltools",
 ]
 
 DEFAULT_MLMODEL_PATH = Path("artifacts") / "DigitsSVM.mlmodel"
@@ -72,7 +74,8 @@ def quiet_coremltools() -> Iterator[None]:
         logger.setLevel(old)
 
 
-def _coremltools() -> Any:
+def import_coremltools() -> Any:
+    """coremltools, imported once and quietly (see `quiet_coremltools`)."""
     with quiet_coremltools():
         import coremltools
 
@@ -84,7 +87,7 @@ def _default_preprocessing_metadata() -> dict[str, str]:
 
 
 def _set_interface(spec: Any, metadata: Mapping[str, str]) -> None:
-    ct = _coremltools()
+    ct = import_coremltools()
     desc = spec.description
     if len(desc.input) != 1:
         raise ConversionError(f"converter produced {len(desc.input)} inputs; expected one named {INPUT_NAME!r}")
@@ -183,23 +186,35 @@ def convert(
     """
     if path is not None:
         check_path(path, "path")
-    for name, value in (("preprocessing", preprocessing), ("metadata", metadata)):
-        check_instance(value, name, (Mapping, type(None)), "a mapping (dict) of str to str, or None")
     spec = build_spec(model, preprocessing=preprocessing, metadata=metadata)
     if path is not None:
         atomic_write_bytes(path, spec_bytes(spec))
-    ct = _coremltools()
+    ct = import_coremltools()
     with quiet_coremltools():
         return ct.models.MLModel(spec)
 
 
 def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata: Mapping[str, str] | None) -> Any:
+    """The validated Core ML spec (a ``Model_pb2.Model``) of a fitted SVC, with the app's interface and metadata.
+
+    `convert` saves it; `spec_bytes` gives the bytes it would write (the search measures
+    ``.mlmodel`` sizes this way without writing files).
+
+    Examples
+    --------
+    >>> from digits_svm import train
+    >>> spec = build_spec(train().model, preprocessing=None, metadata=None)
+    >>> spec.WhichOneof("Type"), len(spec.supportVectorClassifier.denseSupportVectors.vectors)
+    ('supportVectorClassifier', 519)
+    """
+    for name, value in (("preprocessing", preprocessing), ("metadata", metadata)):
+        check_instance(value, name, (Mapping, type(None)), "a mapping (dict) of str to str, or None")
     check_fitted_svc(model)
     if not np.issubdtype(np.asarray(model.classes_).dtype, np.integer):
         raise ConversionError(
             f"model labels are {np.asarray(model.classes_).dtype}, not integers; the app reads classLabel as Int64"
         )
-    ct = _coremltools()
+    ct = import_coremltools()
     try:
         with quiet_coremltools(), contextlib.redirect_stdout(None):
             converted = ct.converters.sklearn.convert(model, INPUT_NAME, LABEL_NAME)
@@ -234,7 +249,7 @@ def load_spec(path: str | os.PathLike) -> Any:
     data = read_bytes(path, what="model", error=ModelFileError)
     if not data:
         raise ModelFileError(f"{path} is empty; rebuild it with digits-svm train")
-    ct = _coremltools()
+    ct = import_coremltools()
     spec = ct.proto.Model_pb2.Model()
     try:
         spec.ParseFromString(data)
@@ -249,7 +264,7 @@ def _feature_type(feature: Any) -> str:
     kind = feature.type.WhichOneof("Type")
     if kind == "multiArrayType":
         arr = feature.type.multiArrayType
-        dtype = _coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType.Name(arr.dataType)
+        dtype = import_coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType.Name(arr.dataType)
         return f"MultiArray {dtype.title()} {list(arr.shape)}"
     if kind == "dictionaryType":
         key = feature.type.dictionaryType.WhichOneof("KeyType")

@@ -58,7 +58,6 @@ def read_grid_file(path: str | os.PathLike) -> np.ndarray:
     return check_grids(value, name=f"grids in {path.name}")
 
 
-
 def _is_grid_shaped(value: Any) -> bool:
     """Whether a JSON value has the shape of one grid or a list of grids (not strokes)."""
     try:
@@ -90,7 +89,7 @@ def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.n
     ----------
     path : str or PathLike
         An image (a canvas crop: ``.png``, ``.jpg`` …), a strokes ``.json`` (an object with
-        ``"strokes"``, or a bare list of strokes, as `digits_svm.parse_strokes` accepts),
+        ``"strokes"``, or a bare list of strokes, as `digits_svm.strokes.parse_strokes` accepts),
         or grids in ``.npy`` / ``.json`` (8 x 8, 64 values, or a list of either).
     method : str
         Preprocessing method for images and strokes (checked whatever the file holds).

@@ -29,7 +29,7 @@ from .images import ink_levels
 from .validation import check_choice, check_count, check_instance, check_number
 
 __all__ = ["METHODS", "DEFAULT_METHOD", "NORMALIZED_PARAMS", "method_metadata", "check_method", "preprocess",
-           "seed_grid", "normalized_grid"]
+           "grid_from_ink", "seed_grid", "normalized_grid"]
 
 METHODS = ("normalized", "seed")
 DEFAULT_METHOD = "normalized"
@@ -45,7 +45,6 @@ NORMALIZED_PARAMS = {
     "pen_width": 4.5,  # target stroke width in box pixels
     "max_dilation": 3,  # at most this many 3x3 dilations
 }
-
 
 
 # ----------------------------------------------------------------------- metadata
@@ -128,11 +127,22 @@ def preprocess(image: Any, method: str = DEFAULT_METHOD, *, ink: str = "auto") -
     [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]
     """
     method = check_method(method)
-    return _grid(ink_levels(image, ink=ink), method)
+    return grid_from_ink(ink_levels(image, ink=ink), method)
 
 
-def _grid(levels: np.ndarray, method: str) -> np.ndarray:
-    """An ink buffer through a checked method."""
+def grid_from_ink(levels: np.ndarray, method: str) -> np.ndarray:
+    """The 8x8 grid of an ink buffer (uint8, as `digits_svm.images.ink_levels` gives) by ``method``, checked.
+
+    `preprocess` reads the ink of a crop and `digits_svm.strokes.preprocess_strokes` renders
+    it; both end here.
+
+    Examples
+    --------
+    >>> levels = np.zeros((16, 16), dtype=np.uint8); levels[:, 6:10] = 255
+    >>> grid_from_ink(levels, "seed")[0].tolist()
+    [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]
+    """
+    method = check_method(method)
     if not levels.any():
         raise EmptyDrawingError("the drawing has no ink (every pixel is transparent or white); draw a digit first")
     if method == "seed":

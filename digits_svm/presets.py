@@ -15,7 +15,6 @@ from .validation import MAX_RANDOM_STATE, check_bool, check_choice, check_count,
 
 __all__ = ["PRESETS", "APP_DIGITS", "KERNELS", "preset_settings", "make_estimator"]
 
-
 #: The digits the ``"app"`` preset's synthesized handwriting shows, in turn: 2 to 8 twice
 #: as often as 0, 1 and 9, whose shapes vary least between writers.
 APP_DIGITS = (0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9)
@@ -27,7 +26,7 @@ APP_DIGITS = (0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9)
 #: `digits_svm.handwriting.synthesize`) and ``nondigits`` (how many synthesized
 #: drawings that are not digits join it as the class `digits_svm.nondigits.NOT_A_DIGIT`,
 #: default 0). ``"example"`` is the scikit-learn example,
-#: exactly. ``"best"`` is what `search_best` chose by cross-validation on the training
+#: exactly. ``"best"`` is what `digits_svm.search.search_best` chose by cross-validation on the training
 #: half (docs/model.md): the best on scans. ``"app"`` is the one to ship in an app: it
 #: also learns from synthesized handwriting, and reads real people's digits far better
 #: (docs/handwriting.md; ``benchmarks/bench_app_preset.py`` chose its settings), and
@@ -42,9 +41,8 @@ PRESETS: dict[str, dict[str, Any]] = {
 #: Keys of a preset that are not ``SVC`` parameters.
 _TRAINING_KEYS = ("augment", "probability", "synthesized", "synthesized_digits", "nondigits")
 
+#: The ``SVC`` kernels a preset or an override may name.
 KERNELS = ("rbf", "linear", "poly", "sigmoid")
-
-
 
 
 def preset_settings(preset: str) -> dict[str, Any]:

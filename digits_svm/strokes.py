@@ -21,7 +21,7 @@ from PIL import Image
 
 from .errors import EmptyDrawingError, StrokesError
 from .fileio import read_bytes
-from .preprocessing import DEFAULT_METHOD, _grid, check_method
+from .preprocessing import DEFAULT_METHOD, check_method, grid_from_ink
 from .validation import check_number
 
 __all__ = ["Drawing", "parse_strokes", "load_strokes", "render_strokes", "preprocess_strokes",
@@ -406,7 +406,6 @@ def preprocess_strokes(
     >>> grid.shape, grid[:, 3:5].sum() == grid.sum()
     ((8, 8), np.True_)
     """
-    method = check_method(method)
+    method = check_method(method)  # a bad argument is refused before any rendering
     # The crop's alpha is its ink (ink="alpha"), so the ink buffer comes straight from the renderer.
-    levels = _render_alpha(strokes, line_width, scale, inset)
-    return _grid(levels, method)
+    return grid_from_ink(_render_alpha(strokes, line_width, scale, inset), method)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .coreml import _coremltools
+from .coreml import import_coremltools
 from .errors import ModelFileError
 from .validation import check_instance
 
@@ -79,7 +79,7 @@ class SVMSpec:
 
 
 def _array_type_name(data_type: int) -> str:
-    enum = _coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType
+    enum = import_coremltools().proto.FeatureTypes_pb2.ArrayFeatureType.ArrayDataType
     try:
         return enum.Name(data_type)
     except ValueError:

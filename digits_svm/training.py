@@ -180,7 +180,6 @@ class TrainResult:
         }
 
 
-
 def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
     """The digits a fitted SVC's ``.mlmodel`` answers for grids ``X`` (n, 64).
 

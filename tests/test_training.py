@@ -159,15 +159,11 @@ def test_search_reproduces_the_best_preset_among_its_neighbours():
 
 
 def test_search_never_looks_at_the_held_out_half(monkeypatch):
-    import sys
-
     from digits_svm.data import Split
 
-    train_module = sys.modules["digits_svm.train"]  # digits_svm.train is also the function
-
-    real = train_module.canonical_split()
+    real = digits_svm.data.canonical_split()
     poisoned = Split(real.X_train, np.full_like(real.X_test, np.nan), real.y_train, -real.y_test, 0.5, False)
-    monkeypatch.setattr(train_module, "canonical_split", lambda *a, **k: poisoned)
+    monkeypatch.setattr(digits_svm.search, "canonical_split", lambda *a, **k: poisoned)
     r = search_best(augmentations=("none", "hshift"), C=(1.0,), gamma=(0.001,), probability=False,
                     max_bytes=500_000, n_jobs=1)
     # the size budget ranks the over-budget augmented model last, whatever its score

@@ -25,12 +25,12 @@ from typing import Any
 import numpy as np
 
 from ..confidence import NOT_A_DIGIT, answers_from_proba, recorded_min_confidence
-from ..errors import EmptyDrawingError, StrokesError
+from ..errors import EmptyDrawingError, InvalidParameterError, StrokesError
 from ..fileio import atomic_write_json
 from ..preprocessing import DEFAULT_METHOD, METHODS
 from ..runtime import CoreMLRuntime, coreml_predict
 from ..strokes import Drawing, parse_strokes, preprocess_strokes
-from ..validation import check_instance, check_path
+from ..validation import check_choice, check_instance, check_path
 
 __all__ = ["MAX_BODY_BYTES", "MAX_POINTS", "HTTPError", "Playground", "decode_json"]
 
@@ -175,11 +175,10 @@ class Playground:
         """Preprocess a drawing and run the model on it (``POST /api/predict``)."""
         started = time.perf_counter()
         method = body.get("method", self.default_method) if isinstance(body, dict) else self.default_method
-        if method not in self.methods:
-            raise HTTPError(
-                HTTPStatus.BAD_REQUEST,
-                f"unknown preprocessing method {json.dumps(method)}; use one of {', '.join(self.methods)}",
-            )
+        try:
+            check_choice(method, "method", self.methods)
+        except InvalidParameterError as exc:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, str(exc)) from None
         drawing = _parse_drawing(body)
         with _drawing_errors():
             grid = preprocess_strokes(drawing, method=method)

@@ -46,8 +46,6 @@ _CONTENT_TYPES = {
 }
 
 
-
-
 class PlaygroundHandler(BaseHTTPRequestHandler):
     """Routes requests to the server's `Playground`; every refusal is JSON ``{"error": ...}``."""
 

@@ -1,6 +1,6 @@
 // JSON as Python's `json.loads` reads it (NaN and Infinity included, integers of any
 // length kept as written), and Python's `repr` of it, so that a drawing is refused by the
-// same rule and with the same message as `digits_svm.parse_strokes`.
+// same rule and with the same message as `digits_svm.strokes.parse_strokes`.
 
 import Foundation
 

@@ -36,7 +36,7 @@ public struct NormalizedParameters: Equatable, Sendable {
 }
 
 /// The ink levels of an 8-bit RGBA crop (straight, not premultiplied, alpha), by the
-/// rules of `digits_svm.ink_levels`: alpha when some pixel is not opaque, else darkness
+/// rules of `digits_svm.images.ink_levels`: alpha when some pixel is not opaque, else darkness
 /// `255 - L` (`L = (19595 R + 38470 G + 7471 B + 32768) >> 16`); but when most pixels are
 /// opaque (alpha >= 128) and their median luma is at least 128, the opaque part is paper
 /// and the ink is `(alpha * (255 - L) + 127) / 255`.
@@ -111,7 +111,7 @@ public func seedGrid(_ ink: InkBuffer) -> [Double] {
     return grid
 }
 
-/// `method="normalized"`, step by step as `digits_svm.preprocess.normalized_grid`.
+/// `method="normalized"`, step by step as `digits_svm.preprocessing.normalized_grid`.
 ///
 /// - Precondition: some level is not 0 (`preprocess` checks).
 public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = NormalizedParameters()) -> [Double] {

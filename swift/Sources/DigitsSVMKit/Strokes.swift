@@ -1,4 +1,4 @@
-// The shared stroke JSON format: the rules and messages of `digits_svm.parse_strokes`.
+// The shared stroke JSON format: the rules and messages of `digits_svm.strokes.parse_strokes`.
 
 import Foundation
 
@@ -70,7 +70,7 @@ public struct Drawing: Equatable, Sendable {
     /// Parse the shared stroke JSON format (`{"strokes": [[[x, y], [x, y, w], ...], ...],
     /// "line_width": 5, "scale": 2, "label": 7}`, or a bare list of strokes).
     ///
-    /// - Throws: `DigitsSVMError.strokes` with the message `digits_svm.parse_strokes` gives.
+    /// - Throws: `DigitsSVMError.strokes` with the message `digits_svm.strokes.parse_strokes` gives.
     public init(json: String) throws {
         let value: JSONValue
         do { value = try JSONValue.parse(json) } catch let error as JSONValue.SyntaxError {
@@ -87,7 +87,7 @@ public struct Drawing: Equatable, Sendable {
         try self.init(json: text)
     }
 
-    /// Validate parsed JSON by the rules of `digits_svm.parse_strokes`, in its order.
+    /// Validate parsed JSON by the rules of `digits_svm.strokes.parse_strokes`, in its order.
     public init(_ json: JSONValue) throws {
         var lineWidth = Drawing.defaultLineWidth, scale = Drawing.defaultScale
         var label: Int?
