@@ -104,6 +104,8 @@ def _shown(value: Any) -> str:
         return repr(value)
     if isinstance(value, type):
         return value.__name__
+    if isinstance(value, os.PathLike):
+        return f"{type(value).__name__}({_shown(os.fspath(value))})"
     return f"a {type(value).__name__}"
 
 
