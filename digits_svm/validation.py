@@ -99,13 +99,13 @@ def _shown(value: Any) -> str:
     """How a given value appears in a message: its repr for plain values, a class's name, else its type."""
     if value is None or isinstance(value, (bool, int, float, str)):
         text = repr(value)
-        return text if len(text) <= 40 else text[:37] + "..."
+        return text if len(text) <= 80 else text[:77] + "..."
     if isinstance(value, (list, tuple)) and len(value) <= 4 and all(isinstance(v, (bool, int, float, str)) for v in value):
         return repr(value)
     if isinstance(value, type):
         return value.__name__
-    if isinstance(value, os.PathLike):
-        return f"{type(value).__name__}({_shown(os.fspath(value))})"
+    if isinstance(value, os.PathLike):  # the path as the user typed it, not PosixPath(...)
+        return repr(os.fspath(value))
     return f"a {type(value).__name__}"
 
 
