@@ -290,7 +290,8 @@ def svc_spec(model: Any) -> Any:
     for vector in np.asarray(model.support_vectors_, dtype=np.float64):
         svm.denseSupportVectors.vectors.add().values.extend(vector.tolist())
     # ... _interface_management.set_classifier_interface_params ...
-    has_probabilities = len(model.probA_) != 0  # empty without probability=True
+    # probA_ is empty without probability=True (and deprecated from scikit-learn 1.9 on: not read then).
+    has_probabilities = bool(model.probability) and len(model.probA_) != 0
     desc = spec.description
     desc.predictedFeatureName = LABEL_NAME
     if has_probabilities:
@@ -309,8 +310,9 @@ def svc_spec(model: Any) -> Any:
     getattr(svm, f"{label_kind}ClassLabels").vector.extend(labels)
     # ... the rest of _SVC.convert ...
     svm.numberOfSupportVectorsPerClass.extend(int(n) for n in model.n_support_)
-    svm.probA.extend(np.asarray(model.probA_, dtype=np.float64).tolist())
-    svm.probB.extend(np.asarray(model.probB_, dtype=np.float64).tolist())
+    if has_probabilities:
+        svm.probA.extend(np.asarray(model.probA_, dtype=np.float64).tolist())
+        svm.probB.extend(np.asarray(model.probB_, dtype=np.float64).tolist())
     # ... and _converter.convert's provenance metadata.
     desc.metadata.userDefined[_COREMLTOOLS_VERSION_KEY] = ct.__version__
     desc.metadata.userDefined[_COREMLTOOLS_SOURCE_KEY] = f"scikit-learn=={sklearn.__version__}"

@@ -1,4 +1,5 @@
 import contextlib
+import sys
 
 import numpy as np
 import pytest
@@ -205,10 +206,11 @@ def test_the_builder_never_calls_coremltools_converters(monkeypatch, fitted, tmp
             raise AssertionError(f"coremltools.converters.{name} was used")
 
     def refuse(*args, **kwargs):
-        raise AssertionError("coremltools.converters.sklearn.convert was called")
+        raise AssertionError("a scikit-learn converter of coremltools was called")
 
-    monkeypatch.setattr(ct.converters.sklearn, "convert", refuse)
-    monkeypatch.setattr(ct.converters.sklearn._converter_internal, "_convert_sklearn_model", refuse)
+    for name, module in list(sys.modules.items()):  # sklearn.convert, _converter.convert, _SVC.convert, ...
+        if name.startswith("coremltools.converters.sklearn") and hasattr(module, "convert"):
+            monkeypatch.setattr(module, "convert", refuse)
     monkeypatch.setattr(ct, "converters", Refused())
     model = fitted["not-a-digit-probability"]
     spec = build_spec(model, preprocessing=None, metadata=None)
