@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from .persist import save_pickle, sha256_bytes
 from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
 from .runtime import CoreMLRuntime
 from .training import TrainResult
+from .validation import check_bool, check_instance, check_path
 
 __all__ = ["PICKLE_NAME", "MLMODEL_NAME", "METRICS_NAME", "ArtifactPaths", "training_metadata", "write_artifacts"]
 
@@ -144,6 +145,15 @@ def write_artifacts(
     -------
     ArtifactPaths
 
+    Raises
+    ------
+    InvalidParameterError
+        An argument of the wrong kind (checked before anything is written).
+    ArtifactWriteError
+        ``out_dir`` cannot be created or written.
+    VerificationError
+        The saved ``.mlmodel`` disagrees with the model (it is deleted).
+
     Examples
     --------
     >>> import tempfile
@@ -152,8 +162,13 @@ def write_artifacts(
     >>> paths.mlmodel.name, paths.pickle.name, paths.metrics.name
     ('DigitsSVM.mlmodel', 'digits_svm.pkl', 'metrics.json')
     """
+    check_path(out_dir, "out_dir")
+    check_instance(preprocessing, "preprocessing", (Mapping, type(None)), "a mapping (dict) of str to str, or None")
+    check_bool(plots, "plots")
+    check_bool(verify, "verify")
+    check_instance(progress, "progress", (Callable, type(None)), "a callable taking one line, or None")
     progress = progress or _noop
-    out = check_writable_dir(out_dir)
+    out = check_writable_dir(out_dir)  # before the slow part: converting and verifying
     paths = ArtifactPaths(out / PICKLE_NAME, out / MLMODEL_NAME, out / METRICS_NAME)
 
     progress(f"saving pickle to {paths.pickle}")

@@ -42,7 +42,7 @@ from PIL import Image
 from .errors import EmptyDrawingError
 from .preprocessing import normalized_grid
 from .synthetic import redraw_grid
-from .validation import check_choice
+from .validation import check_choice, check_count, check_number, check_ranges
 
 __all__ = [
     "AUGMENTATIONS", "RENORM", "ALTERNATE_SHIFT", "HALF_CELL_PIXELS", "Rotation", "RENORM_SEED", "Augmented",
@@ -117,16 +117,21 @@ def shift_grids(X: np.ndarray, rows: int = 0, cols: float = 0) -> np.ndarray:
     X : numpy.ndarray
         Grids of shape (n, 64) (row-major 8x8).
     rows : int
-        Cells to move down (positive) or up.
+        Cells to move down (positive) or up, -8..8.
     cols : float
-        Cells to move right (positive) or left: a whole number, or a whole number and a
-        half.
+        Cells to move right (positive) or left, -8.5..8.5: a whole number, or a whole
+        number and a half.
 
     Returns
     -------
     numpy.ndarray
         Shifted grids, shape (n, 64), same dtype; ink moved past the border is lost.
         Integer ink counts 0..16 stay integer counts 0..16.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``rows`` or ``cols`` off the grid, or ``cols`` not a whole or half number of cells.
 
     Examples
     --------
@@ -136,10 +141,10 @@ def shift_grids(X: np.ndarray, rows: int = 0, cols: float = 0) -> np.ndarray:
     >>> shift_grids(g, cols=0.5).reshape(8, 8)[2, 2:6]  # half a column: 8 pixels move on
     array([0., 8., 8., 0.])
     """
+    check_count(rows, "rows", low=-8, high=8)
+    check_number(cols, "cols", low=-8.5, high=8.5, multiple_of=0.5)  # a whole number of cells or a half
     X = np.asarray(X)
     whole = int(np.floor(cols))
-    if cols - whole not in (0, 0.5):
-        raise ValueError(f"cols must be a whole number of cells or a half, got {cols!r}")
     grids = X.reshape(-1, 8, 8)
     if cols != whole:
         # the grid half a cell to the right, 9 columns wide: column k pools the right
@@ -220,6 +225,7 @@ def rotate_grids(X: np.ndarray, degrees: float) -> np.ndarray:
     >>> bool(r[0, :4].sum() > r[0, 4:].sum()), bool(r[7, :4].sum() < r[7, 4:].sum())  # top left, bottom right
     (True, True)
     """
+    check_number(degrees, "degrees")
     X = np.asarray(X)
     out = np.empty(X.shape, dtype=np.float64)
     for i, grid in enumerate(X.reshape(-1, 8, 8).astype(np.float64) / 16):
@@ -245,10 +251,11 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
     X : numpy.ndarray
         Grids of shape (n, 64), values 0..16.
     seed : int, default `RENORM_SEED`
-        Seed of the random distortions.
+        Seed of the random distortions (a whole number >= 0).
     ranges : dict, optional
         ``height``, ``aspect``, ``slant``, ``thickness`` (low, high) pairs; default
-        `RENORM_RANGES` (``height`` and ``thickness`` integers, high excluded).
+        `RENORM_RANGES` (``height`` and ``thickness`` integers, high excluded; heights
+        from 1 pixel).
 
     Returns
     -------
@@ -264,7 +271,11 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
     >>> R.shape, bool((R == renorm_grids(X[:3])).all()), bool((R == np.round(R)).all())
     ((3, 64), True, True)
     """
+    check_count(seed, "seed")
+    if ranges is not None:
+        check_ranges(ranges, "ranges", tuple(RENORM_RANGES), whole=("height", "thickness"))
     r = {**RENORM_RANGES, **(ranges or {})}
+    check_count(r["height"][0], "ranges['height'][0]", low=1)  # a digit at least a pixel tall
     X = np.asarray(X, dtype=np.float64).reshape(-1, 64)
     rng = np.random.default_rng(seed)
     out = np.empty_like(X)

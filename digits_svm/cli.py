@@ -309,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"(default: {DEFAULT_METHOD})")
     p.add_argument("--test-fraction", type=float, default=0.5, help="fraction held out (default: 0.5)")
     p.add_argument("--shuffle", action="store_true", help="shuffle before splitting (default: file order)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
     p.add_argument("--refit-on-all", action="store_true",
                    help="after evaluation, ship a model refit on all 1,797 digits")
     p.set_defaults(func=_cmd_train)
@@ -352,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pickle", type=Path, default=Path("artifacts") / PICKLE_NAME,
                    help=f"the pickle (default: artifacts/{PICKLE_NAME})")
     p.add_argument("--n-random", type=_non_negative_int, default=10_000, help="random grids on top of the 1,797 digits")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random grids (default 0)")
+    p.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random grids (default 0)")
     p.add_argument("--trust", action="store_true", help="accept a pickle without sidecar")
     p.set_defaults(func=_cmd_verify)
 

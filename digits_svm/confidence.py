@@ -24,11 +24,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from sklearn.svm import SVC
 
-from .errors import DigitsSVMError, ModelFileError, NoProbabilitiesError
+from .errors import ModelFileError, NoProbabilitiesError
 from .nondigits import NOT_A_DIGIT
 from .persist import check_fitted_svc
 from .runtime import as_runtime
-from .validation import check_grids
+from .validation import check_grids, check_number
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Prediction", "answers_from_proba", "predict_proba",
            "predict_with_confidence", "recorded_min_confidence"]
@@ -166,10 +166,10 @@ def predict_with_confidence(
 
     Raises
     ------
+    InvalidParameterError
+        ``min_confidence`` is not a number in 0..1 (checked before the model is read).
     NoProbabilitiesError
         The model was trained without probabilities.
-    DigitsSVMError
-        ``min_confidence`` is outside 0..1.
 
     Examples
     --------
@@ -183,12 +183,7 @@ def predict_with_confidence(
     >>> p.digit, p.best_guess
     (None, 0)
     """
-    try:
-        threshold = float(min_confidence)
-    except (TypeError, ValueError):
-        threshold = float("nan")
-    if not 0.0 <= threshold <= 1.0:
-        raise DigitsSVMError(f"min_confidence must be a probability between 0 and 1, got {min_confidence!r}")
+    threshold = check_number(min_confidence, "min_confidence", low=0, high=1)
     classes, proba = predict_proba(model, grids)
     return answers_from_proba(classes, proba, threshold)
 
@@ -197,13 +192,15 @@ def answers_from_proba(classes: np.ndarray, proba: np.ndarray, min_confidence: f
     """`predict_with_confidence`'s rule applied to probabilities already computed.
 
     ``classes`` (n_classes,) and ``proba`` (n, n_classes) as `predict_proba` returns
-    them; ``min_confidence`` in 0..1 (not checked here).
+    them (not checked here); ``min_confidence`` a number in 0..1, else
+    `digits_svm.errors.InvalidParameterError`.
 
     Examples
     --------
     >>> [str(p) for p in answers_from_proba(np.array([-1, 3, 7]), np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]]), 0.5)]
     ['7 (probability 0.70)', 'not a digit (best guess 3, probability 0.30)']
     """
+    check_number(min_confidence, "min_confidence", low=0, high=1)
     rows = np.arange(len(proba))
     top = np.argmax(proba, axis=1)  # the classLabel (ties go to the first class, as in the runtime)
     digit_columns = np.flatnonzero(classes != NOT_A_DIGIT)

@@ -32,6 +32,7 @@ from .errors import ConversionError, ModelFileError
 from .fileio import atomic_write_bytes, read_bytes
 from .persist import check_fitted_svc, sha256_bytes
 from .preprocessing import DEFAULT_METHOD, method_metadata
+from .validation import check_instance, check_path
 
 __all__ = [
     "DEFAULT_MLMODEL_PATH",
@@ -176,6 +177,9 @@ def convert(
 
     Raises
     ------
+    InvalidParameterError
+        ``path`` is not a path, or ``preprocessing`` / ``metadata`` not a mapping
+        (checked before anything is converted).
     NotAnSVCError
         ``model`` is not a fitted SVC on 64 features.
     ConversionError
@@ -188,6 +192,8 @@ def convert(
     >>> [i.name for i in mlmodel.get_spec().description.input]
     ['input']
     """
+    if path is not None:
+        check_path(path, "path")
     spec = build_spec(model, preprocessing=preprocessing, metadata=metadata)
     if path is not None:
         atomic_write_bytes(path, spec_bytes(spec))
@@ -209,6 +215,8 @@ def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata:
     >>> spec.WhichOneof("Type"), len(spec.supportVectorClassifier.denseSupportVectors.vectors)
     ('supportVectorClassifier', 519)
     """
+    for name, value in (("preprocessing", preprocessing), ("metadata", metadata)):
+        check_instance(value, name, (Mapping, type(None)), "a mapping (dict) of str to str, or None")
     check_fitted_svc(model)
     if not np.issubdtype(np.asarray(model.classes_).dtype, np.integer):
         raise ConversionError(

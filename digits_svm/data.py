@@ -22,6 +22,7 @@ from .errors import DigitsSVMError, EmptyDrawingError, SamplesError
 from .images import load_image
 from .preprocessing import DEFAULT_METHOD, check_method, preprocess
 from .strokes import load_strokes, preprocess_strokes
+from .validation import MAX_RANDOM_STATE, check_bool, check_count, check_number, check_path
 
 __all__ = ["Split", "Samples", "load_digits_grids", "canonical_split", "load_samples", "SAMPLE_SUFFIXES"]
 
@@ -94,11 +95,16 @@ def canonical_split(test_fraction: float = 0.5, *, shuffle: bool = False, random
     shuffle : bool, default False
         Shuffle (stratified) before splitting; False keeps file order.
     random_state : int, default 0
-        Seed used only when ``shuffle`` is True.
+        Seed used only when ``shuffle`` is True (0 to ``2**32 - 1``; checked either way).
 
     Returns
     -------
     Split
+
+    Raises
+    ------
+    InvalidParameterError
+        ``test_fraction`` outside (0, 1), ``shuffle`` not a bool, or a bad seed.
 
     Examples
     --------
@@ -106,8 +112,9 @@ def canonical_split(test_fraction: float = 0.5, *, shuffle: bool = False, random
     >>> len(s.y_train), len(s.y_test)
     (898, 899)
     """
-    if not 0.0 < float(test_fraction) < 1.0:
-        raise DigitsSVMError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction!r}")
+    check_number(test_fraction, "test_fraction", low=0, high=1, low_open=True, high_open=True)
+    check_bool(shuffle, "shuffle")
+    check_count(random_state, "random_state", high=MAX_RANDOM_STATE)
     X, y = load_digits_grids()
     X_train, X_test, y_train, y_test = train_test_split(
         X,
@@ -215,6 +222,8 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
 
     Raises
     ------
+    InvalidParameterError
+        ``method`` is not one of the methods, or ``folder`` is not a path.
     SamplesError
         The folder is missing, or holds no usable sample.
 
@@ -230,7 +239,7 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
     (1, [1], "unsupported file type '.txt'; use .png, .jpg or .json strokes")
     """
     method = check_method(DEFAULT_METHOD if method is None else method)  # before any file is read
-    root = Path(folder)
+    root = Path(check_path(folder, "folder"))
     if root.exists() and not root.is_dir():
         raise SamplesError(f"{root} is a file, not a samples folder; give a folder with one subfolder per digit, "
                            f"e.g. {root.parent / 'samples'}/7/a.png")

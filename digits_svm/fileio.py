@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ArtifactWriteError, DigitsSVMError
+from .validation import check_bool, check_instance, check_path, check_subclass
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "read_bytes", "check_writable_dir"]
 
@@ -44,8 +45,12 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, exclusive: bool 
     ------
     ArtifactWriteError
         If the directory cannot be created or written.
+    InvalidParameterError
+        ``path`` is not a path, ``data`` not bytes, or ``exclusive`` not a bool.
     """
-    path = Path(path)
+    path = Path(check_path(path, "path"))
+    check_instance(data, "data", (bytes, bytearray, memoryview), "bytes")
+    check_bool(exclusive, "exclusive")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -100,7 +105,9 @@ def read_bytes(path: str | os.PathLike, *, what: str = "file", error: type[Digit
     error : type of DigitsSVMError
         The exception class to raise.
     """
-    path = Path(path)
+    path = Path(check_path(path, "path"))
+    check_instance(what, "what", str, "a string")
+    check_subclass(error, "error", DigitsSVMError)
     try:
         return path.read_bytes()
     except FileNotFoundError as exc:

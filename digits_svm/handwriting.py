@@ -27,10 +27,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 
-from .errors import DigitsSVMError
 from .preprocessing import DEFAULT_METHOD, check_method
 from .strokes import preprocess_strokes
 from .synthetic import _arc  # the same ellipse-arc points; the templates stay apart
+from .validation import check_choice, check_count, check_instance, check_n_jobs, check_number, check_ranges, check_sequence
 
 __all__ = [
     "STYLES",
@@ -197,7 +197,7 @@ def style_names(digit: int) -> list[str]:
     >>> style_names(7)
     ['plain', 'barred', 'serif', 'curved stem', 'upright', 'wavy bar', 'short bar', 'hooked top']
     """
-    return list(STYLES[int(digit)])
+    return list(STYLES[check_count(digit, "digit", high=9)])
 
 
 def _resample(stroke: np.ndarray, step: float = 0.05) -> np.ndarray:
@@ -300,13 +300,23 @@ def synthesize_drawing(
     >>> d["label"], len(d["strokes"])
     (4, 2)
     """
-    styles = STYLES[int(digit)]
+    styles = STYLES[check_count(digit, "digit", high=9)]
+    _check_drawing_arguments(rng, variation, scale, origin)
     if style is None:
         style = list(styles)[int(rng.integers(len(styles)))]
-    elif style not in styles:
-        raise DigitsSVMError(f"digit {digit} has no style {style!r}; choose one of {', '.join(styles)}")
+    else:
+        check_choice(style, "style", tuple(styles))
     drawing = vary_strokes(styles[style], rng, variation=variation, scale=scale, origin=origin)
     return {**drawing, "label": int(digit)}
+
+
+def _check_drawing_arguments(rng: object, variation: object, scale: object, origin: object) -> None:
+    """The arguments `synthesize_drawing` and `vary_strokes` share, checked before anything is drawn."""
+    check_instance(rng, "rng", np.random.Generator, "a numpy.random.Generator (numpy.random.default_rng(seed))")
+    if variation is not None:
+        check_ranges(variation, "variation", tuple(VARIATION))
+    check_number(scale, "scale", low=0, high=10, low_open=True)  # the stroke format's screen scales
+    check_sequence(origin, "origin", check_number, length=2)
 
 
 def vary_strokes(
@@ -328,6 +338,7 @@ def vary_strokes(
     >>> len(d["strokes"]), sorted(d)
     (2, ['line_width', 'scale', 'strokes'])
     """
+    _check_drawing_arguments(rng, variation, scale, origin)
     ranges = {**VARIATION, **(variation or {})}
 
     def pick(key: str) -> float:
@@ -387,14 +398,15 @@ def synthesize(
     n : int
         How many digits.
     seed : int, default `TRAINING_SEED`
-        Training uses `TRAINING_SEED`; use another for anything you evaluate.
+        Training uses `TRAINING_SEED`; use another for anything you evaluate (a whole
+        number >= 0).
     method : str, optional
         Preprocessing method (default ``digits_svm.preprocessing.DEFAULT_METHOD``): the one
         your app runs.
     variation : dict, optional
         Ranges overriding `VARIATION`.
     digits : sequence of int
-        The digits to draw, in turn.
+        The digits to draw, in turn (non-empty, each 0..9).
     n_jobs : int, default 1
         Parallel jobs (joblib); -1 uses every core. About 4 ms per digit and core.
 
@@ -413,10 +425,13 @@ def synthesize(
     >>> bool((synthesize(5, seed=5)[0] == X[:5]).all())
     True
     """
+    check_count(n, "n")
+    check_count(seed, "seed")
     method = check_method(DEFAULT_METHOD if method is None else method)
-    digits = tuple(int(d) for d in digits)
-    if not digits or any(d not in STYLES for d in digits):
-        raise DigitsSVMError(f"digits must be a non-empty sequence of 0..9, not {digits!r:.60}")
+    if variation is not None:
+        check_ranges(variation, "variation", tuple(VARIATION))
+    digits = tuple(int(d) for d in check_sequence(digits, "digits", check_count, high=9))
+    check_n_jobs(n_jobs)
     y = np.array([digits[i % len(digits)] for i in range(n)], dtype=np.int64)
     if n_jobs == 1 or n < 200:
         return _grids(range(n), digits, seed, method, variation), y

@@ -17,9 +17,9 @@ import numpy as np
 from .errors import DigitsSVMError, EmptyDrawingError, ImageError, InvalidGridError
 from .fileio import read_bytes
 from .images import IMAGE_SUFFIXES, load_image
-from .preprocessing import preprocess
+from .preprocessing import check_method, preprocess
 from .strokes import parse_strokes, preprocess_strokes
-from .validation import check_grids, is_grid_shape
+from .validation import check_grids, check_path, is_grid_shape
 
 __all__ = ["read_grid_file", "grids_from_input_file"]
 
@@ -92,7 +92,7 @@ def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.n
         ``"strokes"``, or a bare list of strokes, as `digits_svm.strokes.parse_strokes` accepts),
         or grids in ``.npy`` / ``.json`` (8 x 8, 64 values, or a list of either).
     method : str
-        Preprocessing method for images and strokes.
+        Preprocessing method for images and strokes (checked whatever the file holds).
 
     Returns
     -------
@@ -103,6 +103,8 @@ def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.n
 
     Raises
     ------
+    InvalidParameterError
+        ``method`` is not one of the methods, or ``path`` is not a path.
     EmptyDrawingError
         A blank image, strokes with no point, or a blank (all-zero) grid: all alike.
     DigitsSVMError
@@ -117,7 +119,8 @@ def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.n
     >>> grids.shape, kind
     ((1, 8, 8), 'strokes')
     """
-    path = Path(path)
+    method = check_method(method)
+    path = Path(check_path(path, "path"))
     if path.is_dir():
         raise ImageError(f"{path} is a folder; give the drawings in it as files (e.g. {path}/*.png)")
     suffix = path.suffix.lower()

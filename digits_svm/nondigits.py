@@ -21,11 +21,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 
-from .errors import DigitsSVMError
 from .handwriting import TRAINING_SEED, Stroke, _curve, _line, synthesize_drawing, vary_strokes
 from .preprocessing import DEFAULT_METHOD, check_method
 from .strokes import preprocess_strokes
 from .synthetic import _arc
+from .validation import check_choice, check_count, check_instance, check_n_jobs
 
 __all__ = ["KINDS", "NOT_A_DIGIT", "TEMPLATES", "nondigit_drawing", "synthesize_nondigits"]
 
@@ -202,10 +202,10 @@ def nondigit_drawing(rng: np.random.Generator, kind: str | None = None) -> dict:
     >>> sorted(d), len(d["strokes"]) > 0
     (['line_width', 'scale', 'strokes'], True)
     """
+    check_instance(rng, "rng", np.random.Generator, "a numpy.random.Generator (numpy.random.default_rng(seed))")
     if kind is None:
         kind = str(rng.choice(sorted(set(KINDS))))
-    if kind not in KINDS:
-        raise DigitsSVMError(f"unknown kind of non-digit {kind!r}; choose one of {', '.join(sorted(set(KINDS)))}")
+    check_choice(kind, "kind", sorted(set(KINDS)))
     while True:  # drawings that came out as a straight line are a "1": draw again
         if kind == "partial":
             drawing = _partial(rng)
@@ -258,7 +258,10 @@ def synthesize_nondigits(
     >>> X.shape, set(y.tolist())
     ((8, 64), {-1})
     """
+    check_count(n, "n")
+    check_count(seed, "seed")
     method = check_method(DEFAULT_METHOD if method is None else method)
+    check_n_jobs(n_jobs)
     y = np.full(n, NOT_A_DIGIT, dtype=np.int64)
     if n_jobs == 1 or n < 200:
         return _grids(range(n), seed, method), y

@@ -23,6 +23,7 @@ from .libsvm import MIN_PROB
 from .persist import check_fitted_svc
 from .runtime import as_runtime
 from .svm_spec import N_FEATURES
+from .validation import check_count
 
 __all__ = ["DECISION_TOLERANCE", "PROBABILITY_TOLERANCE", "ParityReport", "parity_grids", "verify"]
 
@@ -152,9 +153,9 @@ def parity_grids(n_random: int = 10_000, random_state: int = 0) -> tuple[np.ndar
     Parameters
     ----------
     n_random : int, default 10_000
-        Number of random grids.
+        Number of random grids (a whole number >= 0).
     random_state : int, default 0
-        Seed for ``numpy.random.default_rng``.
+        Seed for ``numpy.random.default_rng`` (a whole number >= 0).
 
     Returns
     -------
@@ -169,8 +170,8 @@ def parity_grids(n_random: int = 10_000, random_state: int = 0) -> tuple[np.ndar
     >>> grids.shape, n_digits
     ((1807, 64), 1797)
     """
-    if isinstance(n_random, bool) or not isinstance(n_random, (int, np.integer)) or n_random < 0:
-        raise VerificationError(f"n_random must be a whole number >= 0, got {n_random!r}")
+    check_count(n_random, "n_random")
+    check_count(random_state, "random_state")
     digits, _ = load_digits_grids()
     rng = np.random.default_rng(random_state)
     n_int = n_random // 2
@@ -213,6 +214,9 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
 
     Raises
     ------
+    InvalidParameterError
+        ``n_random`` or ``random_state`` is not a whole number >= 0 (checked before the
+        model is read).
     ModelFileError
         The model file is unreadable or not a supported SVM classifier.
     NotAnSVCError
@@ -232,6 +236,8 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
     >>> report.ok, report.n, report.n_agree
     (True, 1997, 1997)
     """
+    check_count(n_random, "n_random")
+    check_count(random_state, "random_state")
     runtime = as_runtime(mlmodel)
     check_fitted_svc(estimator, source="estimator")
     est_classes = np.asarray(estimator.classes_)

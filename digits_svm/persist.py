@@ -30,6 +30,7 @@ from sklearn.svm import SVC
 from . import __version__
 from .errors import NotAnSVCError, PickleIntegrityError
 from .fileio import atomic_write_bytes, atomic_write_json, read_bytes
+from .validation import check_bool, check_instance, check_path
 
 __all__ = [
     "library_versions",
@@ -95,6 +96,7 @@ def check_fitted_svc(model: Any, *, source: str = "model") -> None:
     source : str
         Where it came from, for the message (a file name, say).
     """
+    check_instance(source, "source", str, "a string (where the model came from, for messages)")
     if not isinstance(model, SVC):
         raise NotAnSVCError(
             f"{source} holds a {type(model).__module__}.{type(model).__name__}, not a scikit-learn SVC; "
@@ -107,6 +109,12 @@ def check_fitted_svc(model: Any, *, source: str = "model") -> None:
         raise NotAnSVCError(
             f"{source} holds an SVC fitted on {n_features} features; an 8x8 digit model needs 64"
         )
+
+
+def _check_save_arguments(path: Any, params: Any) -> None:
+    """`save_pickle`'s and `save_joblib`'s arguments, checked before the model is serialised."""
+    check_path(path, "path")
+    check_instance(params, "params", (Mapping, type(None)), "a mapping (dict) of training parameters, or None")
 
 
 def _save(model: Any, path: str | os.PathLike, data: bytes, fmt: str, params: Mapping[str, Any] | None) -> Path:
@@ -163,6 +171,7 @@ def save_pickle(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any
     >>> load_pickle(path).predict(X[:3]).tolist()
     [0, 1, 2]
     """
+    _check_save_arguments(path, params)
     data = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     return _save(model, path, data, "pickle", params)
 
@@ -182,6 +191,7 @@ def save_joblib(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any
     >>> sidecar_path(folder / "m.joblib").exists()
     True
     """
+    _check_save_arguments(path, params)
     buf = io.BytesIO()
     joblib.dump(model, buf)
     return _save(model, path, buf.getvalue(), "joblib", params)
@@ -219,7 +229,8 @@ def _verified_bytes(path: Path, *, trusted: bool) -> bytes:
 
 def _load_verified(path: str | os.PathLike, trusted: bool, loads: Callable[[bytes], Any], what: str) -> Any:
     """Check the sidecar, unpickle with ``loads(bytes)``, and check the result is a fitted SVC."""
-    path = Path(path)
+    path = Path(check_path(path, "path"))
+    check_bool(trusted, "trusted")
     data = _verified_bytes(path, trusted=trusted)
     try:
         model = loads(data)
@@ -249,6 +260,8 @@ def load_pickle(path: str | os.PathLike, *, trusted: bool = False) -> Any:
 
     Raises
     ------
+    InvalidParameterError
+        ``path`` is not a path or ``trusted`` not a bool (checked before the file is read).
     PickleIntegrityError
         Missing file or sidecar, hash mismatch, different scikit-learn version, or bytes
         that do not unpickle.
@@ -305,7 +318,8 @@ def load_estimator(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     >>> type(load_estimator(path)).__name__
     'SVC'
     """
-    path = Path(path)
+    path = Path(check_path(path, "path"))
+    check_bool(trusted, "trusted")
     side = sidecar_path(path)
     serializer = "pickle"
     if side.exists():

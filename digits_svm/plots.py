@@ -17,6 +17,7 @@ import numpy as np
 from .fileio import atomic_write_bytes
 from .handwriting import STYLES, synthesize_drawing
 from .strokes import render_strokes
+from .validation import check_count, check_instance, check_path
 
 __all__ = ["plot_confusion", "plot_misclassified", "plot_drawing", "plot_styles", "CONFUSION_NAME", "MISCLASSIFIED_NAME"]
 
@@ -73,6 +74,8 @@ def plot_confusion(confusion: np.ndarray, path: str | os.PathLike, *, title: str
     >>> plot_confusion(np.eye(10, dtype=int) * 90, out).stat().st_size > 1000
     True
     """
+    check_path(path, "path")
+    check_instance(title, "title", str, "a string")
     confusion = np.asarray(confusion)
     fig, ax = _subplots(figsize=(5.5, 5))
     ax.imshow(confusion, cmap="Blues")
@@ -110,6 +113,8 @@ def plot_misclassified(
     -------
     pathlib.Path
     """
+    check_path(path, "path")
+    check_count(max_digits, "max_digits")
     grids = np.asarray(grids, dtype=float).reshape(-1, 8, 8)
     wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))
     shown = wrong[:max_digits]
@@ -151,6 +156,8 @@ def plot_drawing(
     -------
     pathlib.Path
     """
+    check_path(path, "path")
+    check_instance(prediction, "prediction", (str, type(None)), "a string, or None")
     image = np.asarray(crop)
     fig, axes = _subplots(1, 1 + len(grids), figsize=(3.2 * (1 + len(grids)), 3.6), squeeze=False)
     ax = axes[0, 0]
@@ -194,6 +201,9 @@ def plot_styles(path: str | os.PathLike, *, per_style: int = 8, seed: int = 7) -
     >>> plot_styles(pathlib.Path(tempfile.mkdtemp()) / "styles.png", per_style=2).stat().st_size > 0
     True
     """
+    check_path(path, "path")
+    check_count(per_style, "per_style")
+    check_count(seed, "seed")
     rows = [(digit, name) for digit, styles in STYLES.items() for name in styles]
     fig, axes = _subplots(len(rows), per_style + 1, figsize=(0.5 * (per_style + 1) + 0.6, 0.5 * len(rows)),
                           squeeze=False, gridspec_kw={"width_ratios": [3.2] + [1] * per_style})

@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import EmptyDrawingError
 from .images import ink_levels
-from .validation import check_choice
+from .validation import check_choice, check_count, check_instance, check_number
 
 __all__ = ["METHODS", "DEFAULT_METHOD", "NORMALIZED_PARAMS", "method_metadata", "check_method", "preprocess",
            "grid_from_ink", "seed_grid", "normalized_grid"]
@@ -110,10 +110,12 @@ def preprocess(image: Any, method: str = DEFAULT_METHOD, *, ink: str = "auto") -
 
     Raises
     ------
+    InvalidParameterError
+        An unknown ``method`` or ``ink``, refused before the image is read.
     EmptyDrawingError
         The crop has no ink at all.
     ImageError
-        Not an image, unreadable, too large, or an unknown method / ink source.
+        Not an image, unreadable or too large.
 
     Examples
     --------
@@ -201,7 +203,12 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
        ``min(max_dilation, max(0, ceil((pen_width - 1 - sw) / 2)))`` times; a dilation
        makes every pixel with ink in its 3 x 3 neighbourhood ink.
     6. Counts: ink pixels in each ``block`` x ``block`` block, an integer 0..16.
+
+    ``params`` other than `NORMALIZED_PARAMS` must hold all its keys: ``box`` and
+    ``block`` whole numbers (``block`` dividing ``box``), the others numbers >= 0.
     """
+    if params is not NORMALIZED_PARAMS:  # the default is known good: the app's path pays nothing
+        _check_params(params)
     box, block = int(params["box"]), int(params["block"])
     peak = int(levels.max())
     if peak == 0:
@@ -241,6 +248,17 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     bitmap = _thicken(bitmap, float(params["pen_width"]), int(params["max_dilation"]))
     n = box // block
     return bitmap.reshape(n, block, n, block).sum(axis=(1, 3)).astype(np.float64)
+
+
+def _check_params(params: Any) -> None:
+    """`normalized_grid`'s ``params``: every key of `NORMALIZED_PARAMS`, each a number in range."""
+    check_instance(params, "params", Mapping, "a mapping with the keys of NORMALIZED_PARAMS")
+    for key in NORMALIZED_PARAMS:
+        if key in ("box", "block"):
+            check_count(params.get(key), f"params[{key!r}]", low=1)
+        else:
+            check_number(params.get(key), f"params[{key!r}]", low=0)
+    check_choice(params["block"], "params['block']", [d for d in range(1, params["box"] + 1) if params["box"] % d == 0])
 
 
 def _slant_shift(mask: np.ndarray, count: np.ndarray, max_slant: float) -> np.ndarray:

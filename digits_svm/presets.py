@@ -11,7 +11,7 @@ from typing import Any
 
 from sklearn.svm import SVC
 
-from .validation import check_bool, check_choice, check_count, check_number
+from .validation import MAX_RANDOM_STATE, check_bool, check_choice, check_count, check_number
 
 __all__ = ["PRESETS", "APP_DIGITS", "KERNELS", "preset_settings", "make_estimator"]
 
@@ -79,11 +79,17 @@ def make_estimator(
         Fit Platt scaling so the model (and the ``.mlmodel``) gives class probabilities.
         Default: the preset's (True for "best", else False).
     random_state : int, default 0
-        Seed for the probability calibration, so training is deterministic.
+        Seed for the probability calibration, so training is deterministic (0 to
+        ``2**32 - 1``).
 
     Returns
     -------
     sklearn.svm.SVC
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown preset or kernel, or a parameter out of range, named in the message.
 
     Examples
     --------
@@ -112,5 +118,5 @@ def make_estimator(
     if "coef0" in params:
         check_number(params["coef0"], "coef0")
     probability = preset_probability if probability is None else check_bool(probability, "probability")
-    check_count(random_state, "random_state")
+    check_count(random_state, "random_state", high=MAX_RANDOM_STATE)
     return SVC(probability=bool(probability), random_state=random_state, **params)

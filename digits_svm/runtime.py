@@ -33,7 +33,7 @@ from .coreml import load_spec
 from .errors import InvalidGridError, ModelFileError
 from .libsvm import LibsvmModel
 from .svm_spec import N_FEATURES, read_svm_spec
-from .validation import check_grids
+from .validation import check_bool, check_grids, check_instance
 
 __all__ = [
     "CoreMLRuntime",
@@ -75,7 +75,7 @@ class CoreMLRuntime:
     """
 
     def __init__(self, spec: Any, *, source: str = "model spec"):
-        self.source = source
+        self.source = check_instance(source, "source", str, "a string (where the spec came from, for messages)")
         self._spec = spec
         svm = read_svm_spec(spec, source)
         self.classes_ = svm.classes
@@ -370,6 +370,8 @@ def coreml_predict(
 
     Raises
     ------
+    InvalidParameterError
+        ``return_decision`` or ``return_proba`` is not True or False.
     ModelFileError
         The model file is missing, corrupt or not a supported SVM classifier, or
         probabilities were asked of a model without them.
@@ -389,6 +391,8 @@ def coreml_predict(
     >>> labels.shape, decision.shape
     ((1,), (1, 45))
     """
+    check_bool(return_decision, "return_decision")
+    check_bool(return_proba, "return_proba")
     runtime = as_runtime(path_or_spec)
     if return_proba:
         runtime._require_probabilities()

@@ -5,6 +5,7 @@ docs/model.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,10 +14,20 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 from sklearn.svm import SVC
 
-from .augment import check_augmentation, renorm_grids
+from .augment import AUGMENTATIONS, renorm_grids
 from .coreml import build_spec, spec_bytes
 from .data import canonical_split
 from .training import Progress, fit_with_copies, predict_digits
+from .validation import (
+    MAX_RANDOM_STATE,
+    check_bool,
+    check_choice,
+    check_count,
+    check_instance,
+    check_n_jobs,
+    check_number,
+    check_sequence,
+)
 
 __all__ = ["SEARCH_AUGMENTATIONS", "SEARCH_C", "SEARCH_GAMMA", "MAX_MLMODEL_BYTES", "CV_TOLERANCE", "DRAWN_SEED",
            "DRAWN_RANGES", "Candidate", "SearchResult", "search_best"]
@@ -90,6 +101,7 @@ class Candidate:
 
     def preset(self, *, probability: bool = True) -> dict[str, Any]:
         """This candidate as a `PRESETS` entry."""
+        check_bool(probability, "probability")
         return {"kernel": "rbf", "C": self.C, "gamma": self.gamma, "augment": self.augment, "probability": probability}
 
     def _rank(self) -> tuple:
@@ -201,14 +213,28 @@ def search_best(
         ``.candidates`` best first; ``.best`` is the choice. `PRESETS` ``"best"`` holds
         the choice of the default grid (``benchmarks/bench_presets.py`` reproduces it).
 
+    Raises
+    ------
+    InvalidParameterError
+        An argument out of range (an empty grid, an unknown augmentation, ``n_splits`` < 2,
+        ...), refused before any digit is drawn or fitted.
+
     Examples
     --------
     >>> r = search_best(augmentations=("none",), C=(1.0,), gamma=(0.001,), probability=False, n_jobs=1)
     >>> r.best.cv_total, r.best.n_support_vectors
     (898, 519)
     """
-    for name in augmentations:
-        check_augmentation(name)
+    augmentations = check_sequence(augmentations, "augmentations", check_choice, tuple(AUGMENTATIONS))
+    C = check_sequence(C, "C", check_number, low=0, low_open=True)
+    gamma = check_sequence(gamma, "gamma", check_number, low=0, low_open=True)
+    check_count(n_splits, "n_splits", low=2, high=898)  # KFold's folds of the 898 training digits
+    check_bool(probability, "probability")
+    check_count(max_bytes, "max_bytes")
+    check_count(cv_tolerance, "cv_tolerance")
+    check_n_jobs(n_jobs)
+    check_instance(progress, "progress", (Callable, type(None)), "a callable taking one line, or None")
+    check_count(random_state, "random_state", high=MAX_RANDOM_STATE)
     progress = progress or (lambda message: None)
     split = canonical_split()
     X, y = split.X_train, split.y_train

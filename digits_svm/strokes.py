@@ -22,6 +22,7 @@ from PIL import Image
 from .errors import EmptyDrawingError, StrokesError
 from .fileio import read_bytes
 from .preprocessing import DEFAULT_METHOD, check_method, grid_from_ink
+from .validation import check_number
 
 __all__ = ["Drawing", "parse_strokes", "load_strokes", "render_strokes", "preprocess_strokes",
            "DEFAULT_LINE_WIDTH", "DEFAULT_SCALE", "DEFAULT_INSET", "MAX_CROP_PIXELS"]
@@ -218,7 +219,8 @@ def render_strokes(
     strokes : dict, list or Drawing
         The shared stroke format (see `parse_strokes`).
     line_width, scale : float, optional
-        Override the drawing's own values (defaults 5.0 pt and 2.0).
+        Override the drawing's own values (defaults 5.0 pt and 2.0): as in the stroke
+        format, ``0 < line_width <= 200`` and ``0 < scale <= 10``.
     inset : float
         Margin around the touch bounding box, in points (the app's 5).
 
@@ -229,6 +231,9 @@ def render_strokes(
 
     Raises
     ------
+    InvalidParameterError
+        ``line_width``, ``scale`` or ``inset`` given out of range (the same fields inside
+        the drawing are its data: a `StrokesError`).
     EmptyDrawingError
         No points.
     StrokesError
@@ -248,10 +253,15 @@ def render_strokes(
 
 def _render_alpha(strokes: Any, line_width: float | None, scale: float | None, inset: float) -> np.ndarray:
     """`render_strokes`'s crop as its alpha channel alone (uint8, height x width)."""
+    # arguments first (InvalidParameterError); the drawing's own fields are its data (StrokesError)
+    if line_width is not None:
+        line_width = check_number(line_width, "line_width", low=0, high=200, low_open=True)
+    if scale is not None:
+        scale = check_number(scale, "scale", low=0, high=10, low_open=True)
+    inset = check_number(inset, "inset")
     drawing = parse_strokes(strokes)
-    lw = drawing.line_width if line_width is None else _positive(line_width, "line_width", 200)
-    sc = drawing.scale if scale is None else _positive(scale, "scale", 10)
-    inset = _number(inset, "inset")
+    lw = drawing.line_width if line_width is None else line_width
+    sc = drawing.scale if scale is None else scale
     if drawing.n_points == 0:
         raise EmptyDrawingError("the drawing has no points; draw a digit first")
     allpts = np.concatenate(drawing.strokes)
@@ -381,6 +391,7 @@ def preprocess_strokes(
     strokes : dict, list or Drawing
         The shared stroke format (see `parse_strokes`).
     method : {"normalized", "seed"}
+        Checked before anything is rendered.
     line_width, scale, inset
         As in `render_strokes`.
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from .coreml import import_coremltools
 from .errors import ModelFileError
+from .validation import check_instance
 
 __all__ = ["KERNELS", "N_FEATURES", "SVMSpec", "read_svm_spec"]
 
@@ -116,7 +117,7 @@ def read_svm_spec(spec: Any, source: str = "model spec") -> SVMSpec:
     >>> svm.kernel, svm.input_shape, svm.support_vectors.shape[1], len(svm.rho)
     ('rbf', (8, 8), 64, 45)
     """
-    return _Reader(source).read(spec)
+    return _Reader(check_instance(source, "source", str, "a string (where the spec came from, for messages)")).read(spec)
 
 
 class _Reader:

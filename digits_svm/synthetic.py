@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageFilter
+
+from .validation import check_count, check_instance, check_number, check_sequence
 
 __all__ = ["TEMPLATES", "digit_strokes", "redraw_grid"]
 
@@ -127,7 +130,20 @@ def digit_strokes(
     def pick(v: float | tuple[float, float]) -> float:
         return float(rng.uniform(*v)) if isinstance(v, tuple) else float(v)
 
-    styles = TEMPLATES[digit]
+    styles = TEMPLATES[check_count(digit, "digit", high=9)]
+    check_instance(rng, "rng", np.random.Generator, "a numpy.random.Generator (numpy.random.default_rng(seed))")
+    if style is not None:
+        check_count(style, "style", high=len(styles) - 1)
+    positive: dict[str, Any] = {"low": 0, "low_open": True}
+    for name, value, bounds in (("height", height, positive), ("aspect", aspect, positive), ("slant", slant, {}),
+                                ("line_width", line_width, {**positive, "high": 200})):
+        if isinstance(value, tuple):  # (low, high): drawn uniformly
+            check_sequence(value, name, check_number, length=2, **bounds)
+        else:
+            check_number(value, name, **bounds)
+    check_number(jitter, "jitter", low=0)
+    check_sequence(origin, "origin", check_number, length=2)
+    check_number(scale, "scale", low=0, high=10, low_open=True)  # the stroke format's screen scales
     template = styles[int(rng.integers(len(styles))) if style is None else style]
     h, a, s, lw = pick(height), pick(aspect), pick(slant), pick(line_width)
     w = a * h
@@ -184,6 +200,11 @@ def redraw_grid(
     >>> redraw_grid(X[0], height=80).shape
     (100, 100, 4)
     """
+    check_count(height, "height", low=1)
+    check_number(aspect, "aspect", low=0, low_open=True)
+    check_number(slant, "slant")
+    check_count(thickness, "thickness", low=None)
+    check_count(margin, "margin")
     g = np.asarray(grid, dtype=np.float64).reshape(8, 8)
     width = max(1, int(round(height * aspect)))
     smooth = Image.fromarray(np.uint8(g / 16 * 255)).resize((width, height), Image.Resampling.BILINEAR)

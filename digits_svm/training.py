@@ -23,11 +23,12 @@ from sklearn.svm import SVC
 
 from .augment import augment_grids, check_augmentation
 from .data import Samples, Split, canonical_split, load_samples, skipped_records
-from .errors import DigitsSVMError
 from .handwriting import TRAINING_SEED, synthesize
 from .nondigits import NOT_A_DIGIT, synthesize_nondigits
 from .persist import library_versions
+from .preprocessing import check_method
 from .presets import make_estimator, preset_settings
+from .validation import check_bool, check_count, check_instance, check_number
 
 __all__ = ["TrainResult", "train", "predict_digits", "fit_with_copies", "synthesized_training_digits"]
 
@@ -216,7 +217,9 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
     """The synthesized handwritten digits a preset trains on (``n`` overrides its count).
 
     Always seed `digits_svm.handwriting.TRAINING_SEED`, so training is deterministic and
-    never sees the seeds or templates the benchmarks evaluate on.
+    never sees the seeds or templates the benchmarks evaluate on. ``method`` and
+    ``n_jobs`` are as in `digits_svm.handwriting.synthesize` (which checks them before
+    drawing anything).
 
     Examples
     --------
@@ -225,9 +228,9 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
     ((17, 64), [0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9])
     """
     params = preset_settings(preset)
+    if n is not None:
+        check_count(n, "n")
     n = int(params.get("synthesized", 0) if n is None else n)
-    if n < 0:
-        raise DigitsSVMError(f"synthesized must be 0 or more digits, got {n}")
     digits = params.get("synthesized_digits", tuple(range(10)))
     return synthesize(n, seed=TRAINING_SEED, method=method, digits=digits, n_jobs=n_jobs)
 
@@ -237,8 +240,6 @@ def _training_drawings(preset: str, synthesized: int | None, nondigits: int | No
     """The synthesized digits and non-digits a training run adds (None if neither), and their counts."""
     params = preset_settings(preset)
     n_nondigits = int(params.get("nondigits", 0) if nondigits is None else nondigits)
-    if n_nondigits < 0:
-        raise DigitsSVMError(f"nondigits must be 0 or more drawings, got {n_nondigits}")
     parts = []
     n_synthesized = params.get("synthesized", 0) if synthesized is None else synthesized
     if n_synthesized:
@@ -251,6 +252,23 @@ def _training_drawings(preset: str, synthesized: int | None, nondigits: int | No
         return None, 0, 0
     X, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     return (X, y), int((y != NOT_A_DIGIT).sum()), n_nondigits
+
+
+def _check_training_arguments(*, augment: Any, synthesized: Any, nondigits: Any, extra: Any, method: Any,
+                              test_fraction: Any, shuffle: Any, refit_on_all: Any) -> None:
+    """`train`'s arguments besides the estimator's, checked before any data is read or drawn."""
+    if augment is not None:
+        check_augmentation(augment)
+    for name, count in (("synthesized", synthesized), ("nondigits", nondigits)):
+        if count is not None:
+            check_count(count, name)
+    if extra is not None:
+        check_instance(extra, "extra", (str, os.PathLike, Samples), "a samples folder (str or os.PathLike) or Samples")
+    if method is not None:  # checked even when nothing is preprocessed: a typo is never ignored
+        check_method(method)
+    check_number(test_fraction, "test_fraction", low=0, high=1, low_open=True, high_open=True)
+    check_bool(shuffle, "shuffle")
+    check_bool(refit_on_all, "refit_on_all")
 
 
 def train(
@@ -324,6 +342,9 @@ def train(
 
     Raises
     ------
+    InvalidParameterError
+        An argument is out of range or not one of its choices (checked before anything
+        is read, drawn or fitted); the message names it.
     SamplesError
         ``extra`` is missing or holds no usable sample.
 
@@ -333,12 +354,14 @@ def train(
     >>> result.n_correct, result.n_test
     (871, 899)
     """
-    split: Split = canonical_split(test_fraction, shuffle=shuffle, random_state=random_state)
     estimator_args: dict[str, Any] = dict(
         preset=preset, C=C, gamma=gamma, kernel=kernel, degree=degree, coef0=coef0,
         probability=probability, random_state=random_state,
     )
-    model = make_estimator(**estimator_args)
+    model = make_estimator(**estimator_args)  # checks preset, the SVC parameters and random_state
+    _check_training_arguments(augment=augment, synthesized=synthesized, nondigits=nondigits, extra=extra, method=method,
+                              test_fraction=test_fraction, shuffle=shuffle, refit_on_all=refit_on_all)
+    split: Split = canonical_split(test_fraction, shuffle=shuffle, random_state=random_state)
     augment = check_augmentation(preset_settings(preset).get("augment", "none") if augment is None else augment)
     samples = None
     if extra is not None:

@@ -16,18 +16,22 @@ message names the argument, what was given and what is allowed.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+import os
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from .errors import InvalidGridError, InvalidParameterError
 
-__all__ = ["GRID_SHAPE", "GRID_MAX", "check_grids", "is_grid_shape", "check_choice", "check_number", "check_count",
-           "check_bool"]
+__all__ = ["GRID_SHAPE", "GRID_MAX", "MAX_RANDOM_STATE", "check_grids", "is_grid_shape", "check_choice", "check_number",
+           "check_count", "check_bool", "check_sequence", "check_ranges", "check_instance", "check_path", "check_subclass",
+           "check_n_jobs"]
 
 GRID_SHAPE = (8, 8)
 GRID_MAX = 16.0
+#: The largest seed scikit-learn takes as ``random_state`` (NumPy's ``RandomState``: 2**32 - 1).
+MAX_RANDOM_STATE = 2**32 - 1
 
 
 def is_grid_shape(shape: tuple[int, ...]) -> bool:
@@ -92,13 +96,22 @@ def check_grids(grids: Any, *, name: str = "grids") -> np.ndarray:
 
 # ----------------------------------------------------------------------- arguments
 def _shown(value: Any) -> str:
-    """How a given value appears in a message: its repr for plain values, else its type."""
+    """How a given value appears in a message: its repr for plain values, a class's name, else its type."""
     if value is None or isinstance(value, (bool, int, float, str)):
         text = repr(value)
-        return text if len(text) <= 40 else text[:37] + "..."
+        return text if len(text) <= 80 else text[:77] + "..."
     if isinstance(value, (list, tuple)) and len(value) <= 4 and all(isinstance(v, (bool, int, float, str)) for v in value):
         return repr(value)
+    if isinstance(value, type):
+        return value.__name__
+    if isinstance(value, os.PathLike):  # the path as the user typed it, not PosixPath(...)
+        return repr(os.fspath(value))
     return f"a {type(value).__name__}"
+
+
+def _refuse(name: str, value: Any, allowed: str) -> InvalidParameterError:
+    """The one message of a bad argument: its name, what was given, what is allowed."""
+    return InvalidParameterError(f"{name}={_shown(value)} is not allowed; use {allowed}")
 
 
 def check_choice(value: Any, name: str, choices: Collection[Any]) -> Any:
@@ -115,16 +128,17 @@ def check_choice(value: Any, name: str, choices: Collection[Any]) -> Any:
     """
     plain = isinstance(value, (str, int, float))  # never compare (or hash) a list, array or object
     if not (plain and any(value == c and isinstance(value, bool) == isinstance(c, bool) for c in choices)):
-        allowed = ", ".join(repr(c) for c in choices)
-        raise InvalidParameterError(f"{name}={_shown(value)} is not allowed; use one of {allowed}")
+        raise _refuse(name, value, "one of " + ", ".join(repr(c) for c in choices))
     return value
 
 
 def check_number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
-                 low_open: bool = False, high_open: bool = False) -> float:
+                 low_open: bool = False, high_open: bool = False, multiple_of: float | None = None) -> float:
     """Return ``value`` as a float if it is a finite number within the bounds, else raise `InvalidParameterError`.
 
-    ``low_open`` / ``high_open`` exclude the bound itself.
+    ``low_open`` / ``high_open`` exclude the bound itself; ``multiple_of`` (0.5, say)
+    also asks for a whole multiple of it. Callers keep the value they were given (an
+    int stays an int); the float returned is for comparisons.
 
     Examples
     --------
@@ -136,12 +150,17 @@ def check_number(value: Any, name: str, *, low: float | None = None, high: float
     digits_svm.errors.InvalidParameterError: C=-1 is not allowed; use a number > 0
     """
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    number = float(value) if ok else math.nan
+    try:
+        number = float(value) if ok else math.nan
+    except OverflowError:  # an int too large for a float
+        number = math.nan
     ok = ok and math.isfinite(number)
     if ok and low is not None:
         ok = number > low if low_open else number >= low
     if ok and high is not None:
         ok = number < high if high_open else number <= high
+    if ok and multiple_of is not None:
+        ok = (number / multiple_of).is_integer()
     if not ok:
         bounds = []
         if low is not None:
@@ -149,12 +168,14 @@ def check_number(value: Any, name: str, *, low: float | None = None, high: float
         if high is not None:
             bounds.append(f"{'<' if high_open else '<='} {high:g}")
         allowed = "a finite number" if not bounds else "a number " + " and ".join(bounds)
-        raise InvalidParameterError(f"{name}={_shown(value)} is not allowed; use {allowed}")
+        if multiple_of is not None:
+            allowed += f", a multiple of {multiple_of:g}"
+        raise _refuse(name, value, allowed)
     return number
 
 
-def check_count(value: Any, name: str, *, low: int = 0, high: int | None = None) -> int:
-    """Return ``value`` if it is a whole number within ``low..high``, else raise `InvalidParameterError`.
+def check_count(value: Any, name: str, *, low: int | None = 0, high: int | None = None) -> int:
+    """Return ``value`` if it is a whole number within ``low..high`` (None: unbounded), else raise `InvalidParameterError`.
 
     Examples
     --------
@@ -165,10 +186,10 @@ def check_count(value: Any, name: str, *, low: int = 0, high: int | None = None)
     ...
     digits_svm.errors.InvalidParameterError: nondigits=-1 is not allowed; use a whole number >= 0
     """
-    if (not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value < low
-            or (high is not None and value > high)):
-        allowed = f"a whole number >= {low}" + ("" if high is None else f" and <= {high}")
-        raise InvalidParameterError(f"{name}={_shown(value)} is not allowed; use {allowed}")
+    if (not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_))
+            or (low is not None and value < low) or (high is not None and value > high)):
+        bounds = ([] if low is None else [f">= {low}"]) + ([] if high is None else [f"<= {high}"])
+        raise _refuse(name, value, " ".join(["a whole number", " and ".join(bounds)]).strip())
     return int(value)
 
 
@@ -181,5 +202,125 @@ def check_bool(value: Any, name: str) -> bool:
     True
     """
     if not isinstance(value, (bool, np.bool_)):
-        raise InvalidParameterError(f"{name}={_shown(value)} is not allowed; use True or False")
+        raise _refuse(name, value, "True or False")
     return bool(value)
+
+
+def check_sequence(values: Any, name: str, check: Callable[..., Any] | None = None, *args: Any,
+                   length: int | None = None, **kwargs: Any) -> tuple:
+    """Return ``values`` as a tuple if it is a sequence (list, tuple, 1-D array ...) of acceptable items, else raise.
+
+    The sequence must be non-empty, or have exactly ``length`` items; each item is then
+    given to ``check(item, f"{name}[{i}]", *args, **kwargs)`` (one of the ``check_*``
+    functions). A string or a mapping is not a sequence here. The items are returned as
+    given, not converted.
+
+    Examples
+    --------
+    >>> check_sequence([1, 3.0], "C", check_number, low=0, low_open=True)
+    (1, 3.0)
+    >>> check_sequence((1, -2), "C", check_number, low=0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.InvalidParameterError: C[1]=-2 is not allowed; use a number > 0
+    """
+    allowed = "a non-empty sequence (list or tuple)" if length is None else f"a sequence of {length} items"
+    if (isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable)
+            or (isinstance(values, np.ndarray) and values.ndim != 1)):
+        raise _refuse(name, values, allowed)
+    items = tuple(values)
+    if (len(items) != length) if length is not None else not items:
+        raise _refuse(name, values, allowed)
+    if check is not None:
+        for i, item in enumerate(items):
+            check(item, f"{name}[{i}]", *args, **kwargs)
+    return items
+
+
+def check_ranges(value: Any, name: str, keys: Collection[str], *, whole: Collection[str] = ()) -> Mapping:
+    """Return ``value`` if it maps some of ``keys`` to (low, high) pairs of finite numbers, else raise.
+
+    ``low <= high``; the keys in ``whole`` take whole numbers with ``low < high`` (a
+    range whose high end is excluded, as ``numpy.random.Generator.integers``).
+
+    Examples
+    --------
+    >>> check_ranges({"aspect": (0.5, 1.0)}, "ranges", ("aspect", "height"))
+    {'aspect': (0.5, 1.0)}
+    >>> check_ranges({"aspect": (1, 0.5)}, "ranges", ("aspect", "height"))
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.InvalidParameterError: ranges['aspect']=(1, 0.5) is not allowed; use (low, high) with low <= high
+    """
+    check_instance(value, name, Mapping, "a mapping (dict) of (low, high) pairs")
+    for key, pair in value.items():
+        where = f"{name}[{key!r}]"
+        if not isinstance(key, str) or key not in keys:
+            raise InvalidParameterError(f"{where} is not allowed; use the keys {', '.join(repr(k) for k in keys)}")
+        integer = key in whole
+        low, high = check_sequence(pair, where, check_count if integer else check_number, length=2, low=None)
+        if not (low < high if integer else low <= high):
+            raise _refuse(where, pair, f"(low, high) with low {'<' if integer else '<='} high")
+    return value
+
+
+def check_instance(value: Any, name: str, types: type | tuple[Any, ...], what: str) -> Any:
+    """Return ``value`` if it is an instance of ``types``, else raise `InvalidParameterError` saying ``what`` to use.
+
+    Examples
+    --------
+    >>> check_instance("Held out", "title", str, "a string")
+    'Held out'
+    >>> check_instance(3, "title", str, "a string")
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.InvalidParameterError: title=3 is not allowed; use a string
+    """
+    if not isinstance(value, types):
+        raise _refuse(name, value, what)
+    return value
+
+
+def check_path(value: Any, name: str) -> Any:
+    """Return ``value`` if it is a path (a ``str`` or an ``os.PathLike``), else raise `InvalidParameterError`.
+
+    Examples
+    --------
+    >>> check_path(None, "out_dir")
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.InvalidParameterError: out_dir=None is not allowed; use a path (str or os.PathLike)
+    """
+    return check_instance(value, name, (str, os.PathLike), "a path (str or os.PathLike)")
+
+
+def check_subclass(value: Any, name: str, base: type) -> Any:
+    """Return ``value`` if it is the class ``base`` or a subclass of it, else raise `InvalidParameterError`.
+
+    Examples
+    --------
+    >>> check_subclass(int, "error", Exception)
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.InvalidParameterError: error=int is not allowed; use Exception or a subclass of it
+    """
+    if not (isinstance(value, type) and issubclass(value, base)):
+        raise _refuse(name, value, f"{base.__name__} or a subclass of it")
+    return value
+
+
+def check_n_jobs(value: Any, name: str = "n_jobs") -> Any:
+    """Return ``value`` if joblib takes it as a number of jobs (None, or a whole number other than 0), else raise.
+
+    Examples
+    --------
+    >>> check_n_jobs(-1)
+    -1
+    >>> check_n_jobs(0)
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.InvalidParameterError: n_jobs=0 is not allowed; use None, -1 (every core) or a whole number other than 0
+    """
+    if value is not None and (not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value == 0):
+        raise _refuse(name, value, "None, -1 (every core) or a whole number other than 0")
+    return value

@@ -96,7 +96,7 @@ def test_half_shifts_keep_integer_counts_conserve_ink_and_are_deterministic():
     # two half shifts come close to a whole one (pixels misplaced per grid, of ~300)
     two, one = shift_grids(shift_grids(X, cols=0.5), cols=0.5), shift_grids(X, cols=1)
     assert np.abs(two - one).sum(axis=1).mean() < np.abs(X - one).sum(axis=1).mean() / 3
-    with pytest.raises(ValueError, match="whole number of cells or a half"):
+    with pytest.raises(digits_svm.InvalidParameterError, match=r"^cols=0.25 is not allowed; .*a multiple of 0.5$"):
         shift_grids(X, cols=0.25)
 
 

@@ -94,7 +94,7 @@ def test_models_without_probabilities_are_refused_clearly(result, mlmodel_path):
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, "high", float("nan")])
 def test_min_confidence_must_be_a_probability(best, bad):
-    with pytest.raises(digits_svm.DigitsSVMError, match="min_confidence must be a probability"):
+    with pytest.raises(digits_svm.InvalidParameterError, match="min_confidence=.* is not allowed; use a number >= 0 and <= 1"):
         predict_with_confidence(best.model, np.zeros((8, 8)), min_confidence=bad)
 
 

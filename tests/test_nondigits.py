@@ -35,12 +35,12 @@ def test_letters_people_write_as_digits_are_left_out():
 
 
 def test_unknown_kind_is_refused():
-    with pytest.raises(digits_svm.DigitsSVMError, match="unknown kind of non-digit 'doodle'"):
+    with pytest.raises(digits_svm.InvalidParameterError, match="^kind='doodle' is not allowed; use one of 'letters', "):
         nondigit_drawing(np.random.default_rng(0), "doodle")
 
 
 def test_negative_nondigits_are_refused():
-    with pytest.raises(digits_svm.DigitsSVMError, match="nondigits must be 0 or more"):
+    with pytest.raises(digits_svm.InvalidParameterError, match="^nondigits=-1 is not allowed; use a whole number >= 0$"):
         digits_svm.train(nondigits=-1)
 
 

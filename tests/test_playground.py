@@ -470,7 +470,7 @@ def test_a_huge_content_length_and_a_dropped_connection(server, capfd):
 
 
 def test_a_port_out_of_range_from_python_is_a_user_error(mlmodel_path, tmp_path):
-    with pytest.raises(DigitsSVMError, match="0..65535"):
+    with pytest.raises(DigitsSVMError, match="port=70000 is not allowed; use a whole number >= 0 and <= 65535"):
         make_server(mlmodel_path, port=70000, samples=tmp_path)
 
 

@@ -506,7 +506,7 @@ def test_verify_refuses_incomparable_pairs(models):
         verify(models["default"][1], models["probability"][0], n_random=0)
     with pytest.raises(digits_svm.errors.NotAnSVCError):
         verify(models["default"][1], object(), n_random=0)
-    with pytest.raises(VerificationError, match="n_random"):
+    with pytest.raises(digits_svm.InvalidParameterError, match="^n_random=-1 is not allowed"):
         verify(models["default"][1], models["default"][0], n_random=-1)
 
 

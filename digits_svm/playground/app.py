@@ -30,7 +30,7 @@ from ..fileio import atomic_write_json
 from ..preprocessing import DEFAULT_METHOD, METHODS
 from ..runtime import CoreMLRuntime, coreml_predict
 from ..strokes import Drawing, parse_strokes, preprocess_strokes
-from ..validation import check_choice
+from ..validation import check_choice, check_instance, check_path
 
 __all__ = ["MAX_BODY_BYTES", "MAX_POINTS", "HTTPError", "Playground", "decode_json"]
 
@@ -150,9 +150,9 @@ class Playground:
     """
 
     def __init__(self, runtime: CoreMLRuntime, *, samples: str | os.PathLike = "samples", model_path: str | None = None):
-        self.runtime = runtime
-        self.samples = Path(samples)
-        self.model_path = model_path
+        self.runtime = check_instance(runtime, "runtime", CoreMLRuntime, "a CoreMLRuntime (CoreMLRuntime.from_file(path))")
+        self.samples = Path(check_path(samples, "samples"))
+        self.model_path = check_instance(model_path, "model_path", (str, type(None)), "a string, or None")
         self.methods = tuple(METHODS)
         wanted = runtime.preprocessing_method
         self.default_method = wanted if wanted in self.methods else DEFAULT_METHOD

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from ..errors import DigitsSVMError
 from ..runtime import CoreMLRuntime
+from ..validation import check_bool, check_count, check_instance, check_path, check_sequence
 from .app import MAX_BODY_BYTES, HTTPError, Playground, decode_json
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "REQUEST_TIMEOUT", "PlaygroundServer", "make_server", "serve"]
@@ -201,7 +202,9 @@ class PlaygroundServer(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], playground: Playground):
-        self.playground = playground
+        host, port = check_sequence(address, "address", length=2)
+        _check_address(host, port)
+        self.playground = check_instance(playground, "playground", Playground, "a Playground")
         self._thread: threading.Thread | None = None
         super().__init__(address, PlaygroundHandler)
 
@@ -238,6 +241,11 @@ class PlaygroundServer(ThreadingHTTPServer):
         logger.debug("playground: connection error from %s", client_address, exc_info=True)
 
 
+def _check_address(host: Any, port: Any) -> None:
+    check_instance(host, "host", str, "a host name or address (a string), e.g. 127.0.0.1 or 0.0.0.0")
+    check_count(port, "port", high=65535)  # 0 picks a free port
+
+
 def make_server(
     model: str | os.PathLike = "artifacts/DigitsSVM.mlmodel",
     *,
@@ -268,9 +276,11 @@ def make_server(
 
     Raises
     ------
+    InvalidParameterError
+        A port outside 0..65535, a host or path of the wrong type (before the model is read).
     DigitsSVMError
         If the model cannot be loaded (``ModelFileError``) or the address cannot be
-        bound (port in use).
+        bound (port in use, a host that does not resolve).
 
     Examples
     --------
@@ -291,12 +301,13 @@ def make_server(
     >>> info["classes"]
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     """
+    check_path(model, "model")
+    _check_address(host, port)
+    check_path(samples, "samples")
     runtime = CoreMLRuntime.from_file(model)
     playground = Playground(runtime, samples=samples, model_path=str(model))
     try:
         return PlaygroundServer((host, port), playground)
-    except (OverflowError, ValueError) as exc:  # a port outside 0..65535 given from Python
-        raise DigitsSVMError(f"cannot listen on port {port}: a port is 0..65535 (0 picks a free one)") from exc
     except socket.gaierror as exc:  # the host name or address does not resolve
         raise DigitsSVMError(
             f"cannot listen on host {host}: {exc.strerror or exc}; give an address of this machine with --host "
@@ -332,6 +343,8 @@ def serve(
     ready : callable, optional
         Called with the page's URL once the server listens (the CLI prints it).
     """
+    check_bool(open_browser, "open_browser")
+    check_instance(ready, "ready", (Callable, type(None)), "a callable taking the page's URL, or None")
     server = make_server(model, host=host, port=port, samples=samples)
     try:
         if ready is not None:
