@@ -7,10 +7,12 @@ The file's interface is the contract with the app:
 - output ``classLabel``: Int64, the predicted digit;
 - with ``probability=True`` also ``classProbability``: a dictionary Int64 -> Double.
 
-The model itself is coremltools' own scikit-learn conversion (a ``supportVectorClassifier``
-spec, which Core ML evaluates with libsvm); only the interface and metadata are set here.
-The spec is validated and then serialised deterministically, so the same model always
-gives the same bytes.
+The model is a ``supportVectorClassifier`` spec (which Core ML evaluates with libsvm),
+built here from the fitted SVC with coremltools' protobuf classes, field for field as
+coremltools 9.0's scikit-learn converter builds it (`svc_spec`); the converter itself is
+not called, as it refuses any scikit-learn newer than 1.5.1. `build_spec` then sets the
+app's interface and metadata and validates the spec, which is serialised
+deterministically, so the same model always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sklearn
 
 from . import __version__
 from .errors import ConversionError, ModelFileError
@@ -38,6 +41,7 @@ __all__ = [
     "PROBABILITY_NAME",
     "convert",
     "build_spec",
+    "svc_spec",
     "spec_bytes",
     "load_spec",
     "describe",
@@ -56,6 +60,12 @@ INPUT_DESCRIPTION = (
 )
 LABEL_DESCRIPTION = "Predicted digit, 0..9"
 PROBABILITY_DESCRIPTION = "Probability of each digit (libsvm pairwise coupling of Platt sigmoids)"
+
+# The user-defined metadata keys coremltools' converters write (coremltools.models._METADATA_VERSION
+# and _METADATA_SOURCE): the coremltools whose protobuf classes wrote the spec, and the
+# framework the model came from, "scikit-learn==<version>". `svc_spec` writes both too.
+_COREMLTOOLS_VERSION_KEY = "com.github.apple.coremltools.version"
+_COREMLTOOLS_SOURCE_KEY = "com.github.apple.coremltools.source"
 
 
 @contextlib.contextmanager
@@ -89,8 +99,6 @@ def _default_preprocessing_metadata() -> dict[str, str]:
 def _set_interface(spec: Any, metadata: Mapping[str, str]) -> None:
     ct = import_coremltools()
     desc = spec.description
-    if len(desc.input) != 1:
-        raise ConversionError(f"converter produced {len(desc.input)} inputs; expected one named {INPUT_NAME!r}")
     inp = desc.input[0]
     inp.name = INPUT_NAME
     array_type = inp.type.multiArrayType
@@ -110,7 +118,7 @@ def _set_interface(spec: Any, metadata: Mapping[str, str]) -> None:
         "Input: 8x8 grid of ink levels 0..16; output: classLabel."
     )
     desc.metadata.versionString = __version__
-    # coremltools' own provenance keys (its version, the scikit-learn version) stay.
+    # The provenance keys `svc_spec` wrote (coremltools' version, the scikit-learn version) stay.
     desc.metadata.userDefined.update({str(k): str(v) for k, v in metadata.items()})
 
 
@@ -175,7 +183,7 @@ def convert(
     NotAnSVCError
         ``model`` is not a fitted SVC on 64 features.
     ConversionError
-        The converter is unavailable (scikit-learn version) or the result is invalid.
+        The labels are not integers, the kernel has no Core ML form, or the result is invalid.
 
     Examples
     --------
@@ -214,16 +222,7 @@ def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata:
         raise ConversionError(
             f"model labels are {np.asarray(model.classes_).dtype}, not integers; the app reads classLabel as Int64"
         )
-    ct = import_coremltools()
-    try:
-        with quiet_coremltools(), contextlib.redirect_stdout(None):
-            converted = ct.converters.sklearn.convert(model, INPUT_NAME, LABEL_NAME)
-    except RuntimeError as exc:
-        raise ConversionError(
-            f"coremltools cannot convert here ({exc}); install the pinned versions: "
-            "pip install 'scikit-learn==1.5.1' 'coremltools==9.0'"
-        ) from exc
-    spec = converted.get_spec()
+    spec = svc_spec(model)
     if preprocessing is None:
         preprocessing = _default_preprocessing_metadata()
     entries = {f"preprocessing.{k}": v for k, v in preprocessing.items()}
@@ -231,6 +230,118 @@ def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata:
     _set_interface(spec, entries)
     _validate(spec, probability=bool(getattr(model, "probability", False)))
     return spec
+
+
+def svc_spec(model: Any) -> Any:
+    """The spec coremltools' scikit-learn converter makes of a fitted SVC, built here without it.
+
+    Field for field, and so byte for byte, what coremltools 9.0's
+    ``coremltools.converters.sklearn.convert(model, "input", "classLabel").get_spec()``
+    gives (its ``_SVC.py``, ``_svm_common.py`` and ``_interface_management.py``), built
+    with coremltools' protobuf classes only: the converter refuses scikit-learn newer than
+    1.5.1, the protobuf classes do not care. The input is still the converter's: ``input``,
+    a Double MultiArray of shape [64]; `build_spec` gives the spec the app's interface.
+
+    Parameters
+    ----------
+    model : sklearn.svm.SVC
+        A fitted SVC on 64 features, labels all integers or all strings.
+
+    Returns
+    -------
+    coremltools.proto.Model_pb2.Model
+        ``specificationVersion`` 1 and a ``supportVectorClassifier``: the kernel and its
+        parameters, libsvm's ``rho`` per pair of classes, libsvm's dual coefficients
+        (``_dual_coef_``), the dense support vectors and their number per class, Platt's
+        ``probA`` and ``probB`` per pair when the model has probabilities, and the class
+        labels (Int64 or String). Its description has the input, the output
+        ``classLabel`` (and ``classProbability``, a dictionary label -> Double, with
+        probabilities) and the converter's own user-defined metadata: the coremltools
+        version and ``scikit-learn==<version>``.
+
+    Raises
+    ------
+    NotAnSVCError
+        ``model`` is not a fitted SVC on 64 features.
+    ConversionError
+        Labels neither all integers nor all strings (booleans, which the converter stores
+        as 0 and 1, included), or a kernel other than linear, rbf, poly and sigmoid.
+
+    Examples
+    --------
+    >>> from digits_svm import train
+    >>> spec = svc_spec(train().model)
+    >>> spec.supportVectorClassifier.kernel.rbfKernel.gamma, list(spec.description.input[0].type.multiArrayType.shape)
+    (0.001, [64])
+    """
+    check_fitted_svc(model)
+    labels = np.asarray(model.classes_).tolist()
+    if all(isinstance(c, int) and not isinstance(c, bool) for c in labels):
+        label_kind = "int64"
+    elif all(isinstance(c, str) for c in labels):
+        label_kind = "string"
+    else:
+        raise ConversionError(f"model labels are {np.asarray(model.classes_).dtype}; Core ML needs all integers or all strings")
+    ct = import_coremltools()
+    proto = ct.proto
+    # In the converter's order: _SVC._generate_base_svm_classifier_spec ...
+    spec = proto.Model_pb2.Model()
+    spec.specificationVersion = ct.SPECIFICATION_VERSION
+    svm = spec.supportVectorClassifier
+    _set_kernel(svm.kernel, model)
+    # libsvm's rho. scikit-learn's intercept_ is -rho, except for two classes, where it has
+    # already flipped intercept_ (and dual_coef_; _dual_coef_ is libsvm's, unflipped).
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    svm.rho.extend((intercept if len(labels) == 2 else -intercept).tolist())
+    for row in np.asarray(model._dual_coef_, dtype=np.float64):
+        svm.coefficients.add().alpha.extend(row.tolist())
+    for vector in np.asarray(model.support_vectors_, dtype=np.float64):
+        svm.denseSupportVectors.vectors.add().values.extend(vector.tolist())
+    # ... _interface_management.set_classifier_interface_params ...
+    # probA_ is empty without probability=True (and deprecated from scikit-learn 1.9 on: not read then).
+    has_probabilities = bool(model.probability) and len(model.probA_) != 0
+    desc = spec.description
+    desc.predictedFeatureName = LABEL_NAME
+    if has_probabilities:
+        desc.predictedProbabilitiesName = PROBABILITY_NAME
+    inp = desc.input.add()
+    inp.name = INPUT_NAME
+    inp.type.multiArrayType.dataType = proto.FeatureTypes_pb2.ArrayFeatureType.DOUBLE
+    inp.type.multiArrayType.shape.append(model.support_vectors_.shape[1])
+    label = desc.output.add()
+    label.name = LABEL_NAME
+    getattr(label.type, f"{label_kind}Type").SetInParent()
+    if has_probabilities:
+        scores = desc.output.add()
+        scores.name = PROBABILITY_NAME
+        getattr(scores.type.dictionaryType, f"{label_kind}KeyType").SetInParent()
+    getattr(svm, f"{label_kind}ClassLabels").vector.extend(labels)
+    # ... the rest of _SVC.convert ...
+    svm.numberOfSupportVectorsPerClass.extend(int(n) for n in model.n_support_)
+    if has_probabilities:
+        svm.probA.extend(np.asarray(model.probA_, dtype=np.float64).tolist())
+        svm.probB.extend(np.asarray(model.probB_, dtype=np.float64).tolist())
+    # ... and _converter.convert's provenance metadata.
+    desc.metadata.userDefined[_COREMLTOOLS_VERSION_KEY] = ct.__version__
+    desc.metadata.userDefined[_COREMLTOOLS_SOURCE_KEY] = f"scikit-learn=={sklearn.__version__}"
+    return spec
+
+def _set_kernel(kernel: Any, model: Any) -> None:
+    """The kernel message, as coremltools' ``_svm_common._set_kernel`` sets it (gamma is the fitted ``_gamma``)."""
+    name = model.kernel
+    if name == "linear":
+        kernel.linearKernel.SetInParent()
+    elif name == "rbf":
+        kernel.rbfKernel.gamma = model._gamma
+    elif name == "poly":
+        kernel.polyKernel.gamma = model._gamma
+        kernel.polyKernel.c = model.coef0
+        kernel.polyKernel.degree = model.degree
+    elif name == "sigmoid":
+        kernel.sigmoidKernel.gamma = model._gamma
+        kernel.sigmoidKernel.c = model.coef0
+    else:
+        raise ConversionError(f"kernel {name!r} has no Core ML form; train with one of linear, rbf, poly, sigmoid")
 
 
 def spec_bytes(spec: Any) -> bytes:

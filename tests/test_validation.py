@@ -364,7 +364,7 @@ DATA_ONLY = {
     # data in, data out
     "augment.split_cells", "preprocessing.seed_grid", "libsvm.LibsvmModel", "libsvm.couple",
     "training.predict_digits", "confidence.predict_proba", "artifacts.training_metadata",
-    "strokes.parse_strokes", "coreml.spec_bytes", "persist.sha256_bytes", "runtime.as_runtime",
+    "strokes.parse_strokes", "coreml.spec_bytes", "coreml.svc_spec", "persist.sha256_bytes", "runtime.as_runtime",
     "validation.is_grid_shape",
     # a file's content, not an argument: a bad recorded threshold is a ModelFileError
     "confidence.recorded_min_confidence",
