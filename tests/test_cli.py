@@ -1,22 +1,31 @@
-"""The ``digits-svm`` command, run as a subprocess as a user would."""
+"""The ``digits-svm`` command.
+
+Each command runs in process (`conftest.run_main`: ``digits_svm.cli.main(argv)`` with the
+output captured, argparse's exits as the exit status, warnings and logging as in a fresh
+interpreter), on the session's artifacts of the default run. The entry points themselves
+run as a user runs them, in subprocesses: the installed ``digits-svm`` script training the
+example, and ``python -m digits_svm playground`` stopped by Ctrl-C.
+"""
 
 import json
+import os
 import pickle
 import shutil
+import signal
+import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_cli
+from conftest import ROOT
 
+import digits_svm
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    out = tmp_path_factory.mktemp("cli") / "artifacts"
-    proc = run_cli("train", "--out", out)
-    assert proc.returncode == 0, proc.stderr
-    return out, proc
+GOLDEN = Path(__file__).parent / "golden"
+SEVEN = GOLDEN / "seven.json"
+COMMANDS = ["train", "convert", "info", "predict", "verify", "playground", "show"]
 
 
 def assert_user_error(proc, *fragments):
@@ -30,80 +39,192 @@ def assert_user_error(proc, *fragments):
     assert "Traceback" not in proc.stderr
 
 
-def test_train_writes_all_artifacts_and_a_summary(trained):
-    out, proc = trained
-    assert "held-out accuracy 0.96885 (871/899)" in proc.stdout
+def assert_train_output(proc, out: Path, *, summary: str, verified: str = "verified: 11,797 of 11,797") -> dict:
+    """What every successful ``digits-svm train`` prints and writes; returns metrics.json."""
+    assert proc.returncode == 0, proc.stderr
+    assert summary in proc.stdout
+    assert verified in proc.stdout
     for name in ("digits_svm.pkl", "digits_svm.pkl.json", "DigitsSVM.mlmodel", "metrics.json"):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["n_correct"] == 871 and metrics["n_test"] == 899
     assert metrics["artifacts"]["mlmodel"]["size_bytes"] == (out / "DigitsSVM.mlmodel").stat().st_size
     assert "training preset" in proc.stderr  # progress lines go to stderr
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    return metrics
 
 
-def test_two_train_runs_write_identical_mlmodels(trained, tmp_path):
-    out, _ = trained
-    again = run_cli("train", "--out", tmp_path)
-    assert again.returncode == 0, again.stderr
-    assert (tmp_path / "DigitsSVM.mlmodel").read_bytes() == (out / "DigitsSVM.mlmodel").read_bytes()
-
-
-def test_info_shows_the_interface(trained):
-    out, _ = trained
-    proc = run_cli("info", out / "DigitsSVM.mlmodel")
-    assert proc.returncode == 0, proc.stderr
-    assert "input  input: MultiArray Double [8, 8]" in proc.stdout
-    assert "output classLabel: Int64" in proc.stdout
-    assert "preprocessing.method = " in proc.stdout
-    info = json.loads(run_cli("info", out / "DigitsSVM.mlmodel", "--json").stdout)
-    assert info["support_vectors"] == 519
-
-
-def test_convert_from_pickle(trained, tmp_path):
-    out, _ = trained
-    proc = run_cli("convert", out / "digits_svm.pkl", "--out", tmp_path / "M.mlmodel")
-    assert proc.returncode == 0, proc.stderr
-    info = json.loads(run_cli("info", tmp_path / "M.mlmodel", "--json").stdout)
-    assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
-
-
-@pytest.mark.parametrize("command", ["train", "convert", "info", "predict", "verify", "playground", "show"])
-def test_help_everywhere(command):
-    proc = run_cli(command, "--help")
-    assert proc.returncode == 0 and "usage: digits-svm " + command in proc.stdout
-
-
+# ---------------------------------------------------------------- the entry points, as a user runs them
 def test_console_script_is_installed():
     script = Path(sys.executable).with_name("digits-svm")
     assert script.exists() or shutil.which("digits-svm"), "pip install the package to get the digits-svm command"
 
 
+def test_console_script_trains_the_example_byte_for_byte(mlmodel_path, tmp_path):
+    """One real run of the installed script: train, in a fresh interpreter.
+
+    The .mlmodel it writes is byte for byte the session's (`digits_svm.train` in this
+    process): training is deterministic across processes, not only within one.
+    """
+    script = Path(sys.executable).with_name("digits-svm")
+    script = str(script) if script.exists() else shutil.which("digits-svm")
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = tmp_path / "artifacts"
+    proc = subprocess.run([script, "train", "--out", str(out)], capture_output=True, text=True, env=env, timeout=300)
+    metrics = assert_train_output(proc, out, summary="held-out accuracy 0.96885 (871/899)")
+    assert metrics["n_correct"] == 871 and metrics["n_test"] == 899
+    parity = metrics["coreml_parity"]
+    assert parity["n"] == parity["n_agree"] == 11_797
+    assert parity["max_decision_diff"] < 1e-9
+    assert parity["mlmodel_correct"] == 871
+    assert (out / "DigitsSVM.mlmodel").read_bytes() == mlmodel_path.read_bytes()
+
+
+
+def test_ctrl_c_stops_the_playground_cleanly(mlmodel_path, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digits_svm", "playground", "--model", str(mlmodel_path), "--port", "0",
+         "--samples", str(tmp_path / "samples")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("playground at http://127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
+        assert line.rstrip().endswith("(Ctrl-C to stop)")
+        url = line.split()[2]
+        info = json.loads(urllib.request.urlopen(url + "api/info", timeout=10).read())
+        assert "normalized" in info["methods"]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_playground_prints_its_url_and_ctrl_c_exits_0_in_process(cli, mlmodel_path, tmp_path, monkeypatch):
+    """The command's own lines, in process: once the page answers, Ctrl-C (as the terminal sends it)."""
+    import _thread
+    import threading
+
+    real_serve = digits_svm.cli.serve
+    answers = []
+
+    def serve_then_ctrl_c(*args, ready, **kwargs):
+        def ready_then_interrupt(url):
+            ready(url)
+
+            def ask_then_interrupt():
+                try:
+                    answers.append(json.loads(urllib.request.urlopen(url + "api/info", timeout=10).read()))
+                finally:
+                    _thread.interrupt_main(signal.SIGINT)
+
+            threading.Thread(target=ask_then_interrupt, daemon=True).start()
+
+        return real_serve(*args, ready=ready_then_interrupt, **kwargs)
+
+    monkeypatch.setattr(digits_svm.cli, "serve", serve_then_ctrl_c)
+    proc = cli("playground", "--model", mlmodel_path, "--port", "0", "--samples", tmp_path / "samples")
+    assert proc.returncode == 0 and proc.stderr == ""
+    (line,) = proc.stdout.splitlines()
+    assert line.startswith("playground at http://127.0.0.1:") and line.endswith("/ (Ctrl-C to stop)")
+    assert [a["methods"] for a in answers] == [list(digits_svm.preprocessing.METHODS)]
+
+
+# ---------------------------------------------------------------- train, info, convert
+def test_info_shows_the_interface(cli, mlmodel_path):
+    proc = cli("info", mlmodel_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "input  input: MultiArray Double [8, 8]" in proc.stdout
+    assert "output classLabel: Int64" in proc.stdout
+    assert "preprocessing.method = " in proc.stdout
+    proc = cli("info", mlmodel_path, "--json")
+    assert proc.returncode == 0, proc.stderr
+    info = json.loads(proc.stdout)
+    assert info["support_vectors"] == 519
+
+
+def test_convert_from_pickle(cli, pickle_path, mlmodel_path, tmp_path):
+    proc = cli("convert", pickle_path, "--out", tmp_path / "M.mlmodel")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"wrote {tmp_path / 'M.mlmodel'} ({(tmp_path / 'M.mlmodel').stat().st_size:,} bytes)\n"
+    info = json.loads(cli("info", tmp_path / "M.mlmodel", "--json").stdout)
+    assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
+    from digits_svm import coreml_predict
+    from digits_svm.data import load_digits_grids
+
+    X, _ = load_digits_grids()
+    np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_everywhere(cli, command):
+    proc = cli(command, "--help")
+    assert proc.returncode == 0 and "usage: digits-svm " + command in proc.stdout
+
+
+def test_usage_errors_exit_2_with_argparse_message(cli):
+    proc = cli()
+    assert proc.returncode == 2 and "the following arguments are required: COMMAND" in proc.stderr
+    proc = cli("predict", SEVEN, "--min-confidence", "2")
+    assert proc.returncode == 2 and "must be a probability in 0..1" in proc.stderr
+
+
+def test_ctrl_c_in_a_command_exits_130_and_says_so(cli, mlmodel_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(digits_svm.cli, "describe", interrupted)
+    proc = cli("info", mlmodel_path)
+    assert proc.returncode == 130 and proc.stdout == ""
+    assert proc.stderr == "\ndigits-svm: interrupted; no partial files were left\n"
+
+
+def test_log_lines_reach_stderr_as_in_a_process_and_no_handler_stays_behind(cli, mlmodel_path, monkeypatch):
+    """main's logging.basicConfig takes effect for the call (its format on stderr) and is undone after it."""
+    import logging
+
+    real_describe = digits_svm.cli.describe
+
+    def describe_with_a_warning(path):
+        logging.getLogger("digits_svm.coreml").warning("a warning from the library")
+        return real_describe(path)
+
+    monkeypatch.setattr(digits_svm.cli, "describe", describe_with_a_warning)
+    before = logging.getLogger().handlers[:], logging.getLogger().level
+    for _ in range(2):
+        proc = cli("info", mlmodel_path)
+        assert proc.returncode == 0 and proc.stderr == "digits-svm: a warning from the library\n"
+    assert (logging.getLogger().handlers[:], logging.getLogger().level) == before
+
+
 # ------------------------------------------------------------------ bad input
-def test_missing_files(tmp_path):
-    assert_user_error(run_cli("info", tmp_path / "nope.mlmodel"), "not found")
-    assert_user_error(run_cli("convert", tmp_path / "nope.pkl", "--out", tmp_path / "x.mlmodel"), "not found")
+def test_missing_files(cli, tmp_path):
+    assert_user_error(cli("info", tmp_path / "nope.mlmodel"), "not found")
+    assert_user_error(cli("convert", tmp_path / "nope.pkl", "--out", tmp_path / "x.mlmodel"), "not found")
     assert not (tmp_path / "x.mlmodel").exists()
 
 
-def test_pickle_that_is_not_an_svc(tmp_path):
+def test_pickle_that_is_not_an_svc(cli, tmp_path):
     (tmp_path / "dict.pkl").write_bytes(pickle.dumps({"not": "a model"}))
-    assert_user_error(run_cli("convert", tmp_path / "dict.pkl", "--trust", "--out", tmp_path / "x.mlmodel"),
+    assert_user_error(cli("convert", tmp_path / "dict.pkl", "--trust", "--out", tmp_path / "x.mlmodel"),
                       "not a scikit-learn SVC")
-    assert_user_error(run_cli("convert", tmp_path / "dict.pkl", "--out", tmp_path / "x.mlmodel"), "no sidecar")
+    assert_user_error(cli("convert", tmp_path / "dict.pkl", "--out", tmp_path / "x.mlmodel"), "no sidecar")
     assert not (tmp_path / "x.mlmodel").exists()
 
 
-def test_unwritable_output_directory(tmp_path):
+def test_unwritable_output_directory(cli, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert_user_error(run_cli("train", "--out", blocker), "not a directory")
-    assert_user_error(run_cli("train", "--out", blocker / "sub"), "cannot write")
+    assert_user_error(cli("train", "--out", blocker), "not a directory")
+    assert_user_error(cli("train", "--out", blocker / "sub"), "cannot write")
 
 
-def test_corrupt_mlmodel(tmp_path):
+def test_corrupt_mlmodel(cli, tmp_path):
     (tmp_path / "bad.mlmodel").write_bytes(b"\x00\x01garbage")
-    assert_user_error(run_cli("info", tmp_path / "bad.mlmodel"))
+    assert_user_error(cli("info", tmp_path / "bad.mlmodel"))
 
 
 @pytest.mark.parametrize(
@@ -117,120 +238,83 @@ def test_corrupt_mlmodel(tmp_path):
         (np.full((8, 8), -1.0), "0..16"),
     ],
 )
-def test_bad_grids_for_predict(trained, tmp_path, grid, fragment):
-    out, _ = trained
+def test_bad_grids_for_predict(cli, mlmodel_path, tmp_path, grid, fragment):
     np.save(tmp_path / "g.npy", grid)
-    assert_user_error(run_cli("predict", tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel"), fragment)
+    assert_user_error(cli("predict", tmp_path / "g.npy", "--model", mlmodel_path), fragment)
     (tmp_path / "g.json").write_text(json.dumps(np.nan_to_num(grid, nan=-1.0, posinf=99.0).tolist()))
-    assert run_cli("predict", tmp_path / "g.json", "--model", out / "DigitsSVM.mlmodel").returncode == 2
+    assert cli("predict", tmp_path / "g.json", "--model", mlmodel_path).returncode == 2
 
 
 # ---------------------------------------------------------------- verify and predict
-def test_train_verifies_the_mlmodel_before_success(trained):
-    out, proc = trained
-    assert "verified: 11,797 of 11,797" in proc.stdout
-    parity = json.loads((out / "metrics.json").read_text())["coreml_parity"]
-    assert parity["n"] == parity["n_agree"] == 11_797
-    assert parity["max_decision_diff"] < 1e-9
-    assert parity["mlmodel_correct"] == 871
-
-
-def test_verify_agrees_and_fails_on_a_different_pickle(trained, tmp_path):
-    out, _ = trained
-    proc = run_cli("verify", "--model", out / "DigitsSVM.mlmodel", "--pickle", out / "digits_svm.pkl",
-                   "--n-random", "500")
+def test_verify_agrees_and_fails_on_a_different_pickle(cli, mlmodel_path, pickle_path, tmp_path):
+    proc = cli("verify", "--model", mlmodel_path, "--pickle", pickle_path, "--n-random", "500")
     assert proc.returncode == 0, proc.stderr
     assert "2,297 of 2,297" in proc.stdout
-    other = run_cli("train", "--out", tmp_path, "--C", "0.5")
-    assert other.returncode == 0, other.stderr
-    proc = run_cli("verify", "--model", out / "DigitsSVM.mlmodel", "--pickle", tmp_path / "digits_svm.pkl",
-                   "--n-random", "200")
+    proc = cli("verify", "--model", mlmodel_path, "--pickle", pickle_path, "--n-random", "50")
+    assert proc.returncode == 0 and "1,847 of 1,847 predictions agree" in proc.stdout
+    other = tmp_path / "other.pkl"  # another model (C=0.5), saved with its sidecar as train saves it
+    model = digits_svm.train(C=0.5).model
+    digits_svm.save_pickle(model, other, params=model.get_params())
+    proc = cli("verify", "--model", mlmodel_path, "--pickle", other, "--n-random", "200")
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "agree" in proc.stdout
 
 
-def test_predict_images_strokes_and_grids(trained, tmp_path):
-    import digits_svm
-
-    out, _ = trained
-    seven = Path(__file__).parent / "golden" / "seven.json"
+def test_predict_images_strokes_and_grids(cli, mlmodel_path, tmp_path):
     zero = tmp_path / "zero.png"
-    digits_svm.render_strokes(json.loads((Path(__file__).parent / "golden" / "zero.json").read_text())).save(zero)
+    digits_svm.render_strokes(json.loads((GOLDEN / "zero.json").read_text())).save(zero)
     X, y = digits_svm.data.load_digits_grids()
     np.save(tmp_path / "g.npy", X[:3].reshape(3, 8, 8))
-    proc = run_cli("predict", seven, zero, tmp_path / "g.npy", "--model", out / "DigitsSVM.mlmodel")
+    proc = cli("predict", SEVEN, zero, tmp_path / "g.npy", "--model", mlmodel_path)
     assert proc.returncode == 0, proc.stderr
-    names = [str(seven), str(zero), *(f"{tmp_path / 'g.npy'}[{i}]" for i in range(3))]
+    names = [str(SEVEN), str(zero), *(f"{tmp_path / 'g.npy'}[{i}]" for i in range(3))]
     assert proc.stdout.splitlines() == [f"{n}: {label}" for n, label in zip(names, ["7", "0", *map(str, y[:3])], strict=True)]
-    alone = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel")
+    assert proc.stderr == "preprocessing: method 'normalized' (named in the model's metadata)\n"
+    alone = cli("predict", SEVEN, "--model", mlmodel_path)
     assert alone.stdout.splitlines() == ["7"]  # one input: the answer alone
-    assert "method 'normalized' (named in the model's metadata)" in proc.stderr
-    seed = run_cli("predict", zero, "--method", "seed", "--model", out / "DigitsSVM.mlmodel")
+    seed = cli("predict", zero, "--method", "seed", "--model", mlmodel_path)
     assert "method 'seed' (from --method)" in seed.stderr
 
 
-def test_predict_refuses_bad_inputs(trained, tmp_path):
-    out, _ = trained
-    model = out / "DigitsSVM.mlmodel"
+def test_predict_refuses_bad_inputs(cli, mlmodel_path, tmp_path):
+    model = mlmodel_path
     (tmp_path / "notes.txt").write_text("hi")
-    assert_user_error(run_cli("predict", tmp_path / "notes.txt", "--model", model), "unsupported input type")
+    assert_user_error(cli("predict", tmp_path / "notes.txt", "--model", model), "unsupported input type")
     (tmp_path / "fake.png").write_text("hi")
-    assert_user_error(run_cli("predict", tmp_path / "fake.png", "--model", model), "not a readable image")
+    assert_user_error(cli("predict", tmp_path / "fake.png", "--model", model), "not a readable image")
     (tmp_path / "empty.json").write_text('{"strokes": []}')
-    assert_user_error(run_cli("predict", tmp_path / "empty.json", "--model", model), "no points")
+    assert_user_error(cli("predict", tmp_path / "empty.json", "--model", model), "no points")
     (tmp_path / "bad.json").write_text('{"strokes": [[["a", 1]]]}')
-    assert_user_error(run_cli("predict", tmp_path / "bad.json", "--model", model), "bad.json", "must be a number")
+    assert_user_error(cli("predict", tmp_path / "bad.json", "--model", model), "bad.json", "must be a number")
     (tmp_path / "broken.mlmodel").write_bytes(b"\x00garbage")
-    assert_user_error(run_cli("predict", tmp_path / "bad.json", "--model", tmp_path / "broken.mlmodel"))
+    assert_user_error(cli("predict", tmp_path / "bad.json", "--model", tmp_path / "broken.mlmodel"))
 
 
-def test_playground_serves_the_model_and_refuses_a_missing_one(trained, tmp_path):
-    import os
-    import subprocess
-    import urllib.request
-
-    out, _ = trained
-    assert_user_error(run_cli("playground", "--model", tmp_path / "nope.mlmodel", "--port", "0"), "nope.mlmodel")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "digits_svm", "playground", "--model", str(out / "DigitsSVM.mlmodel"), "--port", "0",
-         "--samples", str(tmp_path / "samples")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("playground at http://127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
-        url = line.split()[2]
-        info = json.loads(urllib.request.urlopen(url + "api/info", timeout=10).read())
-        assert "normalized" in info["methods"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def test_playground_refuses_a_missing_model(cli, tmp_path):
+    assert_user_error(cli("playground", "--model", tmp_path / "nope.mlmodel", "--port", "0"), "nope.mlmodel")
 
 
-def test_show_writes_a_picture_of_what_the_model_sees(trained, tmp_path):
+def test_show_writes_a_picture_of_what_the_model_sees(cli, mlmodel_path, tmp_path):
     from PIL import Image
 
-    out, _ = trained
-    seven = Path(__file__).parent / "golden" / "seven.json"
-    proc = run_cli("show", seven, "--model", out / "DigitsSVM.mlmodel", "--out", tmp_path / "seven.png")
+    proc = cli("show", SEVEN, "--model", mlmodel_path, "--out", tmp_path / "seven.png")
     assert proc.returncode == 0, proc.stderr
     assert "normalized: 7" in proc.stdout and "seed: " in proc.stdout
+    assert proc.stdout.splitlines()[-1] == f"wrote {tmp_path / 'seven.png'}"
     img = np.asarray(Image.open(tmp_path / "seven.png").convert("L"), dtype=float)
     assert img.shape[1] > 600 and img.shape[0] > 200
     assert img.std() > 20  # not blank
-    crop = Path(__file__).parent / "golden" / "one_13x21.png"
-    proc = run_cli("show", crop, "--method", "seed", "--model", out / "DigitsSVM.mlmodel", cwd=tmp_path)
+    crop = GOLDEN / "one_13x21.png"
+    proc = cli("show", crop, "--method", "seed", "--model", mlmodel_path, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "one_13x21-show.png").stat().st_size > 5_000
     assert "normalized" not in proc.stdout
-    assert_user_error(run_cli("show", tmp_path / "none.json", "--model", out / "DigitsSVM.mlmodel"), "none.json")
+    assert_user_error(cli("show", tmp_path / "none.json", "--model", mlmodel_path), "none.json")
 
 
 # ---------------------------------------------------------------- best preset, extra samples, confidence
 def _write_samples(folder: Path) -> int:
     """Three good stroke samples, one good PNG, and three bad files; returns the good count."""
-    import digits_svm
     from digits_svm.synthetic import digit_strokes
 
     rng = np.random.default_rng(5)
@@ -247,127 +331,100 @@ def _write_samples(folder: Path) -> int:
     return 4
 
 
-def test_train_best_with_extra_samples_and_confidence(tmp_path):
+def test_train_best_with_options_extra_samples_and_confidence(cli, tmp_path, best_result):
+    """In process: the best preset, its options overridden, with extra samples.
+
+    --augment none (a third of the rows to fit) and --C 0.5 reach the estimator; the
+    probabilities output, the metadata and the artifacts are checked as for any run.
+    """
     samples = tmp_path / "samples"
     n_good = _write_samples(samples)
     out = tmp_path / "best"
-    proc = run_cli("train", "--preset", "best", "--extra", samples, "--out", out)
-    assert proc.returncode == 0, proc.stderr
+    proc = cli("train", "--preset", "best", "--augment", "none", "--C", "0.5", "--extra", samples, "--out", out)
+    metrics = assert_train_output(proc, out, summary="preset best", verified="verified: 11,797 of 11,797")
     assert f"extra samples: {n_good} added to training (normalized preprocessing), 3 skipped" in proc.stdout
     assert proc.stderr.count("skipped sample") == 3
-    metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n_extra_samples"] == n_good and len(metrics["extra_samples_skipped"]) == 3
-    assert metrics["coreml_parity"]["n_agree"] == metrics["coreml_parity"]["n"]
-    info = json.loads(run_cli("info", out / "DigitsSVM.mlmodel", "--json").stdout)
+    assert metrics["coreml_parity"]["n_agree"] == metrics["coreml_parity"]["n"] == 11_797
+    assert metrics["augment"] == "none" and metrics["n_fitted_saved_model"] == 898 + n_good
+    assert metrics["params"]["C"] == 0.5 and metrics["params"]["gamma"] == best_result.params["gamma"]
+    assert metrics["params"]["probability"] is True
+    assert proc.stdout.splitlines()[0].startswith(f"held-out accuracy {metrics['accuracy']:.5f} ({metrics['n_correct']}/899)")
+    assert f"{'pickle':>8}: {out / 'digits_svm.pkl'} (" in proc.stdout
+    assert f"{'plot':>8}: {out / 'confusion_matrix.png'}" in proc.stdout
+    assert proc.stderr.rstrip().splitlines()[-1].startswith("  done in ")
+    info = json.loads(cli("info", out / "DigitsSVM.mlmodel", "--json").stdout)
     assert "classProbability" in [o["name"] for o in info["outputs"]]
     assert info["user_defined"]["training.n_extra_samples"] == str(n_good)
     assert info["user_defined"]["training.preset"] == "best"
 
     scribble = tmp_path / "scribble.json"
     scribble.write_text(json.dumps({"strokes": [[[0, 0], [100, 100], [0, 100], [100, 0], [50, 120], [50, -20]]]}))
-    seven = Path(__file__).parent / "golden" / "seven.json"
-    proc = run_cli("predict", seven, scribble, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.9")
+    proc = cli("predict", SEVEN, scribble, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.9")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[1] == f"{scribble}: not a digit"
-    proc = run_cli("predict", scribble, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.9", "--probability")
+    proc = cli("predict", scribble, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.9", "--probability")
     assert proc.returncode == 0 and proc.stdout.startswith("not a digit (best guess "), proc.stderr
-    bad = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "2")
+    bad = cli("predict", SEVEN, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "2")
     assert bad.returncode == 2 and "must be a probability in 0..1" in bad.stderr
 
 
-def test_confidence_needs_probabilities_and_samples_must_exist(trained, tmp_path):
-    out, _ = trained
-    seven = Path(__file__).parent / "golden" / "seven.json"
-    proc = run_cli("predict", seven, "--model", out / "DigitsSVM.mlmodel", "--min-confidence", "0.5")
+def test_confidence_needs_probabilities_and_samples_must_exist(cli, mlmodel_path, tmp_path):
+    proc = cli("predict", SEVEN, "--model", mlmodel_path, "--min-confidence", "0.5")
     assert_user_error(proc, "no classProbability output")
-    assert_user_error(run_cli("train", "--extra", tmp_path / "nowhere", "--out", tmp_path / "o"), "nowhere")
+    assert_user_error(cli("train", "--extra", tmp_path / "nowhere", "--out", tmp_path / "o"), "nowhere")
     (tmp_path / "bad" / "x").mkdir(parents=True)
-    assert_user_error(run_cli("train", "--extra", tmp_path / "bad", "--out", tmp_path / "o"))
+    assert_user_error(cli("train", "--extra", tmp_path / "bad", "--out", tmp_path / "o"))
 
 
-# ---------------------------------------------------------------- a newcomer's first hour (in process)
-def _main(capsys, *argv):
-    from digits_svm.cli import main
-
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return status, out, err
-
-
-def test_several_inputs_answer_every_good_one_and_name_every_bad_one(mlmodel_path, tmp_path, capsys):
-    seven = Path(__file__).parent / "golden" / "seven.json"
+# ---------------------------------------------------------------- a newcomer's first hour
+def test_several_inputs_answer_every_good_one_and_name_every_bad_one(cli, mlmodel_path, tmp_path):
     (tmp_path / "bad.png").write_text("not an image")
-    status, out, err = _main(capsys, "predict", seven, tmp_path / "bad.png", seven, "--model", mlmodel_path)
-    assert status == 2
-    assert out.splitlines() == [f"{seven}: 7", f"{seven}: 7"]
-    assert f"{tmp_path / 'bad.png'} is not a readable image" in err and "1 of 3 inputs" in err
-    assert "BytesIO" not in err and " at 0x" not in err  # the file's name, never an object's repr
+    proc = cli("predict", SEVEN, tmp_path / "bad.png", SEVEN, "--model", mlmodel_path)
+    assert proc.returncode == 2
+    assert proc.stdout.splitlines() == [f"{SEVEN}: 7", f"{SEVEN}: 7"]
+    assert f"{tmp_path / 'bad.png'} is not a readable image" in proc.stderr and "1 of 3 inputs" in proc.stderr
+    assert "BytesIO" not in proc.stderr and " at 0x" not in proc.stderr  # the file's name, never an object's repr
+    assert "Traceback" not in proc.stderr
 
 
-def test_a_folder_is_named_as_a_folder(mlmodel_path, tmp_path, capsys):
-    status, _, err = _main(capsys, "predict", tmp_path, "--model", mlmodel_path)
-    assert status == 2 and f"{tmp_path} is a folder" in err and "(none)" not in err
+def test_a_folder_is_named_as_a_folder(cli, mlmodel_path, tmp_path):
+    proc = cli("predict", tmp_path, "--model", mlmodel_path)
+    assert proc.returncode == 2 and f"{tmp_path} is a folder" in proc.stderr and "(none)" not in proc.stderr
 
 
-def test_a_blank_grid_is_refused_like_a_blank_image(mlmodel_path, tmp_path, capsys):
+def test_a_blank_grid_is_refused_like_a_blank_image(cli, mlmodel_path, tmp_path):
     from PIL import Image
 
     np.save(tmp_path / "blank.npy", np.zeros((8, 8)))
     (tmp_path / "blank.json").write_text(json.dumps([[0] * 8] * 8))
     Image.new("RGBA", (40, 60)).save(tmp_path / "blank.png")
     for name in ("blank.npy", "blank.json", "blank.png"):
-        status, out, err = _main(capsys, "predict", tmp_path / name, "--model", mlmodel_path)
-        assert status == 2 and out == "" and "no ink" in err and "draw a digit first" in err, (name, err)
+        proc = cli("predict", tmp_path / name, "--model", mlmodel_path)
+        assert proc.returncode == 2 and proc.stdout == "", (name, proc.stderr)
+        assert "no ink" in proc.stderr and "draw a digit first" in proc.stderr, (name, proc.stderr)
 
 
-def test_bare_stroke_lists_are_read_by_every_door(mlmodel_path, tmp_path, capsys):
-    import digits_svm
-
+def test_bare_stroke_lists_are_read_by_every_door(cli, mlmodel_path, tmp_path):
     bare = [[[20, 10], [20, 90]]]
     (tmp_path / "bare.json").write_text(json.dumps(bare))
-    status, out, _ = _main(capsys, "predict", tmp_path / "bare.json", "--model", mlmodel_path)
+    proc = cli("predict", tmp_path / "bare.json", "--model", mlmodel_path)
     expected = digits_svm.coreml_predict(mlmodel_path, [digits_svm.preprocess_strokes({"strokes": bare})])[0]
-    assert status == 0 and out.strip() == str(expected)
+    assert proc.returncode == 0 and proc.stdout.strip() == str(expected)
     assert digits_svm.strokes.parse_strokes(bare).n_points == 2
-    status, _, _ = _main(capsys, "show", tmp_path / "bare.json", "--model", mlmodel_path, "--out", tmp_path / "s.png")
-    assert status == 0 and (tmp_path / "s.png").stat().st_size > 0
+    proc = cli("show", tmp_path / "bare.json", "--model", mlmodel_path, "--out", tmp_path / "s.png")
+    assert proc.returncode == 0 and (tmp_path / "s.png").stat().st_size > 0
 
 
-def test_playground_arguments_name_what_is_wrong(mlmodel_path, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        _main(capsys, "playground", "--port", "70000", "--model", mlmodel_path)
-    assert exit_.value.code == 2
-    assert "must be a port 0..65535" in capsys.readouterr().err
-    status, _, err = _main(capsys, "playground", "--host", "999.1.1.1", "--port", "0", "--model", mlmodel_path)
-    assert status == 2 and "host 999.1.1.1" in err and "--port" not in err
+def test_playground_arguments_name_what_is_wrong(cli, mlmodel_path):
+    proc = cli("playground", "--port", "70000", "--model", mlmodel_path)
+    assert proc.returncode == 2
+    assert "must be a port 0..65535" in proc.stderr
+    proc = cli("playground", "--host", "999.1.1.1", "--port", "0", "--model", mlmodel_path)
+    assert proc.returncode == 2 and "host 999.1.1.1" in proc.stderr and "--port" not in proc.stderr
 
 
-def test_first_run_without_a_model_says_how_to_make_one(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    status, _, err = _main(capsys, "playground")
-    assert status == 2 and "digits-svm train --preset app" in err
-
-
-def test_every_command_in_process(mlmodel_path, pickle_path, tmp_path, capsys):
-    """The commands' own code paths, measured by coverage (the subprocess tests above are not)."""
-    status, out, err = _main(capsys, "info", mlmodel_path)
-    assert status == 0 and "input  input: MultiArray Double [8, 8]" in out
-    status, out, _ = _main(capsys, "info", mlmodel_path, "--json")
-    assert status == 0 and json.loads(out)["support_vectors"] == 519
-    status, out, _ = _main(capsys, "convert", pickle_path, "--out", tmp_path / "M.mlmodel")
-    assert status == 0 and "wrote" in out
-    from digits_svm import coreml_predict
-    from digits_svm.data import load_digits_grids
-
-    X, _ = load_digits_grids()
-    np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
-    status, out, err = _main(capsys, "verify", "--model", mlmodel_path, "--pickle", pickle_path, "--n-random", "50")
-    assert status == 0 and "1,847 of 1,847 predictions agree" in out
-    seven = Path(__file__).parent / "golden" / "seven.json"
-    status, out, _ = _main(capsys, "show", seven, "--model", mlmodel_path, "--out", tmp_path / "seven.png")
-    assert status == 0 and (tmp_path / "seven.png").stat().st_size > 0
-    status, out, err = _main(capsys, "train", "--out", tmp_path / "art")
-    assert status == 0 and "held-out accuracy 0.96885 (871/899)" in out and "verified: 11,797 of 11,797" in out
-    assert (tmp_path / "art" / "DigitsSVM.mlmodel").read_bytes() == mlmodel_path.read_bytes()
+def test_first_run_without_a_model_says_how_to_make_one(cli, tmp_path):
+    proc = cli("playground", cwd=tmp_path)
+    assert proc.returncode == 2 and "digits-svm train --preset app" in proc.stderr

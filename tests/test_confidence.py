@@ -11,8 +11,9 @@ from digits_svm.strokes import preprocess_strokes
 
 
 @pytest.fixture(scope="module")
-def best():
-    return digits_svm.train(preset="best")
+def best(best_result):
+    """The "best" preset (probabilities, no class -1), trained once per run (conftest.py)."""
+    return best_result
 
 
 @pytest.fixture(scope="module")

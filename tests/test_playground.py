@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -133,12 +130,9 @@ def test_pen_widths_reach_the_renderer(server):
     assert np.sum(thick_answer["grid"]) > np.sum(thin_answer["grid"])
 
 
-def test_probabilities_when_the_model_has_them(tmp_path):
-    from digits_svm import train
-    from digits_svm.artifacts import write_artifacts
-
-    paths = write_artifacts(train(probability=True), tmp_path / "p", plots=False)
-    with make_server(paths.mlmodel, port=0, samples=tmp_path / "s") as srv:
+def test_probabilities_when_the_model_has_them(best_artifacts_dir, tmp_path):
+    """The best preset's .mlmodel has probabilities (and no class -1)."""
+    with make_server(best_artifacts_dir / "DigitsSVM.mlmodel", port=0, samples=tmp_path / "s") as srv:
         srv.start()
         _, _, info = request(srv, "GET", "/api/info")
         status, _, answer = request(srv, "POST", "/api/predict", ONE)
@@ -175,23 +169,26 @@ BAD_BODIES = [
     pytest.param(b"\xff\xfe{}", 400, "not UTF-8", id="not-utf8"),
     pytest.param(b"3", 400, "object", id="number"),
     pytest.param(b"null", 400, "object", id="null"),
-    pytest.param(b'{"strokes": "1"}', 400, "", id="strokes-not-a-list"),
-    pytest.param(b'{"strokes": [[[1]]]}', 400, "", id="point-one-number"),
-    pytest.param(b'{"strokes": [[[1, 2, 3, 4]]]}', 400, "", id="point-four-numbers"),
-    pytest.param(b'{"strokes": [[["1", "2"]]]}', 400, "", id="point-strings"),
-    pytest.param(b'{"strokes": [[[1, true]]]}', 400, "", id="point-bool"),
+    pytest.param(b'{"strokes": "1"}', 400, "strokes must be a list of strokes, not str", id="strokes-not-a-list"),
+    pytest.param(b'{"strokes": [[[1]]]}', 400, "stroke 0 point 0 must be [x, y] or [x, y, width], not [1]",
+                 id="point-one-number"),
+    pytest.param(b'{"strokes": [[[1, 2, 3, 4]]]}', 400, "stroke 0 point 0 must be [x, y] or [x, y, width], not [1, 2, 3, 4]",
+                 id="point-four-numbers"),
+    pytest.param(b'{"strokes": [[["1", "2"]]]}', 400, "stroke 0 point 0 x must be a number, not str ('1')", id="point-strings"),
+    pytest.param(b'{"strokes": [[[1, true]]]}', 400, "stroke 0 point 0 y must be a number, not bool (True)", id="point-bool"),
     pytest.param(b'{"strokes": [[[1, NaN]]]}', 400, "NaN", id="nan"),
     pytest.param(b'{"strokes": [[[1, Infinity]]]}', 400, "Infinity", id="infinity"),
-    pytest.param(b'{"strokes": [[[1, 1e999]]]}', 400, "", id="overflow-to-inf"),
+    pytest.param(b'{"strokes": [[[1, 1e999]]]}', 400, "stroke 0 point 0 y must be finite, not inf", id="overflow-to-inf"),
     pytest.param(b'{"strokes": [[[1, 1' + b"0" * 400 + b']]]}', 400, "too large", id="int-too-big-for-float"),
     pytest.param(b'{"strokes": [[[1, ' + b"9" * 5000 + b']]]}', 400, "too large", id="int-5000-digits"),
     pytest.param(b'{"strokes": [[[1, 2]]], "colour": "red"}', 400, "unknown key", id="unknown-key"),
     pytest.param(b'{"strokes": [[[1, 200000]]]}', 400, "off any screen", id="off-screen"),
-    pytest.param(b'{"strokes": [[[1, 2]]], "scale": "2"}', 400, "", id="scale-string"),
-    pytest.param(b'{"strokes": [[[1, 2]]], "line_width": -5}', 400, "", id="negative-line-width"),
-    pytest.param(b"[" * 100_000 + b"]" * 100_000, 400, "", id="nested-too-deep"),
-    pytest.param(b'{"strokes": []}', 422, "", id="no-strokes"),
-    pytest.param(b'{"strokes": [[], []]}', 422, "", id="empty-strokes"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "scale": "2"}', 400, "scale must be a number, not str ('2')", id="scale-string"),
+    pytest.param(b'{"strokes": [[[1, 2]]], "line_width": -5}', 400, "line_width must be > 0 and <= 200, not -5",
+                 id="negative-line-width"),
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, 400, "request JSON is nested too deeply", id="nested-too-deep"),
+    pytest.param(b'{"strokes": []}', 422, "the drawing is empty; draw a digit first", id="no-strokes"),
+    pytest.param(b'{"strokes": [[], []]}', 422, "the drawing is empty; draw a digit first", id="empty-strokes"),
     pytest.param(b'{"strokes": [[[1, 2]]], "method": "bilinear"}', 400,
                  "method='bilinear' is not allowed; use one of 'normalized', 'seed'", id="unknown-method"),
     pytest.param(b'{"strokes": [[[1, 2]]], "method": ["seed"]}', 400, "method=['seed'] is not allowed", id="method-list"),
@@ -200,6 +197,7 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize("data, status, fragment", BAD_BODIES)
 def test_bad_predict_bodies_get_a_json_error_and_the_server_keeps_serving(server, data, status, fragment):
+    assert fragment  # each refusal is checked for the message that names the problem
     assert_error(request(server, "POST", "/api/predict", data=data), status, fragment)
     assert_still_serving(server)
 
@@ -301,7 +299,14 @@ def test_missing_content_length_is_411(server):
 )
 def test_unknown_paths_and_wrong_methods(server, method, path, status, allow):
     answer = request(server, method, path, data=b"{}" if method in ("POST", "PUT") else None)
-    assert_error(answer, status)
+    if status == 405:
+        expected = f"{method} is not allowed on {path}; use {allow}"
+    elif path.startswith("/static/"):
+        expected = f"no such file: {path}"
+    else:
+        expected = f"no such page: {path}; open / for the playground"
+    assert_error(answer, status, expected)
+    assert answer[2]["error"] == expected
     assert answer[1].getheader("Allow") == allow
     assert_still_serving(server)
 
@@ -338,8 +343,10 @@ def test_bad_labels_are_refused_and_write_nothing(server, tmp_path, label):
 
 def test_missing_label_and_empty_drawing_are_refused(server, tmp_path):
     assert_error(request(server, "POST", "/api/samples", ONE), 400, '"label" is missing')
-    assert_error(request(server, "POST", "/api/samples", {"strokes": [], "label": 3}), 422)
-    assert_error(request(server, "POST", "/api/samples", {"strokes": "x", "label": 3}), 400)
+    assert_error(request(server, "POST", "/api/samples", {"strokes": [], "label": 3}), 422,
+                 "the drawing is empty; draw a digit first")
+    assert_error(request(server, "POST", "/api/samples", {"strokes": "x", "label": 3}), 400,
+                 "strokes must be a list of strokes, not str")
     assert files_under(tmp_path) == []
 
 
@@ -389,27 +396,35 @@ def test_port_in_use_is_a_user_error(server, mlmodel_path):
 
 
 def test_serve_reports_its_url_and_stops_on_ctrl_c(mlmodel_path, tmp_path):
-    code = (
-        "import sys; from digits_svm.playground import serve; "
-        f"serve({str(mlmodel_path)!r}, port=0, samples={str(tmp_path / 's')!r}, "
-        "ready=lambda url: print(url, flush=True))"
-    )
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        url = proc.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:") and url.endswith("/")
-        import urllib.request
+    """serve() in this process: it reports its URL, answers, and Ctrl-C (SIGINT) ends it quietly.
 
-        info = json.load(urllib.request.urlopen(url + "api/info", timeout=10))
-        assert info["classes"] == list(range(10))
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert "Traceback" not in proc.stderr.read()
+    A thread asks the server for /api/info once it is ready, then interrupts the main thread
+    as the terminal's Ctrl-C would (`_thread.interrupt_main` raises KeyboardInterrupt there);
+    serve() must return, not raise. (tests/test_cli.py sends a real SIGINT to the command.)
+    """
+    import _thread
+    import urllib.request
+
+    from digits_svm.playground import serve
+
+    urls: list[str] = []
+    answers: list[dict] = []
+
+    def ask_then_interrupt(url: str) -> None:
+        try:
+            answers.append(json.load(urllib.request.urlopen(url + "api/info", timeout=10)))
+        finally:
+            _thread.interrupt_main(signal.SIGINT)
+
+    def ready(url: str) -> None:
+        urls.append(url)
+        threading.Thread(target=ask_then_interrupt, args=(url,), daemon=True).start()
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C raises KeyboardInterrupt here
+    serve(mlmodel_path, port=0, samples=tmp_path / "s", ready=ready)  # returns once interrupted
+    (url,) = urls
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+    assert [a["classes"] for a in answers] == [list(range(10))]
 
 
 # ---------------------------------------------------------------- clients that misbehave

@@ -77,21 +77,10 @@ def test_bad_test_fraction_is_refused():
 
 # --------------------------------------------------------------------------- preset "best"
 
-@pytest.fixture(scope="module")
-def best():
-    return digits_svm.train(preset="best")
+# best_result and best_artifacts_dir (conftest.py): trained and written once per run
 
-
-@pytest.fixture(scope="module")
-def best_artifacts(tmp_path_factory, best):
-    from digits_svm.artifacts import write_artifacts
-
-    out = tmp_path_factory.mktemp("best")
-    write_artifacts(best, out, plots=False)
-    return out
-
-
-def test_best_preset_is_the_searched_choice_and_beats_the_example(best, result):
+def test_best_preset_is_the_searched_choice_and_beats_the_example(best_result, result):
+    best = best_result
     assert best.params["C"] == 3.0 and best.params["gamma"] == 0.001 and best.params["probability"] is True
     assert best.augment == "hshift"
     assert best.n_train == 898 and best.n_fitted == 3 * 898
@@ -102,7 +91,8 @@ def test_best_preset_is_the_searched_choice_and_beats_the_example(best, result):
     np.testing.assert_array_equal(best.y_pred, best.model.classes_[best.model.predict_proba(best.X_test).argmax(1)])
 
 
-def test_best_mlmodel_fits_the_size_budget(best, best_artifacts):
+def test_best_mlmodel_fits_the_size_budget(best_result, best_artifacts_dir):
+    best, best_artifacts = best_result, best_artifacts_dir
     size = (best_artifacts / "DigitsSVM.mlmodel").stat().st_size
     assert size <= 1_000_000
     assert best.n_support_vectors <= 1_600
@@ -111,7 +101,8 @@ def test_best_mlmodel_fits_the_size_budget(best, best_artifacts):
     assert metrics["augment"] == "hshift" and metrics["n_fitted_saved_model"] == 2694
 
 
-def test_mlmodel_metadata_records_how_it_was_trained(best, best_artifacts):
+def test_mlmodel_metadata_records_how_it_was_trained(best_result, best_artifacts_dir):
+    best, best_artifacts = best_result, best_artifacts_dir
     from digits_svm.coreml import load_spec
 
     meta = load_spec(best_artifacts / "DigitsSVM.mlmodel").description.metadata.userDefined
@@ -126,13 +117,13 @@ def test_mlmodel_metadata_records_how_it_was_trained(best, best_artifacts):
     assert meta["preprocessing.method"] == "normalized"
 
 
-def test_training_twice_gives_byte_identical_mlmodels(best, best_artifacts):
+def test_training_twice_gives_byte_identical_mlmodels(best_artifacts_dir):
     from digits_svm.artifacts import training_metadata
     from digits_svm.coreml import convert, spec_bytes
 
     again = digits_svm.train(preset="best")
     a = spec_bytes(convert(again.model, metadata=training_metadata(again)).get_spec())
-    assert a == (best_artifacts / "DigitsSVM.mlmodel").read_bytes()
+    assert a == (best_artifacts_dir / "DigitsSVM.mlmodel").read_bytes()
 
 
 def test_presets_can_be_overridden_argument_by_argument():
@@ -144,44 +135,99 @@ def test_presets_can_be_overridden_argument_by_argument():
 
 
 # --------------------------------------------------------------------------- search_best
+# Every search scores the same drawn versions of the training half's digits (renorm_grids with
+# DRAWN_SEED: 4.7 s to draw). They are drawn once per module and handed to each search.
+_DRAWN: dict = {}
 
-def test_search_reproduces_the_best_preset_among_its_neighbours():
+
+@pytest.fixture
+def search(monkeypatch):
+    """`search_best`, whose drawn validation digits are drawn once per module (same seed, same grids)."""
+    real = digits_svm.search.renorm_grids
+
+    def renorm_grids_once(X, **kwargs):
+        key = (X.tobytes(), repr(sorted(kwargs.items())))
+        if key not in _DRAWN:
+            _DRAWN[key] = real(X, **kwargs)
+        return _DRAWN[key].copy()
+
+    monkeypatch.setattr(digits_svm.search, "renorm_grids", renorm_grids_once)
+    return search_best
+
+
+def test_search_reproduces_the_best_preset_among_its_neighbours(search):
+    """The best preset against its neighbour without shifted copies (a third of the rows to fit).
+
+    Both are within CV_TOLERANCE of the most validation digits right (863 and 860 of 898), so
+    the drawn validation digits decide (718 against 706): the preset's choice, reproduced.
+    """
     messages = []
-    r = search_best(
-        augmentations=("hshift",), C=(3.0,), gamma=(0.001, 0.0014), n_jobs=2, progress=messages.append
+    r = search(
+        augmentations=("hshift", "none"), C=(3.0,), gamma=(0.001,), n_jobs=-1, progress=messages.append
     )
     assert len(messages) == 2 and messages[0].startswith("[1/2] augment=hshift C=3 gamma=0.001: cv accuracy 0.9610, drawn 0.7996")
+    assert messages[1].startswith("[2/2] augment=none C=3 gamma=0.001: cv accuracy 0.9577, drawn 0.7862")
     assert r.best.preset() == PRESETS["best"]
+    assert [c.near_top for c in r.candidates] == [True, True]  # decided by the drawn digits, not the cut
     ranks = [c._rank() for c in r.candidates]
     assert ranks == sorted(ranks)
     assert all(c.cv_total == 898 for c in r.candidates)
     assert r.best.mlmodel_bytes <= 1_000_000 and r.best.n_support_vectors == r.best.model.n_support_.sum()
 
 
-def test_search_never_looks_at_the_held_out_half(monkeypatch):
+def test_search_never_looks_at_the_held_out_half(search, monkeypatch):
     from digits_svm.data import Split
 
     real = digits_svm.data.canonical_split()
     poisoned = Split(real.X_train, np.full_like(real.X_test, np.nan), real.y_train, -real.y_test, 0.5, False)
     monkeypatch.setattr(digits_svm.search, "canonical_split", lambda *a, **k: poisoned)
-    r = search_best(augmentations=("none", "hshift"), C=(1.0,), gamma=(0.001,), probability=False,
-                    max_bytes=500_000, n_jobs=1)
+    r = search(augmentations=("none", "hshift"), C=(1.0,), gamma=(0.001,), probability=False,
+               max_bytes=500_000, n_jobs=-1)
     # the size budget ranks the over-budget augmented model last, whatever its score
     assert [c.augment for c in r.candidates] == ["none", "hshift"]
     assert [c.within_budget for c in r.candidates] == [True, False]
     assert r.best.n_support_vectors == 519 and r.best.cv_log_loss is None
 
 
-def test_search_ranks_near_top_candidates_by_drawn_validation_digits():
-    grid = dict(augmentations=("none", "renorm"), C=(3.0,), gamma=(0.001,), probability=False, n_jobs=2)
-    strict = search_best(cv_tolerance=0, **grid)
+def test_search_ranks_near_top_candidates_by_drawn_validation_digits(search, monkeypatch):
+    """The same two candidates ranked at cv_tolerance 0 and 898.
+
+    Their scores do not depend on the tolerance, so the second search is handed the first
+    one's fold scores and fitted models (its tasks, in order) instead of fitting them again;
+    the ranking, the part under test, runs anew.
+    """
+    import joblib
+
+    grid = dict(augmentations=("none", "renorm"), C=(3.0,), gamma=(0.001,), probability=False, n_jobs=-1)
+    scored: list = []
+
+    class Recording(joblib.Parallel):
+        def __call__(self, tasks):
+            for answer in super().__call__(tasks):
+                scored.append(answer)
+                yield answer
+
+    monkeypatch.setattr(digits_svm.search, "Parallel", Recording)
+    strict = search(cv_tolerance=0, **grid)
     assert strict.best.cv_correct == max(c.cv_correct for c in strict.candidates)
     assert [c.near_top for c in strict.candidates] == [True, False]
     # redrawn copies teach the model drawn digits: far more drawn validation digits right
     by_name = {c.augment: c for c in strict.candidates}
     assert by_name["renorm"].cv_drawn_correct - by_name["none"].cv_drawn_correct >= 50
-    lenient = search_best(cv_tolerance=898, **grid)
+
+    class Replaying:
+        def __init__(self, **kwargs):
+            pass
+
+        def __call__(self, tasks):
+            assert len(list(tasks)) == len(scored) == 2 * (5 + 1)  # the same tasks: 5 folds and 1 fit each
+            return iter(scored)
+
+    monkeypatch.setattr(digits_svm.search, "Parallel", Replaying)
+    lenient = search(cv_tolerance=898, **grid)
     assert [c.augment for c in lenient.candidates] == ["renorm", "none"]
+    assert [(c.cv_correct, c.cv_drawn_correct) for c in lenient.candidates] == [
+        (by_name[a].cv_correct, by_name[a].cv_drawn_correct) for a in ("renorm", "none")]
     assert "most drawn validation digits right" in lenient.rule and lenient.cv_tolerance == 898
 
 
@@ -219,9 +265,10 @@ def test_app_preset_artifacts_record_it_verify_and_fit_the_budget(app_artifacts_
 def test_synthesized_training_is_deterministic_to_the_byte():
     from digits_svm.coreml import build_spec, spec_bytes
 
-    a = digits_svm.train(preset="app", synthesized=150, nondigits=80)
-    b = digits_svm.train(preset="app", synthesized=150, nondigits=80)
-    assert a.n_synthesized == 150 and a.n_nondigits == 80
+    # the app preset with fewer drawings (its shifted copies, probabilities, parallel synthesis all kept)
+    a = digits_svm.train(preset="app", synthesized=40, nondigits=20)
+    b = digits_svm.train(preset="app", synthesized=40, nondigits=20)
+    assert a.n_synthesized == 40 and a.n_nondigits == 20
     assert spec_bytes(build_spec(a.model, preprocessing=None, metadata=None)) == spec_bytes(
         build_spec(b.model, preprocessing=None, metadata=None))
 
