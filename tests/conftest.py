@@ -257,3 +257,20 @@ def run_main(capsys, *args, cwd: Path | None = None) -> Ran:
 def cli(capsys) -> Callable[..., Ran]:
     """``cli(ARG, ..., cwd=None)`` runs ``digits-svm ARG ...`` in process and returns a `Ran`."""
     return functools.partial(run_main, capsys)
+
+
+@pytest.fixture
+def ctrl_c():
+    """Ctrl-C raises KeyboardInterrupt in this process, as in a terminal, for the test's length.
+
+    A runner started in the background (``cmd &`` without job control) inherits SIGINT
+    ignored; Python then installs no handler, and `_thread.interrupt_main` does nothing.
+    Returns what a child process needs to get Ctrl-C back too (``preexec_fn``).
+    """
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+    finally:
+        signal.signal(signal.SIGINT, previous)

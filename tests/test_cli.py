@@ -80,12 +80,12 @@ def test_console_script_trains_the_example_byte_for_byte(mlmodel_path, tmp_path)
 
 
 
-def test_ctrl_c_stops_the_playground_cleanly(mlmodel_path, tmp_path):
+def test_ctrl_c_stops_the_playground_cleanly(mlmodel_path, tmp_path, ctrl_c):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-m", "digits_svm", "playground", "--model", str(mlmodel_path), "--port", "0",
          "--samples", str(tmp_path / "samples")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=ctrl_c,
     )
     try:
         line = proc.stdout.readline()
@@ -103,7 +103,7 @@ def test_ctrl_c_stops_the_playground_cleanly(mlmodel_path, tmp_path):
     assert "Traceback" not in proc.stderr.read()
 
 
-def test_playground_prints_its_url_and_ctrl_c_exits_0_in_process(cli, mlmodel_path, tmp_path, monkeypatch):
+def test_playground_prints_its_url_and_ctrl_c_exits_0_in_process(cli, mlmodel_path, tmp_path, monkeypatch, ctrl_c):
     """The command's own lines, in process: once the page answers, Ctrl-C (as the terminal sends it)."""
     import _thread
     import threading

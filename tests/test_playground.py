@@ -395,7 +395,7 @@ def test_port_in_use_is_a_user_error(server, mlmodel_path):
         make_server(mlmodel_path, port=port)
 
 
-def test_serve_reports_its_url_and_stops_on_ctrl_c(mlmodel_path, tmp_path):
+def test_serve_reports_its_url_and_stops_on_ctrl_c(mlmodel_path, tmp_path, ctrl_c):
     """serve() in this process: it reports its URL, answers, and Ctrl-C (SIGINT) ends it quietly.
 
     A thread asks the server for /api/info once it is ready, then interrupts the main thread
