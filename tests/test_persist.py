@@ -1,8 +1,10 @@
 import json
 import pickle
+import re
 
 import numpy as np
 import pytest
+import sklearn
 from sklearn.svm import SVC
 
 import digits_svm
@@ -29,7 +31,7 @@ def test_sidecar_records_hash_versions_and_params(saved):
     import hashlib
 
     assert side["sha256"] == hashlib.sha256(saved.read_bytes()).hexdigest()
-    assert side["versions"]["scikit-learn"] == "1.5.1"
+    assert side["versions"]["scikit-learn"] == sklearn.__version__
     assert side["params"]["gamma"] == 0.001
     assert side["classes"] == list(range(10))
     assert "runs code" in side["warning"]
@@ -53,9 +55,9 @@ def test_changed_file_is_refused_before_unpickling(saved):
 def test_other_scikit_learn_version_is_refused(saved):
     side = sidecar_path(saved)
     meta = json.loads(side.read_text())
-    meta["versions"]["scikit-learn"] = "1.6.0"
+    meta["versions"]["scikit-learn"] = "0.99.0"  # a version no supported environment has
     side.write_text(json.dumps(meta))
-    with pytest.raises(PickleIntegrityError, match="saved with scikit-learn 1.6.0 but 1.5.1"):
+    with pytest.raises(PickleIntegrityError, match=f"saved with scikit-learn 0.99.0 but {re.escape(sklearn.__version__)}"):
         digits_svm.load_pickle(saved)
 
 
