@@ -17,7 +17,7 @@ from .confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT
 from .coreml import convert
 from .fileio import atomic_write_json, check_writable_dir
 from .parity import verify
-from .persist import save_pickle, sha256_bytes
+from .persist import has_probabilities, save_pickle, sha256_bytes
 from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
 from .runtime import CoreMLRuntime
 from .training import TrainResult
@@ -80,7 +80,7 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
         meta["training.extra_samples_method"] = result.extra_method
     if result.n_nondigits:
         meta["training.n_nondigits"] = str(result.n_nondigits)
-    if getattr(result.model, "probability", False):
+    if has_probabilities(result.model):
         meta["confidence.min_confidence"] = str(DEFAULT_MIN_CONFIDENCE)
         if NOT_A_DIGIT in result.model.classes_:
             meta["confidence.not_a_digit_label"] = str(NOT_A_DIGIT)

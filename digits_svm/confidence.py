@@ -26,7 +26,7 @@ from sklearn.svm import SVC
 
 from .errors import ModelFileError, NoProbabilitiesError
 from .nondigits import NOT_A_DIGIT
-from .persist import check_fitted_svc
+from .persist import check_fitted_svc, has_probabilities
 from .runtime import as_runtime
 from .validation import check_grids, check_number
 
@@ -130,7 +130,7 @@ def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
             )
         return np.asarray(runtime.classes_, dtype=np.int64), np.asarray(runtime.predict_proba(X.reshape(-1, 8, 8)))
     check_fitted_svc(model)
-    if not getattr(model, "probability", False):
+    if not has_probabilities(model):
         raise NoProbabilitiesError(
             "this SVC was trained without probabilities, so it cannot say how sure it is; "
             "retrain with digits_svm.train(probability=True) (or preset='best')"

@@ -30,7 +30,7 @@ import sklearn
 from . import __version__
 from .errors import ConversionError, ModelFileError
 from .fileio import atomic_write_bytes, read_bytes
-from .persist import check_fitted_svc, sha256_bytes
+from .persist import check_fitted_svc, has_probabilities, platt_parameters, sha256_bytes
 from .preprocessing import DEFAULT_METHOD, method_metadata
 from .validation import check_instance, check_path
 
@@ -228,7 +228,7 @@ def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata:
     entries = {f"preprocessing.{k}": v for k, v in preprocessing.items()}
     entries.update(metadata or {})
     _set_interface(spec, entries)
-    _validate(spec, probability=bool(getattr(model, "probability", False)))
+    _validate(spec, probability=has_probabilities(model))
     return spec
 
 
@@ -298,8 +298,8 @@ def svc_spec(model: Any) -> Any:
     for vector in np.asarray(model.support_vectors_, dtype=np.float64):
         svm.denseSupportVectors.vectors.add().values.extend(vector.tolist())
     # ... _interface_management.set_classifier_interface_params ...
-    # probA_ is empty without probability=True (and deprecated from scikit-learn 1.9 on: not read then).
-    has_probabilities = bool(model.probability) and len(model.probA_) != 0
+    prob_a, prob_b = platt_parameters(model)  # empty without probabilities
+    has_probabilities = len(prob_a) != 0
     desc = spec.description
     desc.predictedFeatureName = LABEL_NAME
     if has_probabilities:
@@ -319,8 +319,8 @@ def svc_spec(model: Any) -> Any:
     # ... the rest of _SVC.convert ...
     svm.numberOfSupportVectorsPerClass.extend(int(n) for n in model.n_support_)
     if has_probabilities:
-        svm.probA.extend(np.asarray(model.probA_, dtype=np.float64).tolist())
-        svm.probB.extend(np.asarray(model.probB_, dtype=np.float64).tolist())
+        svm.probA.extend(prob_a.tolist())
+        svm.probB.extend(prob_b.tolist())
     # ... and _converter.convert's provenance metadata.
     desc.metadata.userDefined[_COREMLTOOLS_VERSION_KEY] = ct.__version__
     desc.metadata.userDefined[_COREMLTOOLS_SOURCE_KEY] = f"scikit-learn=={sklearn.__version__}"

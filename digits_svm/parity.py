@@ -20,7 +20,7 @@ from scipy.special import expit
 from .data import load_digits_grids
 from .errors import VerificationError
 from .libsvm import MIN_PROB
-from .persist import check_fitted_svc
+from .persist import check_fitted_svc, has_probabilities, platt_parameters
 from .runtime import as_runtime
 from .svm_spec import N_FEATURES
 from .validation import check_count
@@ -246,7 +246,7 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
             f"{runtime.source} has classes {runtime.classes_.tolist()} but the estimator has "
             f"{est_classes.tolist()}; they are different models, convert the estimator again"
         )
-    est_proba = len(getattr(estimator, "probA_", ())) > 0
+    est_proba = has_probabilities(estimator)
     if est_proba != runtime.has_probabilities:
         which = "the estimator" if est_proba else runtime.source
         raise VerificationError(
@@ -268,7 +268,8 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
         if binary:
             # Core ML (libsvm >= 3) returns Platt's sigmoid of the libsvm decision value
             # (-sklearn's); scikit-learn's bundled libsvm couples even two classes.
-            first = expit(ref_decision[:, 0] * estimator.probA_[0] - estimator.probB_[0])
+            prob_a, prob_b = platt_parameters(estimator)
+            first = expit(ref_decision[:, 0] * prob_a[0] - prob_b[0])
             first = np.clip(first, MIN_PROB, 1.0 - MIN_PROB)
             ref_proba = np.column_stack([first, 1.0 - first])
         else:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import joblib
-import numpy
+import numpy as np
 import sklearn
 from sklearn.svm import SVC
 
@@ -40,6 +40,8 @@ __all__ = [
     "save_joblib",
     "load_joblib",
     "check_fitted_svc",
+    "has_probabilities",
+    "platt_parameters",
     "sha256_bytes",
     "load_estimator",
 ]
@@ -61,7 +63,7 @@ def library_versions() -> dict[str, str]:
         coremltools_version = "not installed"
     return {
         "python": platform.python_version(),
-        "numpy": numpy.__version__,
+        "numpy": np.__version__,
         "scikit-learn": sklearn.__version__,
         "joblib": joblib.__version__,
         "coremltools": coremltools_version,
@@ -109,6 +111,34 @@ def check_fitted_svc(model: Any, *, source: str = "model") -> None:
         raise NotAnSVCError(
             f"{source} holds an SVC fitted on {n_features} features; an 8x8 digit model needs 64"
         )
+
+
+def has_probabilities(model: Any) -> bool:
+    """Whether a fitted SVC holds libsvm's pairwise Platt parameters, so it gives probabilities.
+
+    Read from the fitted parameters, not from ``model.probability`` alone: from scikit-learn
+    1.9 on, that setting's default is the string ``"deprecated"``, which is true.
+
+    Examples
+    --------
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
+    >>> has_probabilities(SVC(gamma=0.001).fit(X[:100].reshape(100, 64), y[:100]))
+    False
+    """
+    return getattr(model, "probability", False) is True and len(getattr(model, "_probA", ())) != 0
+
+
+def platt_parameters(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """libsvm's ``probA`` and ``probB`` of a fitted SVC, one per class pair (empty without probabilities).
+
+    scikit-learn's ``probA_``/``probB_`` are these arrays; they are read here under their
+    stored names because scikit-learn 1.9 deprecates the public ones (a FutureWarning).
+    """
+    if not has_probabilities(model):
+        return np.empty(0), np.empty(0)
+    return np.asarray(model._probA, dtype=np.float64), np.asarray(model._probB, dtype=np.float64)
 
 
 def _check_save_arguments(path: Any, params: Any) -> None:

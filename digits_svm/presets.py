@@ -119,4 +119,8 @@ def make_estimator(
         check_number(params["coef0"], "coef0")
     probability = preset_probability if probability is None else check_bool(probability, "probability")
     check_count(random_state, "random_state", high=MAX_RANDOM_STATE)
-    return SVC(probability=bool(probability), random_state=random_state, **params)
+    if probability:
+        params["probability"] = True
+    # Without probabilities the setting is left at its default: from scikit-learn 1.9 on, any
+    # value given for it (False too) is deprecated.
+    return SVC(random_state=random_state, **params)

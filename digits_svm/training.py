@@ -25,7 +25,7 @@ from .augment import augment_grids, check_augmentation
 from .data import Samples, Split, canonical_split, load_samples, skipped_records
 from .handwriting import TRAINING_SEED, synthesize
 from .nondigits import NOT_A_DIGIT, synthesize_nondigits
-from .persist import library_versions
+from .persist import has_probabilities, library_versions
 from .preprocessing import check_method
 from .presets import make_estimator, preset_settings
 from .validation import check_bool, check_count, check_instance, check_number
@@ -196,7 +196,7 @@ def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
     >>> bool((predict_digits(r.model, s.X_test) == r.model.predict(s.X_test)).all())
     True
     """
-    if getattr(model, "probability", False):
+    if has_probabilities(model):
         return model.classes_[np.argmax(model.predict_proba(X), axis=1)]
     return model.predict(X)
 

@@ -365,7 +365,7 @@ DATA_ONLY = {
     "augment.split_cells", "preprocessing.seed_grid", "libsvm.LibsvmModel", "libsvm.couple",
     "training.predict_digits", "confidence.predict_proba", "artifacts.training_metadata",
     "strokes.parse_strokes", "coreml.spec_bytes", "coreml.svc_spec", "persist.sha256_bytes", "runtime.as_runtime",
-    "validation.is_grid_shape",
+    "validation.is_grid_shape", "persist.has_probabilities", "persist.platt_parameters",
     # a file's content, not an argument: a bad recorded threshold is a ModelFileError
     "confidence.recorded_min_confidence",
     # a path to read (the readers' errors name the file)
