@@ -12,7 +12,6 @@ separately on the digits, the random integer grids and the random real grids.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,6 @@ from sklearn.svm import SVC
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 import digits_svm  # noqa: E402
-from digits_svm.coreml import quiet_coremltools  # noqa: E402
 from digits_svm.parity import parity_grids  # noqa: E402
 
 NAMES = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
@@ -48,13 +46,8 @@ def variants():
     }
     out = {name: (model, digits_svm.convert(model, preprocessing=seed).get_spec()) for name, model in models.items()}
     strings = SVC(gamma=0.001).fit(X[:898], NAMES[y[:898]])
-    with quiet_coremltools(), contextlib.redirect_stdout(None):
-        import coremltools as ct
-
-        out["string labels (coremltools' raw [64] input)"] = (
-            strings,
-            ct.converters.sklearn.convert(strings, "input", "classLabel").get_spec(),
-        )
+    # The spec coremltools' converter makes, built without it (tests/test_coreml.py compares them).
+    out["string labels (coremltools' raw [64] input)"] = (strings, digits_svm.coreml.svc_spec(strings))
     return out
 
 
