@@ -390,6 +390,7 @@ def train(
         n_train = len(y_all)
     kept = ("C", "gamma", "kernel", "degree", "coef0", "probability", "random_state")
     params = {k: v for k, v in model.get_params().items() if k in kept}
+    params["probability"] = has_probabilities(model)  # a bool under every scikit-learn (1.9's default is a string)
     return TrainResult(
         model=model,
         accuracy=n_correct / len(split.y_test),

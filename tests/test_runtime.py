@@ -128,7 +128,7 @@ def test_verify_agrees_on_every_digit_and_10000_random_grids(models, name):
     assert (report.n, report.n_digits, report.n_random) == (11_797, 1_797, 10_000)
     assert report.n_agree == report.n and report.disagreements == ()
     assert report.max_decision_diff <= DECISION_TOLERANCE
-    if model.probability:
+    if digits_svm.persist.has_probabilities(model):
         assert report.max_proba_diff <= PROBABILITY_TOLERANCE
         assert report.label_rule == "probabilities"
     else:
