@@ -86,3 +86,7 @@ def test_probabilities_close_to_scikit_learns_through_the_same_coupling(halves):
     assert np.mean(p_ours.argmax(1) == p_theirs.argmax(1)) >= 0.98
     assert _log_loss(p_ours, yt) <= _log_loss(p_theirs, yt) * 1.05
     assert diff.mean() < 0.02
+    # the sign convention: scikit-learn's probA_ (libsvm's), applied to libsvm-sign decisions; A < 0 throughout
+    assert (ours_a < 0).all() and (np.sign(ours_a) == np.sign(model.probA_)).all()
+    print(f"figures: max |A ours - probA_| = {np.abs(ours_a - model.probA_).max():.3f}, "
+          f"max |B ours - probB_| = {np.abs(ours_b - model.probB_).max():.3f}")
