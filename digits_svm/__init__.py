@@ -41,7 +41,7 @@ __all__ = [
 #: The submodules, one job each (docs/api.md). The ones the names above come from are
 #: loaded already; the others load on first use, so ``import digits_svm`` stays light.
 SUBMODULES = (
-    "artifacts", "augment", "cli", "confidence", "coreml", "data", "errors", "fileio", "handwriting", "images",
+    "artifacts", "augment", "calibration", "cli", "confidence", "coreml", "data", "errors", "fileio", "handwriting", "images",
     "inputs", "libsvm", "nondigits", "parity", "persist", "playground", "plots", "preprocessing", "presets",
     "runtime", "search", "strokes", "svm_spec", "synthetic", "training", "validation",
 )

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.svm import SVC
 
 import digits_svm
 from digits_svm import (
     artifacts,
     augment,
+    calibration,
     confidence,
     coreml,
     data,
@@ -130,6 +132,14 @@ CASES: list[tuple] = [
     (training.synthesized_training_digits, "method", ("app", 3), {"method": "nope"}),
     (training.synthesized_training_digits, "n_jobs", ("app", 3), {"n_jobs": 0}),
     (training.fit_with_copies, "augment", (None, None, None, "nope"), {}),
+    # calibration
+    (calibration.sigmoid_train, "decision_values", ([1.0], [1, -1]), {}),
+    (calibration.sigmoid_train, "decision_values", ([_NAN], [1]), {}),
+    (calibration.pairwise_platt, "estimator", (object(), np.zeros((2, 1)), [0, 1]), {}),
+    (calibration.pairwise_platt, "n_folds", (SVC(), np.zeros((2, 1)), [0, 1]), {"n_folds": 1}),
+    (calibration.pairwise_platt, "random_state", (SVC(), np.zeros((2, 1)), [0, 1]), {"random_state": -1}),
+    (calibration.pairwise_platt, "X", (SVC(), np.zeros(2), [0, 1]), {}),
+    (calibration.pairwise_platt, "y", (SVC(), np.zeros((2, 1)), [0, 0]), {}),
     # presets
     (presets.preset_settings, "preset", ("nope",), {}),
     (presets.make_estimator, "preset", (), {"preset": ["best"]}),

@@ -1,0 +1,92 @@
+"""Pairwise Platt calibration: libsvm's sigmoid fit, its folds, and probabilities close to scikit-learn's."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+from sklearn.svm import SVC
+
+from digits_svm.calibration import _binary_decisions, pairwise_platt, sigmoid_train
+from digits_svm.coreml import svc_spec
+from digits_svm.data import load_digits_grids
+from digits_svm.libsvm import LibsvmModel
+from digits_svm.svm_spec import read_svm_spec
+
+
+def _regularised_loss(params, dec, labels):
+    prior1, prior0 = np.sum(labels > 0), np.sum(labels <= 0)
+    t = np.where(labels > 0, (prior1 + 1) / (prior1 + 2), 1 / (prior0 + 2))
+    f = dec * params[0] + params[1]
+    return float(np.sum(t * f + np.logaddexp(0, -f)))
+
+
+def test_sigmoid_train_matches_a_direct_minimisation():
+    rng = np.random.default_rng(3)
+    labels = np.where(rng.random(60) < 0.4, 1, -1)
+    dec = labels * 1.0 + rng.normal(0, 1.0, 60)
+    A, B = sigmoid_train(dec, labels)
+    best = minimize(_regularised_loss, [0.0, 0.0], args=(dec, labels), method="BFGS", options={"gtol": 1e-10})
+    np.testing.assert_allclose([A, B], best.x, atol=1e-5)
+    assert A < 0  # positive decisions mean the positive class: P = 1 / (1 + exp(A f + B)) grows with f
+
+
+def test_sigmoid_train_on_separable_values_and_all_one_class():
+    A, B = sigmoid_train([-3.0, -2.0, 2.0, 3.0], [-1, -1, 1, 1])
+    assert A < 0 and abs(B) < 1e-9  # symmetric data: B = 0
+    A, B = sigmoid_train([1.0, 1.0, 1.0], [1, 1, 1])  # one class: the target is (3+1)/(3+2)
+    assert 1 / (1 + np.exp(A + B)) == pytest.approx(0.8, abs=1e-4)
+
+
+def test_a_training_fold_with_one_class_gives_plus_or_minus_one():
+    X = np.arange(4.0)[:, None]
+    y = np.array([1, 1, 1, -1])
+    dec = _binary_decisions(SVC(), X, y, (1.0, 1.0), 4, np.random.default_rng(0))
+    # the held-out -1's training fold holds only +1s: libsvm gives it +1
+    assert dec[3] == 1.0
+
+
+@pytest.fixture(scope="module")
+def halves():
+    X, y = load_digits_grids()
+    X = X.reshape(len(X), 64)
+    order = np.random.default_rng(0).permutation(len(X))
+    train, test = order[:400], order[400:900]
+    return X[train], y[train], X[test], y[test]
+
+
+def test_deterministic_for_a_seed(halves):
+    X, y, _, _ = halves
+    keep = y < 4
+    a1, b1 = pairwise_platt(SVC(gamma=0.001, C=3), X[keep], y[keep], random_state=1)
+    a2, b2 = pairwise_platt(SVC(gamma=0.001, C=3), X[keep], y[keep], random_state=1)
+    a3, _ = pairwise_platt(SVC(gamma=0.001, C=3), X[keep], y[keep], random_state=2)
+    assert a1.dtype == np.float64 and a1.shape == (6,)
+    np.testing.assert_array_equal(a1, a2)
+    np.testing.assert_array_equal(b1, b2)
+    assert not np.array_equal(a1, a3)
+
+
+def _log_loss(p, y):
+    return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-15, 1))))
+
+
+def test_probabilities_close_to_scikit_learns_through_the_same_coupling(halves):
+    X, y, Xt, yt = halves
+    model = SVC(gamma=0.001, C=3, probability=True, random_state=0).fit(X, y)
+    spec = read_svm_spec(svc_spec(model))
+    ours_a, ours_b = pairwise_platt(SVC(gamma=0.001, C=3), X, y)
+    theirs = LibsvmModel(spec)
+    ours = LibsvmModel(dataclasses.replace(spec, prob_a=ours_a, prob_b=ours_b))
+    raw = theirs.decision(Xt)
+    p_theirs, p_ours = theirs.probabilities(raw), ours.probabilities(raw)
+    np.testing.assert_allclose(p_theirs, model.predict_proba(Xt), atol=1e-6)  # the coupling is scikit-learn's
+    diff = np.abs(p_ours - p_theirs)
+    print(f"figures: max |p ours - p sklearn| = {diff.max():.4f}, mean = {diff.mean():.5f}")
+    assert np.mean(p_ours.argmax(1) == p_theirs.argmax(1)) >= 0.98
+    assert _log_loss(p_ours, yt) <= _log_loss(p_theirs, yt) * 1.05
+    assert diff.mean() < 0.02
+    # the sign convention: scikit-learn's probA_ (libsvm's), applied to libsvm-sign decisions; A < 0 throughout
+    assert (ours_a < 0).all() and (np.sign(ours_a) == np.sign(model.probA_)).all()
+    print(f"figures: max |A ours - probA_| = {np.abs(ours_a - model.probA_).max():.3f}, "
+          f"max |B ours - probB_| = {np.abs(ours_b - model.probB_).max():.3f}")
