@@ -105,7 +105,6 @@ def sigmoid_train(decision_values: Any, labels: Any) -> tuple[float, float]:
 def _binary_decisions(estimator: Any, X: np.ndarray, y: np.ndarray, weights: tuple[float, float],
                       n_folds: int, rng: np.random.Generator) -> np.ndarray:
     """libsvm's ``svm_binary_svc_probability`` decision values; y is +1 / -1, positive means +1."""
-    from sklearn.base import clone
 
     n = len(y)
     perm = rng.permutation(n)
@@ -123,7 +122,9 @@ def _binary_decisions(estimator: Any, X: np.ndarray, y: np.ndarray, weights: tup
         elif p_count == 0:
             dec[held] = -1.0
         else:
-            sub = clone(estimator).set_params(probability=False, class_weight={1: weights[0], -1: weights[1]})
+            # A fresh estimator without the probability setting (scikit-learn 1.9 deprecates any value of it).
+            settings = {k: v for k, v in estimator.get_params().items() if k not in ("probability", "class_weight")}
+            sub = type(estimator)(**settings, class_weight={1: weights[0], -1: weights[1]})
             sub.fit(X[train], yt)
             # classes_ is [-1, 1]: scikit-learn's binary decision_function > 0 means classes_[1] = +1.
             dec[held] = sub.decision_function(X[held])
