@@ -57,10 +57,9 @@ def main() -> None:
         plain = SVC(**params).fit(X[train], y[train])
         prob_a, prob_b = pairwise_platt(SVC(**params), X[train], y[train], random_state=0)
         t_ours = time.perf_counter() - t0
-        spec = read_svm_spec(svc_spec(theirs))
-        ours_spec = dataclasses.replace(read_svm_spec(svc_spec(plain)), prob_a=prob_a, prob_b=prob_b)
-        p_theirs = LibsvmModel(spec).probabilities(LibsvmModel(spec).decision(X[test]))
-        ours_model = LibsvmModel(ours_spec)
+        theirs_model = LibsvmModel(read_svm_spec(svc_spec(theirs)))
+        ours_model = LibsvmModel(dataclasses.replace(read_svm_spec(svc_spec(plain)), prob_a=prob_a, prob_b=prob_b))
+        p_theirs = theirs_model.probabilities(theirs_model.decision(X[test]))
         p_ours = ours_model.probabilities(ours_model.decision(X[test]))
         s_theirs, s_ours = scores(p_theirs, y[test]), scores(p_ours, y[test])
         print(f"{name:8} {'sklearn':8} {s_theirs[0]:9.4f} {s_theirs[1]:8.4f} {s_theirs[2]:9.4f} {t_theirs:7.2f}")

@@ -16,9 +16,11 @@ import math
 from typing import Any
 
 import numpy as np
+from sklearn.svm import SVC
+from sklearn.utils.class_weight import compute_class_weight
 
 from .errors import InvalidParameterError
-from .validation import check_count
+from .validation import check_count, check_instance
 
 __all__ = ["sigmoid_train", "pairwise_platt"]
 
@@ -27,8 +29,7 @@ _MAX_ITER, _MIN_STEP, _SIGMA, _EPS = 100, 1e-10, 1e-12, 1e-5
 
 def _objective(dec: np.ndarray, t: np.ndarray, A: float, B: float) -> float:
     f = dec * A + B
-    pos = f >= 0
-    return float(np.sum(np.where(pos, t * f + np.log1p(np.exp(-np.abs(f))), (t - 1) * f + np.log1p(np.exp(-np.abs(f))))))
+    return float(np.sum(np.where(f >= 0, t * f, (t - 1) * f) + np.log1p(np.exp(-np.abs(f)))))
 
 
 def sigmoid_train(decision_values: Any, labels: Any) -> tuple[float, float]:
@@ -75,8 +76,9 @@ def sigmoid_train(decision_values: Any, labels: Any) -> tuple[float, float]:
         f = dec * A + B
         e = np.exp(-np.abs(f))
         # libsvm's two branches: p = 1/(1+exp(f)), q = 1-p, computed without overflow.
-        p = np.where(f >= 0, e / (1.0 + e), 1.0 / (1.0 + e))
-        q = np.where(f >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        small, large = e / (1.0 + e), 1.0 / (1.0 + e)
+        p = np.where(f >= 0, small, large)
+        q = np.where(f >= 0, large, small)
         d2 = p * q
         h11 = _SIGMA + float(np.sum(dec * dec * d2))
         h22 = _SIGMA + float(np.sum(d2))
@@ -105,6 +107,9 @@ def sigmoid_train(decision_values: Any, labels: Any) -> tuple[float, float]:
 def _binary_decisions(estimator: Any, X: np.ndarray, y: np.ndarray, weights: tuple[float, float],
                       n_folds: int, rng: np.random.Generator) -> np.ndarray:
     """libsvm's ``svm_binary_svc_probability`` decision values; y is +1 / -1, positive means +1."""
+    # A fresh estimator per fold, without the probability setting (scikit-learn 1.9 deprecates any value of it).
+    settings = {k: v for k, v in estimator.get_params().items() if k not in ("probability", "class_weight")}
+    settings["class_weight"] = {1: weights[0], -1: weights[1]}
 
     n = len(y)
     perm = rng.permutation(n)
@@ -122,9 +127,7 @@ def _binary_decisions(estimator: Any, X: np.ndarray, y: np.ndarray, weights: tup
         elif p_count == 0:
             dec[held] = -1.0
         else:
-            # A fresh estimator without the probability setting (scikit-learn 1.9 deprecates any value of it).
-            settings = {k: v for k, v in estimator.get_params().items() if k not in ("probability", "class_weight")}
-            sub = type(estimator)(**settings, class_weight={1: weights[0], -1: weights[1]})
+            sub = type(estimator)(**settings)
             sub.fit(X[train], yt)
             # classes_ is [-1, 1]: scikit-learn's binary decision_function > 0 means classes_[1] = +1.
             dec[held] = sub.decision_function(X[held])
@@ -169,11 +172,7 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5,
     >>> a.shape, bool((a < 0).all())
     ((3,), True)
     """
-    from sklearn.svm import SVC
-    from sklearn.utils.class_weight import compute_class_weight
-
-    if not isinstance(estimator, SVC):
-        raise InvalidParameterError(f"estimator={type(estimator).__name__} is not allowed; use a scikit-learn SVC")
+    check_instance(estimator, "estimator", SVC, "a scikit-learn SVC")
     n_folds = check_count(n_folds, "n_folds", low=2)
     random_state = check_count(random_state, "random_state", low=0)
     Xa = np.asarray(X, dtype=np.float64)
