@@ -37,15 +37,6 @@ def _ct():
     return coremltools
 
 
-def raw_coremltools_spec(model):
-    """The spec coremltools' converter makes (built by svc_spec): input 'input' of shape [64], any label type.
-
-    tests/test_coreml.py checks svc_spec against the converter itself where it runs; the
-    converter is not called here, so these tests run under any scikit-learn.
-    """
-    return digits_svm.coreml.svc_spec(model)
-
-
 def spec_of(model):
     return digits_svm.convert(model, preprocessing=SEED).get_spec()
 
@@ -90,7 +81,9 @@ def models(result, digits):
     out["binary_probability"] = SVC(gamma=0.001, probability=True, random_state=0).fit(Xb[: len(yb) // 2], yb[: len(yb) // 2])
     out["strings"] = SVC(gamma=0.001).fit(X[first], NAMES[y[first]])
     specs = {name: spec_of(model) for name, model in out.items() if name != "strings"}
-    specs["strings"] = raw_coremltools_spec(out["strings"])
+    # The converter's own spec (input 'input' of shape [64], any label type), built by svc_spec so
+    # this runs under any scikit-learn; tests/test_coreml.py checks svc_spec against the converter.
+    specs["strings"] = digits_svm.coreml.svc_spec(out["strings"])
     specs["sparse"] = to_sparse(specs["default"])
     out["sparse"] = result.model
     return {name: (out[name], specs[name]) for name in out}
