@@ -1,4 +1,4 @@
-"""libsvm's pairwise Platt calibration (probA, probB per class pair), without SVC(probability=True).
+"""libsvm's probabilities without SVC(probability=True): pairwise Platt fit, sigmoid, coupling, and `PlattSVC`.
 
 scikit-learn 1.9 deprecates ``SVC(probability=True)`` and ``probA_``/``probB_``; Core ML's
 SVM spec still needs libsvm's pairwise Platt parameters, one (A, B) per class pair in
@@ -8,11 +8,20 @@ validated decision values per class pair, then a Newton fit with backtracking of
 ``P(first class | f) = 1 / (1 + exp(A f + B))``. The sign is libsvm's (and scikit-learn's
 ``probA_``): ``f > 0`` means the pair's first class, so A is normally negative.
 Seeded and deterministic.
+
+`PlattSVC` is the SVC that the presets with probabilities build: it fits as an SVC, then
+calibrates itself with `pairwise_platt`, and its ``predict_proba`` applies libsvm's
+prediction rules (`platt_probabilities`: Platt's sigmoid, its clamp, and Wu, Lin and
+Weng's coupling), the very code that `digits_svm.libsvm` runs on a ``.mlmodel``'s spec.
 """
 
 from __future__ import annotations
 
+import copy
+import importlib
 import math
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,9 +31,28 @@ from sklearn.utils.class_weight import compute_class_weight
 from .errors import InvalidParameterError
 from .validation import check_count, check_instance
 
-__all__ = ["sigmoid_train", "pairwise_platt"]
+__all__ = ["MIN_PROB", "SMALL_BATCH", "sigmoid_train", "pairwise_platt", "libsvm_decisions", "platt_probabilities",
+           "couple", "PlattSVC"]
 
 _MAX_ITER, _MIN_STEP, _SIGMA, _EPS = 100, 1e-10, 1e-12, 1e-5
+
+#: libsvm's clamp of pairwise probabilities to [MIN_PROB, 1 - MIN_PROB].
+MIN_PROB = 1e-7
+#: Up to this many grids the coupling runs grid by grid on Python floats (less overhead);
+#: larger batches run it vectorised over grids. Both give the same bits.
+SMALL_BATCH = 8
+
+def _plain_einsum() -> Callable[..., Any]:
+    """np.einsum without its Python wrapper: np.einsum(..., optimize=False) calls exactly this."""
+    for module in ("numpy._core.multiarray", "numpy.core.multiarray"):
+        try:
+            return importlib.import_module(module).c_einsum
+        except (ImportError, AttributeError):  # pragma: no cover - another numpy layout
+            continue
+    return np.einsum  # pragma: no cover
+
+
+_einsum = _plain_einsum()
 
 
 def _objective(dec: np.ndarray, t: np.ndarray, A: float, B: float) -> float:
@@ -127,7 +155,7 @@ def _binary_decisions(estimator: Any, X: np.ndarray, y: np.ndarray, weights: tup
         elif p_count == 0:
             dec[held] = -1.0
         else:
-            sub = type(estimator)(**settings)
+            sub = SVC(**settings)  # a plain SVC: a PlattSVC would calibrate each fold too
             sub.fit(X[train], yt)
             # classes_ is [-1, 1]: scikit-learn's binary decision_function > 0 means classes_[1] = +1.
             dec[held] = sub.decision_function(X[held])
@@ -196,3 +224,206 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5,
             prob_a.append(a)
             prob_b.append(b)
     return np.array(prob_a, dtype=np.float64), np.array(prob_b, dtype=np.float64)
+
+
+def libsvm_decisions(model: SVC, X: Any) -> np.ndarray:
+    """libsvm's one-vs-one decision values of a fitted SVC: shape (n, pairs), positive for the pair's first class.
+
+    scikit-learn's ``decision_function`` with ``decision_function_shape="ovo"``, with the
+    sign of two classes turned back (scikit-learn's is positive for the second class).
+
+    Examples
+    --------
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
+    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
+    >>> libsvm_decisions(model, X[100:102]).shape
+    (2, 45)
+    """
+    ovo = copy.copy(model)  # shares the fitted arrays; only the output shape changes
+    ovo.decision_function_shape = "ovo"
+    dec = ovo.decision_function(X).reshape(len(X), -1)
+    return -dec if len(model.classes_) == 2 else dec
+
+
+@lru_cache(maxsize=8)
+def _pair_slots(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flat indices of (i, j) and (j, i) in a k x k matrix, for the pairs in libsvm's order."""
+    i, j = np.triu_indices(k, 1)
+    return i * k + j, j * k + i
+
+
+def platt_probabilities(raw: np.ndarray, prob_a: np.ndarray, prob_b: np.ndarray, n_classes: int) -> np.ndarray:
+    """libsvm's ``svm_predict_probability``: shape (n, n_classes), columns in class order.
+
+    ``raw`` are libsvm's decision values (n, pairs); ``prob_a``/``prob_b`` one Platt pair
+    per class pair. Platt's sigmoid, clamped to [`MIN_PROB`, 1 - `MIN_PROB`], then `couple`
+    (for two classes the pairwise probability itself, as libsvm >= 3 and Core ML give).
+
+    Examples
+    --------
+    >>> p = platt_probabilities(np.array([[2.0]]), np.array([-1.0]), np.array([0.0]), 2)
+    >>> p.round(3).tolist()
+    [[0.881, 0.119]]
+    """
+    f = raw * prob_a + prob_b
+    e = np.exp(-np.abs(f))
+    # libsvm's sigmoid_predict, in its cancellation-free form, then its clamp.
+    one_plus = 1.0 + e
+    r = np.where(f >= 0, e / one_plus, 1.0 / one_plus)
+    np.minimum(np.maximum(r, MIN_PROB, out=r), 1.0 - MIN_PROB, out=r)
+    n, k = len(raw), n_classes
+    if k == 2:
+        # libsvm >= 3 (and Core ML) return the pairwise probability itself for two classes.
+        return np.column_stack([r[:, 0], 1.0 - r[:, 0]])
+    upper, lower = _pair_slots(k)
+    flat = np.zeros((n, k * k))
+    flat[:, upper] = r
+    flat[:, lower] = 1.0 - r
+    pairwise = flat.reshape(n, k, k)
+    if n <= SMALL_BATCH:
+        return np.array([_couple_one(pairwise[m : m + 1]) for m in range(n)])
+    return couple(pairwise)
+
+
+def _coupling_matrix(r: np.ndarray) -> np.ndarray:
+    """Q of Wu, Lin and Weng's method 2 from pairwise probabilities r (n, k, k) with a zero diagonal."""
+    k = r.shape[1]
+    Q = -(r * r.transpose(0, 2, 1))  # Q[t][j] = -r[j][t] * r[t][j]
+    Q.reshape(len(r), -1)[:, :: k + 1] = _einsum("njt,njt->nt", r, r)  # sum over j != t of r[j][t]^2
+    return Q
+
+
+def couple(r: np.ndarray) -> np.ndarray:
+    """libsvm's ``multiclass_probability`` (Wu, Lin and Weng, method 2), vectorised over grids.
+
+    ``r`` has shape (n, k, k) with ``r[:, i, j]`` the probability of i against j and zeros
+    on the diagonal. Each grid iterates until its own stopping test passes, exactly as
+    libsvm does one grid at a time.
+
+    Examples
+    --------
+    >>> p = np.array([0.5, 0.3, 0.2])
+    >>> r = p[:, None] / (p[:, None] + p[None, :]) * (1 - np.eye(3))
+    >>> bool(np.abs(couple(r[None]) - p).max() < 0.005)
+    True
+    """
+    n, k, _ = r.shape
+    Q = _coupling_matrix(r)
+    p = np.full((n, k), 1.0 / k)
+    eps = 0.005 / k
+    active = np.arange(n)
+    for _ in range(max(100, k)):
+        Qa, pa = Q[active], p[active]
+        Qp = _einsum("ntj,nj->nt", Qa, pa)
+        pQp = _einsum("nt,nt->n", pa, Qp)
+        running = np.abs(Qp - pQp[:, None]).max(axis=1) >= eps
+        active, Qa, pa, Qp, pQp = active[running], Qa[running], pa[running], Qp[running], pQp[running]
+        if active.size == 0:
+            break
+        for t in range(k):
+            qtt = Qa[:, t, t]
+            diff = (pQp - Qp[:, t]) / qtt
+            pa[:, t] += diff
+            one_plus = (1.0 + diff)[:, None]
+            pQp = (pQp + diff * (diff * qtt + 2.0 * Qp[:, t])) / one_plus[:, 0] / one_plus[:, 0]
+            step = Qa[:, t, :] * diff[:, None]
+            step += Qp
+            Qp = np.divide(step, one_plus, out=step)
+            pa /= one_plus
+        p[active] = pa
+    return p
+
+
+def _couple_one(r: np.ndarray) -> np.ndarray:
+    """`couple` for one grid (r of shape (1, k, k)), on Python floats: the same operations in the same order.
+
+    Two things make it cheap. The sums (Q p and p.Q p) are the very einsum calls `couple`
+    makes, on the same shapes. And of the vector Q p, step t of a sweep reads only entry
+    t, and a sweep's last Q p is never read (the next sweep recomputes it), so entry t is
+    brought up to date just before step t, through the same updates in the same order,
+    instead of every entry at every step; p is not read within a sweep, so its updates run
+    after the sweep, again in the same order per entry.
+    """
+    k = r.shape[1]
+    Q = _coupling_matrix(r)
+    rows = Q[0].tolist()
+    diagonal = [rows[t][t] for t in range(k)]
+    values = [1.0 / k] * k
+    p = np.array([values])
+    eps = 0.005 / k
+    for _ in range(max(100, k)):
+        Qp_array = _einsum("ntj,nj->nt", Q, p)
+        pQp = float(_einsum("nt,nt->n", p, Qp_array)[0])
+        Qp = Qp_array[0].tolist()
+        for value in Qp:
+            if abs(value - pQp) >= eps:
+                break
+        else:  # max |Qp - pQp| < eps: converged
+            break
+        diffs: list[float] = []
+        one_plus: list[float] = []
+        for t, qtt in enumerate(diagonal):
+            qp = Qp[t]
+            # the t updates so far (zip stops there); Q is symmetric, so rows[t][s] == Q[s][t]
+            for d, q, o in zip(diffs, rows[t], one_plus, strict=False):
+                qp = (qp + d * q) / o
+            diff = (pQp - qp) / qtt
+            o = 1.0 + diff
+            pQp = (pQp + diff * (diff * qtt + 2.0 * qp)) / o / o
+            diffs.append(diff)
+            one_plus.append(o)
+        for t, o in enumerate(one_plus):
+            values[t] += diffs[t]
+            values = list(map(o.__rtruediv__, values))  # v / o for every v
+        p = np.array([values])
+    return np.array(values)
+
+
+class PlattSVC(SVC):
+    """A scikit-learn ``SVC`` that gives libsvm's probabilities without ``SVC(probability=True)``.
+
+    It takes the SVC's parameters (leave ``probability`` unset). `fit` fits the SVC, then
+    `pairwise_platt` on the same data (libsvm's 5 folds, seeded by ``random_state``; None
+    means 0, so a fit is always deterministic); `predict_proba` is libsvm's
+    ``svm_predict_probability`` (`platt_probabilities`), which the ``.mlmodel`` computes
+    too. ``predict`` is the SVC's (pairwise votes). A pickle of it needs ``digits_svm``
+    installed to load.
+
+    Attributes
+    ----------
+    platt_a_, platt_b_ : numpy.ndarray of shape (n_pairs,)
+        libsvm's ``probA``/``probB``, one per class pair (what the ``.mlmodel`` carries).
+
+    Examples
+    --------
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
+    >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:300], y[:300])
+    >>> proba = model.predict_proba(X[300:302])
+    >>> proba.shape, model.classes_[proba.argmax(axis=1)].tolist(), y[300:302].tolist()
+    ((2, 10), [7, 3], [7, 3])
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> PlattSVC:
+        """Fit the SVC, then its pairwise Platt parameters (`pairwise_platt`) on the same ``X, y``."""
+        if sample_weight is not None:
+            raise InvalidParameterError("sample_weight=<given> is not allowed for a PlattSVC (its calibration "
+                                        "weighs every digit alike); fit without it, or use class_weight")
+        if self.probability is True:
+            raise InvalidParameterError("probability=True is not allowed for a PlattSVC; it calibrates itself, "
+                                        "so leave probability unset")
+        super().fit(X, y)
+        seed = 0 if self.random_state is None else self.random_state
+        self.platt_a_, self.platt_b_ = pairwise_platt(self, X, y, random_state=seed)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order (libsvm's rules)."""
+        if not hasattr(self, "platt_a_"):
+            raise InvalidParameterError("this PlattSVC is not fitted; call .fit() first")
+        return platt_probabilities(libsvm_decisions(self, X), self.platt_a_, self.platt_b_, len(self.classes_))
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """The log of `predict_proba`."""
+        return np.log(self.predict_proba(X))

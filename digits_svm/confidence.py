@@ -173,10 +173,10 @@ def predict_with_confidence(
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
+    >>> from digits_svm.calibration import PlattSVC
     >>> from digits_svm.data import load_digits_grids
     >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001, probability=True, random_state=0).fit(X[:500], y[:500])
+    >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:500], y[:500])
     >>> [str(p) for p in predict_with_confidence(model, X[-5:-3])], y[-5:-3].tolist()
     (['9 (probability 0.95)', '0 (probability 0.85)'], [9, 0])
     >>> p = predict_with_confidence(model, X[-4], min_confidence=0.9)[0]

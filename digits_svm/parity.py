@@ -10,16 +10,14 @@ See ``docs/runtime.md``.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
+from .calibration import PlattSVC, libsvm_decisions, platt_probabilities
 from .data import load_digits_grids
 from .errors import VerificationError
-from .libsvm import MIN_PROB
 from .persist import check_fitted_svc, has_probabilities, platt_parameters
 from .runtime import as_runtime
 from .svm_spec import N_FEATURES
@@ -30,7 +28,7 @@ __all__ = ["DECISION_TOLERANCE", "PROBABILITY_TOLERANCE", "ParityReport", "parit
 #: Largest allowed difference between runtime and estimator decision values in `verify`.
 DECISION_TOLERANCE = 1e-9
 #: Largest allowed difference between runtime and estimator probabilities in `verify`.
-PROBABILITY_TOLERANCE = 1e-6
+PROBABILITY_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -65,9 +63,11 @@ class ParityReport:
     n_predict_differs_digits : int or None
         The same count restricted to the ``load_digits`` digits.
     binary_platt : bool
-        Two classes with probabilities: the estimator's probabilities were taken as Platt's
-        sigmoid of its decision value (libsvm >= 3 and Core ML), because scikit-learn's
-        ``predict_proba`` also runs pairwise coupling, which moves them by up to ~1e-4.
+        Two classes with probabilities: they are compared as Platt's sigmoid of the
+        decision value, uncoupled (libsvm >= 3 and Core ML). A `PlattSVC` gives them so;
+        for an ``SVC(probability=True)`` they are computed from its ``probA_``/``probB_``,
+        because scikit-learn's ``predict_proba`` also runs pairwise coupling, which moves
+        them by up to ~1e-4.
 
     Examples
     --------
@@ -256,22 +256,17 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
     grids, n_digits = parity_grids(n_random, random_state)
     labels, raw, proba = runtime._evaluate(grids)
 
-    ovo = copy.copy(estimator)  # shares the fitted arrays; only the output shape changes
-    ovo.decision_function_shape = "ovo"
-    ref_decision = ovo.decision_function(grids).reshape(len(grids), -1)
-    max_decision = _max_abs_diff(runtime._sklearn_sign(raw), ref_decision)
+    ref_decision = libsvm_decisions(estimator, grids)
+    max_decision = _max_abs_diff(raw, ref_decision)
 
     binary = len(est_classes) == 2
     predict_differs = predict_differs_digits = None
     max_proba = None
     if proba is not None:
-        if binary:
-            # Core ML (libsvm >= 3) returns Platt's sigmoid of the libsvm decision value
-            # (-sklearn's); scikit-learn's bundled libsvm couples even two classes.
-            prob_a, prob_b = platt_parameters(estimator)
-            first = expit(ref_decision[:, 0] * prob_a[0] - prob_b[0])
-            first = np.clip(first, MIN_PROB, 1.0 - MIN_PROB)
-            ref_proba = np.column_stack([first, 1.0 - first])
+        if binary and not isinstance(estimator, PlattSVC):
+            # Core ML (libsvm >= 3) returns Platt's sigmoid of the libsvm decision value;
+            # scikit-learn's bundled libsvm couples even two classes.
+            ref_proba = platt_probabilities(ref_decision, *platt_parameters(estimator), 2)
         else:
             ref_proba = estimator.predict_proba(grids)
         max_proba = _max_abs_diff(proba, ref_proba)

@@ -28,6 +28,7 @@ import sklearn
 from sklearn.svm import SVC
 
 from . import __version__
+from .calibration import PlattSVC
 from .errors import NotAnSVCError, PickleIntegrityError
 from .fileio import atomic_write_bytes, atomic_write_json, read_bytes
 from .validation import check_bool, check_instance, check_path
@@ -116,8 +117,10 @@ def check_fitted_svc(model: Any, *, source: str = "model") -> None:
 def has_probabilities(model: Any) -> bool:
     """Whether a fitted SVC holds libsvm's pairwise Platt parameters, so it gives probabilities.
 
-    Read from the fitted parameters, not from ``model.probability`` alone: from scikit-learn
-    1.9 on, that setting's default is the string ``"deprecated"``, which is true.
+    A fitted `digits_svm.calibration.PlattSVC` (what the presets with probabilities build)
+    does, and so does an ``SVC(probability=True)`` of an older scikit-learn. The latter is
+    read from the fitted parameters, not from ``model.probability`` alone: from
+    scikit-learn 1.9 on, that setting's default is the string ``"deprecated"``, which is true.
 
     Examples
     --------
@@ -127,17 +130,22 @@ def has_probabilities(model: Any) -> bool:
     >>> has_probabilities(SVC(gamma=0.001).fit(X[:100].reshape(100, 64), y[:100]))
     False
     """
+    if isinstance(model, PlattSVC):
+        return hasattr(model, "platt_a_")
     return getattr(model, "probability", False) is True and len(getattr(model, "_probA", ())) != 0
 
 
 def platt_parameters(model: Any) -> tuple[np.ndarray, np.ndarray]:
     """libsvm's ``probA`` and ``probB`` of a fitted SVC, one per class pair (empty without probabilities).
 
-    scikit-learn's ``probA_``/``probB_`` are these arrays; they are read here under their
-    stored names because scikit-learn 1.9 deprecates the public ones (a FutureWarning).
+    A `digits_svm.calibration.PlattSVC`'s ``platt_a_``/``platt_b_``, or an
+    ``SVC(probability=True)``'s ``probA_``/``probB_``, read under their stored names
+    because scikit-learn 1.9 deprecates the public ones (a FutureWarning).
     """
     if not has_probabilities(model):
         return np.empty(0), np.empty(0)
+    if isinstance(model, PlattSVC):
+        return np.asarray(model.platt_a_, dtype=np.float64), np.asarray(model.platt_b_, dtype=np.float64)
     return np.asarray(model._probA, dtype=np.float64), np.asarray(model._probB, dtype=np.float64)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sklearn.svm import SVC
 
+from .calibration import PlattSVC
 from .validation import MAX_RANDOM_STATE, check_bool, check_choice, check_count, check_number
 
 __all__ = ["PRESETS", "APP_DIGITS", "KERNELS", "preset_settings", "make_estimator"]
@@ -76,8 +77,10 @@ def make_estimator(
     C, gamma, kernel, degree, coef0 : optional
         Override the preset's value.
     probability : bool, optional
-        Fit Platt scaling so the model (and the ``.mlmodel``) gives class probabilities.
-        Default: the preset's (True for "best", else False).
+        Fit libsvm's pairwise Platt scaling so the model (and the ``.mlmodel``) gives class
+        probabilities: the estimator is then a `digits_svm.calibration.PlattSVC`, an SVC
+        that calibrates itself (``SVC(probability=True)`` is deprecated from scikit-learn
+        1.9 on). Default: the preset's (True for "best" and "app", else False).
     random_state : int, default 0
         Seed for the probability calibration, so training is deterministic (0 to
         ``2**32 - 1``).
@@ -85,6 +88,7 @@ def make_estimator(
     Returns
     -------
     sklearn.svm.SVC
+        A `digits_svm.calibration.PlattSVC` when ``probability`` is true.
 
     Raises
     ------
@@ -96,7 +100,7 @@ def make_estimator(
     >>> make_estimator()
     SVC(gamma=0.001, random_state=0)
     >>> make_estimator(preset="best")
-    SVC(C=3.0, gamma=0.001, probability=True, random_state=0)
+    PlattSVC(C=3.0, gamma=0.001, random_state=0)
     """
     params = preset_settings(preset)
     preset_probability = params.get("probability", False)
@@ -119,8 +123,6 @@ def make_estimator(
         check_number(params["coef0"], "coef0")
     probability = preset_probability if probability is None else check_bool(probability, "probability")
     check_count(random_state, "random_state", high=MAX_RANDOM_STATE)
-    if probability:
-        params["probability"] = True
-    # Without probabilities the setting is left at its default: from scikit-learn 1.9 on, any
-    # value given for it (False too) is deprecated.
-    return SVC(random_state=random_state, **params)
+    # The probability setting is left at its default: from scikit-learn 1.9 on, any value
+    # given for it (False too) is deprecated.
+    return (PlattSVC if probability else SVC)(random_state=random_state, **params)

@@ -310,11 +310,11 @@ class CoreMLRuntime:
 
         Examples
         --------
-        >>> from sklearn.svm import SVC
+        >>> from digits_svm.calibration import PlattSVC
         >>> from digits_svm import convert
         >>> from digits_svm.data import load_digits_grids
         >>> X, y = load_digits_grids()
-        >>> model = SVC(gamma=0.001, probability=True, random_state=0).fit(X[:100], y[:100])
+        >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
         >>> proba = runtime.predict_proba(X[100:110])
         >>> proba.shape, bool(abs(proba - model.predict_proba(X[100:110])).max() < 1e-9)

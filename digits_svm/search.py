@@ -17,6 +17,7 @@ from sklearn.svm import SVC
 from .augment import AUGMENTATIONS, renorm_grids
 from .coreml import build_spec, spec_bytes
 from .data import canonical_split
+from .presets import make_estimator
 from .training import Progress, fit_with_copies, predict_digits
 from .validation import (
     MAX_RANDOM_STATE,
@@ -140,7 +141,7 @@ def _cv_fold(X: np.ndarray, y: np.ndarray, drawn: np.ndarray, train_index: np.nd
              augment: str, params: dict[str, Any], probability: bool,
              random_state: int) -> tuple[int, int, float | None]:
     """Fit on one fold's training digits (and their copies), score its validation digits and their drawn versions."""
-    estimator = SVC(probability=probability, random_state=random_state, **params)
+    estimator = make_estimator(probability=probability, random_state=random_state, **params)
     model, _ = fit_with_copies(estimator, X[train_index], y[train_index], augment)
     y_val = y[val_index]
     correct = int((predict_digits(model, X[val_index]) == y_val).sum())
@@ -155,7 +156,8 @@ def _cv_fold(X: np.ndarray, y: np.ndarray, drawn: np.ndarray, train_index: np.nd
 def _fit_and_measure(X: np.ndarray, y: np.ndarray, augment: str, params: dict[str, Any], probability: bool,
                      random_state: int) -> tuple[SVC, int]:
     """Fit on the whole training half; return the model and its ``.mlmodel`` size in bytes."""
-    model, _ = fit_with_copies(SVC(probability=probability, random_state=random_state, **params), X, y, augment)
+    model, _ = fit_with_copies(make_estimator(probability=probability, random_state=random_state, **params), X, y,
+                               augment)
     return model, len(spec_bytes(build_spec(model, preprocessing=None, metadata=None)))
 
 

@@ -1,17 +1,20 @@
 """Pairwise Platt calibration: libsvm's sigmoid fit, its folds, and probabilities close to scikit-learn's."""
 
 import dataclasses
+import pickle
 
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 from sklearn.svm import SVC
 
-from digits_svm.calibration import _binary_decisions, pairwise_platt, sigmoid_train
-from digits_svm.coreml import svc_spec
+import digits_svm
+from digits_svm.calibration import PlattSVC, _binary_decisions, libsvm_decisions, pairwise_platt, sigmoid_train
+from digits_svm.coreml import convert, svc_spec
 from digits_svm.data import load_digits_grids
 from digits_svm.libsvm import LibsvmModel
-from digits_svm.persist import platt_parameters
+from digits_svm.parity import verify
+from digits_svm.persist import has_probabilities, load_pickle, platt_parameters, save_pickle
 from digits_svm.svm_spec import read_svm_spec
 
 
@@ -72,9 +75,9 @@ def _log_loss(p, y):
     return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-15, 1))))
 
 
-def test_probabilities_close_to_scikit_learns_through_the_same_coupling(halves):
+def test_probabilities_close_to_scikit_learns_through_the_same_coupling(halves, sklearn_calibrated):
     X, y, Xt, yt = halves
-    model = SVC(gamma=0.001, C=3, probability=True, random_state=0).fit(X, y)
+    model = sklearn_calibrated(X, y, gamma=0.001, C=3)
     spec = read_svm_spec(svc_spec(model))
     ours_a, ours_b = pairwise_platt(SVC(gamma=0.001, C=3), X, y)
     theirs = LibsvmModel(spec)
@@ -92,3 +95,56 @@ def test_probabilities_close_to_scikit_learns_through_the_same_coupling(halves):
     assert (ours_a < 0).all() and (np.sign(ours_a) == np.sign(theirs_a)).all()
     print(f"figures: max |A ours - probA_| = {np.abs(ours_a - theirs_a).max():.3f}, "
           f"max |B ours - probB_| = {np.abs(ours_b - theirs_b).max():.3f}")
+
+
+# --------------------------------------------------------------------------- PlattSVC
+def test_platt_svc_is_an_svc_calibrated_by_pairwise_platt(halves):
+    X, y, Xt, yt = halves
+    model = PlattSVC(gamma=0.001, C=3, random_state=0).fit(X, y)
+    assert model.get_params() == SVC(gamma=0.001, C=3, random_state=0).get_params()  # the SVC's own parameters
+    a, b = pairwise_platt(SVC(gamma=0.001, C=3), X, y, random_state=0)
+    np.testing.assert_array_equal(model.platt_a_, a)
+    np.testing.assert_array_equal(model.platt_b_, b)
+    assert has_probabilities(model) and not has_probabilities(SVC(gamma=0.001).fit(X, y))
+    np.testing.assert_array_equal(platt_parameters(model)[0], a)
+    proba = model.predict_proba(Xt)
+    assert proba.shape == (len(Xt), 10)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-9)
+    np.testing.assert_allclose(model.predict_log_proba(Xt[:5]), np.log(proba[:5]))
+    assert np.mean(model.classes_[proba.argmax(1)] == yt) > 0.95
+    again = PlattSVC(gamma=0.001, C=3, random_state=0).fit(X, y)
+    assert again.predict_proba(Xt).tobytes() == proba.tobytes()  # deterministic for a seed
+    unseeded = PlattSVC(gamma=0.001, C=3, random_state=None).fit(X, y)  # None means seed 0
+    np.testing.assert_array_equal(unseeded.platt_a_, a)
+
+
+def test_platt_svc_agrees_with_its_mlmodel_to_1e_9(halves):
+    X, y, _, _ = halves
+    model = PlattSVC(gamma=0.001, random_state=0).fit(X, y)
+    report = verify(convert(model), model, n_random=2000)
+    assert report.ok and report.n_agree == report.n == 3797
+    assert report.max_proba_diff <= 1e-9 and report.max_decision_diff <= 1e-9
+
+
+def test_platt_svc_with_two_classes_gives_platts_sigmoid_as_core_ml_does(halves):
+    X, y, Xt, _ = halves
+    keep = (y == 3) | (y == 8)
+    model = PlattSVC(gamma=0.001, random_state=0).fit(X[keep], y[keep])
+    raw = libsvm_decisions(model, Xt)
+    first = 1 / (1 + np.exp(raw[:, 0] * model.platt_a_[0] + model.platt_b_[0]))
+    np.testing.assert_allclose(model.predict_proba(Xt)[:, 0], np.clip(first, 1e-7, 1 - 1e-7), atol=1e-12)
+    report = verify(convert(model), model, n_random=500)
+    assert report.ok and report.binary_platt  # compared as Core ML computes them: Platt's sigmoid, uncoupled
+
+
+def test_platt_svc_refuses_what_it_cannot_calibrate_and_pickles_as_itself(halves, tmp_path):
+    X, y, _, _ = halves
+    with pytest.raises(digits_svm.errors.InvalidParameterError, match="sample_weight=<given> is not allowed"):
+        PlattSVC().fit(X, y, sample_weight=np.ones(len(y)))
+    with pytest.raises(digits_svm.errors.InvalidParameterError, match="not fitted; call .fit"):
+        PlattSVC().predict_proba(X)
+    model = PlattSVC(gamma=0.001, random_state=0).fit(X[:200], y[:200])
+    loaded = load_pickle(save_pickle(model, tmp_path / "m.pkl"))
+    assert type(loaded) is PlattSVC
+    assert loaded.predict_proba(X[200:210]).tobytes() == model.predict_proba(X[200:210]).tobytes()
+    assert b"digits_svm.calibration" in pickle.dumps(model)  # loading it needs digits_svm installed

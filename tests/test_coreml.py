@@ -7,6 +7,7 @@ import sklearn
 from sklearn.svm import SVC
 
 import digits_svm
+from digits_svm.calibration import PlattSVC
 from digits_svm.coreml import build_spec, describe, import_coremltools, load_spec, quiet_coremltools, spec_bytes, svc_spec
 from digits_svm.errors import ConversionError, ModelFileError, NotAnSVCError
 
@@ -95,8 +96,16 @@ BUILT_BOTH_WAYS = [
 
 
 @pytest.fixture(scope="module")
-def fitted(result):
-    """name -> a fitted SVC (small: the first 400 digits, or fewer classes of them)."""
+def fitted(result, sklearn_calibrated):
+    """name -> a fitted SVC (small: the first 400 digits, or fewer classes of them).
+
+    The ``-probability`` ones are scikit-learn's own ``SVC(probability=True)``: the
+    converter reads its ``probA_``/``probB_`` (`test_platt_svc_spec_carries_its_own_platt_parameters`
+    covers `PlattSVC`).
+    """
+
+    def svc(X, y, probability, **params):
+        return sklearn_calibrated(X, y, **params) if probability else SVC(random_state=0, **params).fit(X, y)
     X, y = digits_svm.data.load_digits_grids()
     X, y = X[:400], y[:400]
     kernels = {"rbf": {"gamma": 0.001}, "linear": {}, "poly": {"degree": 2, "coef0": 1.0, "gamma": "scale"},
@@ -105,19 +114,19 @@ def fitted(result):
     for kernel, params in kernels.items():
         for probability in (False, True):
             name = kernel + ("-probability" if probability else "")
-            models[name] = SVC(kernel=kernel, probability=probability, random_state=0, **params).fit(X, y)
+            models[name] = svc(X, y, probability, kernel=kernel, **params)
     pair = (y == 3) | (y == 8)
     for probability in (False, True):
         name = "binary" + ("-probability" if probability else "")
-        models[name] = SVC(gamma=0.001, probability=probability, random_state=0).fit(X[pair], y[pair])
+        models[name] = svc(X[pair], y[pair], probability, gamma=0.001)
     four = y < 4  # digits 0..3 relabelled 40, 7, 3, 12: classes_ sorts them out of digit order
     models["scattered-labels"] = SVC(gamma=0.001).fit(X[four], np.array([40, 7, 3, 12])[y[four]])
     app_like = np.isin(y, [1, 4, 7])  # 7 plays "not a digit", as in the app preset
     labels = np.where(y[app_like] == 7, digits_svm.NOT_A_DIGIT, y[app_like])
-    models["not-a-digit-probability"] = SVC(C=3.0, gamma=0.001, probability=True, random_state=0).fit(X[app_like], labels)
+    models["not-a-digit-probability"] = sklearn_calibrated(X[app_like], labels, C=3.0, gamma=0.001)
     names = np.array([f"d{v}" for v in y])
     models["strings"] = SVC(gamma=0.001).fit(X, names)
-    models["strings-probability"] = SVC(gamma=0.001, probability=True, random_state=0).fit(X[four], names[four])
+    models["strings-probability"] = sklearn_calibrated(X[four], names[four], gamma=0.001)
     return models
 
 
@@ -196,6 +205,20 @@ def test_the_fields_compared_are_every_field_the_converter_sets(converter, fitte
         svm + "stringClassLabels.vector",
     }
     assert expected <= seen
+
+
+def test_platt_svc_spec_carries_its_own_platt_parameters(fitted):
+    """A PlattSVC's spec is its SVC's spec with probA/probB (and the probability output) added."""
+    X, y = digits_svm.data.load_digits_grids()
+    platt = PlattSVC(gamma=0.001, random_state=0).fit(X[:400], y[:400])
+    ours = svc_spec(platt)
+    np.testing.assert_array_equal(ours.supportVectorClassifier.probA, platt.platt_a_)
+    np.testing.assert_array_equal(ours.supportVectorClassifier.probB, platt.platt_b_)
+    ours.supportVectorClassifier.ClearField("probA")
+    ours.supportVectorClassifier.ClearField("probB")
+    plain = svc_spec(fitted["rbf"])
+    assert fields(ours.supportVectorClassifier) == fields(plain.supportVectorClassifier)
+    assert [o.name for o in ours.description.output] == [o.name for o in plain.description.output] + ["classProbability"]
 
 
 def test_the_builder_never_calls_coremltools_converters(monkeypatch, fitted, tmp_path):

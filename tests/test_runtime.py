@@ -15,9 +15,10 @@ from sklearn.svm import SVC
 
 import digits_svm
 from digits_svm import CoreMLRuntime, coreml_predict, verify
+from digits_svm.calibration import SMALL_BATCH, PlattSVC
 from digits_svm.coreml import quiet_coremltools, spec_bytes
 from digits_svm.errors import InvalidGridError, ModelFileError, VerificationError
-from digits_svm.libsvm import SMALL_BATCH, LibsvmModel
+from digits_svm.libsvm import LibsvmModel
 from digits_svm.parity import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids
 from digits_svm.svm_spec import read_svm_spec
 
@@ -78,7 +79,7 @@ def models(result, digits):
     pair = (y == 3) | (y == 8)
     Xb, yb = X[pair], y[pair]
     out["binary"] = SVC(gamma=0.001).fit(Xb[: len(yb) // 2], yb[: len(yb) // 2])
-    out["binary_probability"] = SVC(gamma=0.001, probability=True, random_state=0).fit(Xb[: len(yb) // 2], yb[: len(yb) // 2])
+    out["binary_probability"] = PlattSVC(gamma=0.001, random_state=0).fit(Xb[: len(yb) // 2], yb[: len(yb) // 2])
     out["strings"] = SVC(gamma=0.001).fit(X[first], NAMES[y[first]])
     specs = {name: spec_of(model) for name, model in out.items() if name != "strings"}
     # The converter's own spec (input 'input' of shape [64], any label type), built by svc_spec so

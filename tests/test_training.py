@@ -84,9 +84,9 @@ def test_best_preset_is_the_searched_choice_and_beats_the_example(best_result, r
     assert best.params["C"] == 3.0 and best.params["gamma"] == 0.001 and best.params["probability"] is True
     assert best.augment == "hshift"
     assert best.n_train == 898 and best.n_fitted == 3 * 898
-    # 881/899 = 0.97998: one digit short of 0.98 (docs/model.md, "The best preset")
-    assert best.n_correct >= 881 and best.n_test == 899
-    assert best.n_correct - result.n_correct >= 10
+    # 880/899 = 0.979 (docs/model.md, "The best preset")
+    assert best.n_correct >= 880 and best.n_test == 899
+    assert best.n_correct - result.n_correct >= 9
     # the reported accuracy is what the .mlmodel answers: the most probable class
     np.testing.assert_array_equal(best.y_pred, best.model.classes_[best.model.predict_proba(best.X_test).argmax(1)])
 
@@ -158,17 +158,18 @@ def search(monkeypatch):
 def test_search_reproduces_the_best_preset_among_its_neighbours(search):
     """The best preset against its neighbour without shifted copies (a third of the rows to fit).
 
-    Both are within CV_TOLERANCE of the most validation digits right (863 and 860 of 898), so
-    the drawn validation digits decide (718 against 706): the preset's choice, reproduced.
+    The shifted copies win: 862 validation digits right of 898 against 858, more than
+    CV_TOLERANCE apart (and the drawn validation digits agree, 714 against 708): the
+    preset's choice, reproduced.
     """
     messages = []
     r = search(
         augmentations=("hshift", "none"), C=(3.0,), gamma=(0.001,), n_jobs=-1, progress=messages.append
     )
-    assert len(messages) == 2 and messages[0].startswith("[1/2] augment=hshift C=3 gamma=0.001: cv accuracy 0.9610, drawn 0.7996")
-    assert messages[1].startswith("[2/2] augment=none C=3 gamma=0.001: cv accuracy 0.9577, drawn 0.7862")
+    assert len(messages) == 2 and messages[0].startswith("[1/2] augment=hshift C=3 gamma=0.001: cv accuracy 0.9599, drawn 0.7951")
+    assert messages[1].startswith("[2/2] augment=none C=3 gamma=0.001: cv accuracy 0.9555, drawn 0.7884")
     assert r.best.preset() == PRESETS["best"]
-    assert [c.near_top for c in r.candidates] == [True, True]  # decided by the drawn digits, not the cut
+    assert [c.near_top for c in r.candidates] == [True, False]  # decided by the cut
     ranks = [c._rank() for c in r.candidates]
     assert ranks == sorted(ranks)
     assert all(c.cv_total == 898 for c in r.candidates)

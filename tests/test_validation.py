@@ -372,10 +372,13 @@ DATA_ONLY = {
     "search.Candidate", "search.SearchResult", "parity.ParityReport", "confidence.Prediction",
     "artifacts.ArtifactPaths", "strokes.Drawing", "svm_spec.SVMSpec",
     # data in, data out
-    "augment.split_cells", "preprocessing.seed_grid", "libsvm.LibsvmModel", "libsvm.couple",
+    "augment.split_cells", "preprocessing.seed_grid", "libsvm.LibsvmModel", "calibration.couple",
     "training.predict_digits", "confidence.predict_proba", "artifacts.training_metadata",
     "strokes.parse_strokes", "coreml.spec_bytes", "coreml.svc_spec", "persist.sha256_bytes", "runtime.as_runtime",
     "validation.is_grid_shape", "persist.has_probabilities", "persist.platt_parameters",
+    "calibration.libsvm_decisions", "calibration.platt_probabilities",
+    # a scikit-learn estimator: its parameters are SVC's, which scikit-learn checks in fit
+    "calibration.PlattSVC",
     # a file's content, not an argument: a bad recorded threshold is a ModelFileError
     "confidence.recorded_min_confidence",
     # a path to read (the readers' errors name the file)
