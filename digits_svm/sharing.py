@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import UntrustedTypesError
+import numpy as np
+from sklearn.svm import SVC
+
+from .errors import PickleIntegrityError, UntrustedTypesError
 from .persist import (
     _check_save_arguments,
     _load_verified,
@@ -138,13 +142,64 @@ def _check_types(data: bytes, refused: str) -> list[str]:
     return audited
 
 
+def _is_array(value: Any, dtype: type, shape: tuple[int, ...]) -> bool:
+    return isinstance(value, np.ndarray) and value.dtype == dtype and value.shape == shape and value.flags.c_contiguous
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_svc_state(model: Any, source: str) -> None:
+    """Raise `PickleIntegrityError` if a loaded SVC's fitted state is not one a fit leaves.
+
+    The types being trusted does not make the values so: a forged file can hold a support
+    vector count that does not match the support vectors, which libsvm's C code would read
+    past. So the arrays libsvm and `digits_svm.convert` read are checked (type, dtype,
+    shape, counts), and the settings they use, before the model is handed out.
+    """
+    if not (isinstance(model, SVC) and hasattr(model, "support_vectors_")):
+        return  # check_fitted_svc says what it is instead
+    classes, sv = getattr(model, "classes_", None), model.support_vectors_
+    n_class = len(classes) if isinstance(classes, np.ndarray) and classes.ndim == 1 and len(classes) >= 2 else -1
+    n_sv = sv.shape[0] if isinstance(sv, np.ndarray) and sv.ndim == 2 else -1
+    n_pairs = n_class * (n_class - 1) // 2
+    arrays = {"support_vectors_": (np.float64, (n_sv, 64)), "support_": (np.int32, (n_sv,)),
+              "_n_support": (np.int32, (n_class,)), "_dual_coef_": (np.float64, (n_class - 1, n_sv)),
+              "dual_coef_": (np.float64, (n_class - 1, n_sv)), "_intercept_": (np.float64, (n_pairs,)),
+              "intercept_": (np.float64, (n_pairs,))}
+    problems = ["classes_"] if n_class < 0 else []
+    problems += [name for name, (dtype, shape) in arrays.items() if not _is_array(getattr(model, name, None), dtype, shape)]
+    problems += [name for name in ("_probA", "_probB") if not any(
+        _is_array(getattr(model, name, None), np.float64, (n,)) for n in (0, n_pairs))]
+    if not problems and ((model._n_support < 0).any() or int(model._n_support.sum()) != n_sv):
+        problems.append("_n_support (the support vectors per class)")
+    settings = vars(model)
+    checks = {"kernel": settings.get("kernel") in ("linear", "poly", "rbf", "sigmoid"),
+              "_gamma": _is_number(settings.get("_gamma")), "coef0": _is_number(settings.get("coef0")),
+              "degree": _is_number(settings.get("degree")) and settings["degree"] >= 0,
+              "_sparse": settings.get("_sparse") is False, "_impl": "_impl" not in settings,
+              "decision_function_shape": settings.get("decision_function_shape") in ("ovr", "ovo"),
+              "break_ties": settings.get("break_ties") in (True, False),
+              "probability": settings.get("probability") in (True, False, "deprecated"),
+              "cache_size": _is_number(settings.get("cache_size")) and settings["cache_size"] > 0,
+              "n_features_in_": type(settings.get("n_features_in_", 64)) is int}
+    problems += [name for name, ok in checks.items() if not ok]
+    if problems:
+        raise PickleIntegrityError(
+            f"{source} holds an SVC whose fitted state no fit leaves ({', '.join(problems)}), "
+            "so it was not used: the file was forged or broken; retrain or restore it"
+        )
+
+
 def load_skops(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     """Load a skops-saved SVC: sidecar hash, then the types it names, then the model.
 
     Order: the file's SHA-256 against its sidecar (and the scikit-learn version), before the
     file is parsed; then the names of every type it holds, each of which must be in
     `TRUSTED_TYPES`, before any object is built; then the model, which must be a fitted SVC
-    on 64 features.
+    on 64 features whose arrays have the dtypes, shapes and counts a fit leaves (a forged
+    file could otherwise make libsvm read past them).
 
     Parameters
     ----------
@@ -163,8 +218,9 @@ def load_skops(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     InvalidParameterError
         ``path`` is not a path or ``trusted`` not a bool (checked before the file is read).
     PickleIntegrityError
-        Missing file or sidecar, hash mismatch, different scikit-learn version, or bytes
-        that are not a skops file (not a zip, truncated, no schema).
+        Missing file or sidecar, hash mismatch, different scikit-learn version, bytes
+        that are not a skops file (not a zip, truncated, no schema), or an SVC whose fitted
+        arrays or settings no fit leaves.
     UntrustedTypesError
         The file names a type outside `TRUSTED_TYPES` (nothing was built).
     NotAnSVCError
@@ -189,7 +245,9 @@ def load_skops(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     def loads(data: bytes) -> Any:
         import skops.io
 
-        return skops.io.loads(data, trusted=_check_types(data, f"{path} was refused before anything in it was built"))
+        model = skops.io.loads(data, trusted=_check_types(data, f"{path} was refused before anything in it was built"))
+        _check_svc_state(model, str(path))
+        return model
 
     return _load_verified(path, trusted, loads, "skops file")
 

@@ -142,6 +142,28 @@ def test_a_pipeline_is_refused_though_skops_itself_trusts_it(tmp_path, result, d
         sharing.load_model(path)
 
 
+@pytest.mark.parametrize("attribute, value", [
+    ("_n_support", lambda m: m._n_support * 2),  # more support vectors than there are: libsvm would read past them
+    ("support_vectors_", lambda m: "x"),
+    ("support_vectors_", lambda m: m.support_vectors_.astype(np.float32)),
+    ("_dual_coef_", lambda m: m._dual_coef_[:, :-1].copy()),
+    ("_intercept_", lambda m: m._intercept_[:3].copy()),
+    ("_impl", lambda m: "epsilon_svr"),
+    ("kernel", lambda m: "precomputed"),
+    ("_gamma", lambda m: None),
+    ("cache_size", lambda m: [200]),
+    ("n_features_in_", lambda m: np.arange(3)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_an_svc_whose_arrays_no_fit_leaves_is_refused(tmp_path, result, digits, attribute, value):
+    """Trusted types, forged values: the file names nothing untrusted, but its state would mislead libsvm."""
+    model = small(digits)
+    setattr(model, attribute, value(model))
+    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    forge(path, skops.io.dumps(model))
+    with pytest.raises(PickleIntegrityError, match=rf"holds an SVC whose fitted state no fit leaves \(.*{attribute}"):
+        sharing.load_model(path)
+
+
 def _zip(**members) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
