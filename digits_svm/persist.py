@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 SIDECAR_FORMAT = "digits_svm.sidecar/1"
-PICKLE_WARNING = "unpickling runs code: load only files you trust"
+_PICKLE_WARNING = "unpickling runs code: load only files you trust"
 
 
 def library_versions() -> dict[str, str]:
@@ -151,7 +151,7 @@ def _check_save_arguments(path: Any, params: Any) -> None:
 
 
 def _save(model: Any, path: str | os.PathLike, data: bytes, fmt: str, params: Mapping[str, Any] | None,
-          *, warning: str = PICKLE_WARNING) -> Path:
+          *, warning: str = _PICKLE_WARNING) -> Path:
     check_fitted_svc(model)
     path = Path(path)
     # Sidecar first: if the run stops in between, the stale model fails its hash check

@@ -60,7 +60,7 @@ TRUSTED_TYPES = (
 #: The file formats of a fitted model and the extension each is saved under.
 FORMATS = {"pickle": ".pkl", "joblib": ".joblib", "skops": ".skops"}
 
-SKOPS_WARNING = "skops: loads only the types in digits_svm.sharing.TRUSTED_TYPES"
+_SKOPS_WARNING = "skops: loads only the types in digits_svm.sharing.TRUSTED_TYPES"
 
 
 def format_of(path: str | os.PathLike) -> str:
@@ -99,7 +99,7 @@ def save_skops(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any]
 
     data = skops.io.dumps(model)
     _check_types(data, f"not saved to {path}, as load_skops would refuse it")
-    return _save(model, path, data, "skops", params, warning=SKOPS_WARNING)
+    return _save(model, path, data, "skops", params, warning=_SKOPS_WARNING)
 
 
 def _types_named(data: bytes) -> set[str]:
