@@ -3,7 +3,8 @@
 Run:  python benchmarks/fuzz.py [--examples 100000] [--seed 0]
 
 The doors: strokes JSON files, image files, grid files (.npy / .json), `.mlmodel` files,
-pickles with their sidecars, and the playground's HTTP bodies. Each door is fed random
+pickles with their sidecars, skops files (with a sidecar that matches them, so the skops
+reader itself is fuzzed), and the playground's HTTP bodies. Each door is fed random
 and mutated inputs (random bytes, valid files with bytes flipped, cut or inserted,
 random JSON, odd image modes and sizes, arrays of odd dtypes and shapes); the only
 answers allowed are a result or a `digits_svm.errors.DigitsSVMError` (the playground's:
@@ -14,11 +15,13 @@ an HTTP 4xx). Anything else is a failure, printed with the input that caused it.
 from __future__ import annotations
 
 import argparse
+import copy
 import io
 import json
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,9 +34,10 @@ from PIL import Image
 import digits_svm
 from digits_svm.errors import DigitsSVMError
 from digits_svm.inputs import grids_from_input_file, read_grid_file
-from digits_svm.persist import load_pickle, save_pickle, sidecar_path
+from digits_svm.persist import load_pickle, save_pickle, sha256_bytes, sidecar_path
 from digits_svm.playground.app import HTTPError, Playground, decode_json
 from digits_svm.runtime import CoreMLRuntime
+from digits_svm.sharing import load_skops, save_skops
 
 SEVEN = {"strokes": [[[12, 10], [70, 10], [70, 14], [35, 110]], [[30, 60], [64, 60]]]}
 
@@ -133,6 +137,11 @@ class Doors:
         self.pickle = save_pickle(model, folder / "fuzz.pkl")
         self.pickle_bytes = self.pickle.read_bytes()
         self.sidecar_bytes = sidecar_path(self.pickle).read_bytes()
+        self.skops = save_skops(model, folder / "fuzz.skops")
+        self.skops_bytes = self.skops.read_bytes()
+        self.skops_sidecar = json.loads(sidecar_path(self.skops).read_text())
+        with zipfile.ZipFile(io.BytesIO(self.skops_bytes)) as archive:
+            self.skops_members = {name: archive.read(name) for name in archive.namelist()}
         self.playground = Playground(CoreMLRuntime.from_file(self.mlmodel), samples=folder / "samples")
         self.tried: dict[str, int] = {}
 
@@ -188,6 +197,48 @@ class Doors:
         except DigitsSVMError:
             pass
 
+    def with_schema(self, schema: bytes) -> bytes:
+        """The fuzz model's skops file with ``schema.json`` replaced: a valid zip, whatever the schema says."""
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as archive:
+            for name, data in self.skops_members.items():
+                archive.writestr(name, schema if name == "schema.json" else data)
+        return buf.getvalue()
+
+    def swapped_schemas(self) -> st.SearchStrategy[bytes]:
+        """The fuzz model's skops file with some of the SVC's attributes swapped for other nodes or JSON values.
+
+        Each file names only trusted types, so what is fuzzed is what load_skops checks of the values.
+        """
+        schema = json.loads(self.skops_members["schema.json"])
+        keys = sorted(schema["content"]["content"])
+        nodes = [schema["content"]["content"][k] for k in keys]
+        json_nodes = json_values.map(lambda v: {"__class__": "str", "__module__": "builtins", "__loader__": "JsonNode",
+                                                "content": json.dumps(v), "is_json": True, "__id__": 1})
+
+        @st.composite
+        def build(draw: Any) -> bytes:
+            out = copy.deepcopy(schema)
+            for _ in range(draw(st.integers(1, 3))):
+                out["content"]["content"][draw(st.sampled_from(keys))] = draw(st.sampled_from(nodes) | json_nodes)
+            return self.with_schema(json.dumps(out).encode())
+
+        return build()
+
+    def skops_file(self, data: bytes) -> None:
+        self._count("skops files")
+        path = self.folder / "fuzzed.skops"
+        path.write_bytes(data)
+        # the sidecar matches the bytes, as a forger's would: what is fuzzed is the skops reader
+        sidecar_path(path).write_text(json.dumps({**self.skops_sidecar, "sha256": sha256_bytes(data)}))
+        try:
+            model = load_skops(path)
+        except DigitsSVMError:
+            return
+        model.predict(np.zeros((1, 64)))  # what loaded must answer
+        if digits_svm.persist.has_probabilities(model):
+            model.predict_proba(np.full((1, 64), 8.0))
+
     def http(self, body: bytes) -> None:
         self._count("HTTP bodies")
         for answer in (self.playground.predict, self.playground.save_sample):
@@ -208,6 +259,10 @@ class Doors:
             ".mlmodel": (self.model, st.one_of(mutated(self.mlmodel_bytes), st.binary(max_size=200))),
             "pickles and sidecars": (self.pickled, st.tuples(st.just("pickle"), mutated(self.pickle_bytes))
                                      | st.tuples(st.just("sidecar"), mutated(self.sidecar_bytes))),
+            "skops files": (self.skops_file, st.one_of(
+                mutated(self.skops_bytes), st.binary(max_size=200),
+                mutated(self.skops_members["schema.json"]).map(self.with_schema),
+                json_values.map(lambda v: self.with_schema(json.dumps(v).encode())), self.swapped_schemas())),
             "HTTP bodies": (self.http, bodies),
         }
 

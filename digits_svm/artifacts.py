@@ -1,4 +1,4 @@
-"""Writing the artifacts of a training run: pickle, ``.mlmodel``, ``metrics.json``.
+"""Writing the artifacts of a training run: pickle (or skops), ``.mlmodel``, ``metrics.json``.
 
 This is the one place that knows the artifact names; ``digits-svm train`` and the
 notebook both call `write_artifacts`. Every file is written atomically.
@@ -17,11 +17,12 @@ from .confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT
 from .coreml import convert
 from .fileio import atomic_write_json, check_writable_dir
 from .parity import verify
-from .persist import has_probabilities, save_pickle, sha256_bytes
+from .persist import has_probabilities, sha256_bytes
 from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
 from .runtime import CoreMLRuntime
+from .sharing import FORMATS, save_model
 from .training import TrainResult
-from .validation import check_bool, check_instance, check_path
+from .validation import check_bool, check_choice, check_instance, check_path
 
 __all__ = ["PICKLE_NAME", "MLMODEL_NAME", "METRICS_NAME", "ArtifactPaths", "training_metadata", "write_artifacts"]
 
@@ -34,7 +35,7 @@ Progress = Callable[[str], None]
 
 @dataclass
 class ArtifactPaths:
-    """Where `write_artifacts` put each file."""
+    """Where `write_artifacts` put each file (``pickle``: the model file, in whichever format it was saved)."""
 
     pickle: Path
     mlmodel: Path
@@ -121,8 +122,9 @@ def write_artifacts(
     plots: bool = True,
     verify: bool = True,
     progress: Progress | None = None,
+    model_format: str = "pickle",
 ) -> ArtifactPaths:
-    """Save the pickle, the ``.mlmodel`` and ``metrics.json`` of a training run.
+    """Save the pickle (or skops file), the ``.mlmodel`` and ``metrics.json`` of a training run.
 
     Parameters
     ----------
@@ -140,6 +142,9 @@ def write_artifacts(
         delete the file and raise `VerificationError`. The result goes to metrics.json.
     progress : callable, optional
         Called with a short message before each step (the CLI prints them).
+    model_format : {"pickle", "joblib", "skops"}, default "pickle"
+        The fitted model's file (a key of `digits_svm.sharing.FORMATS`): `PICKLE_NAME`, or
+        ``digits_svm.joblib``, or ``digits_svm.skops``, the file safe to share.
 
     Returns
     -------
@@ -167,12 +172,14 @@ def write_artifacts(
     check_bool(plots, "plots")
     check_bool(verify, "verify")
     check_instance(progress, "progress", (Callable, type(None)), "a callable taking one line, or None")
+    check_choice(model_format, "model_format", tuple(FORMATS))
     progress = progress or _noop
     out = check_writable_dir(out_dir)  # before the slow part: converting and verifying
-    paths = ArtifactPaths(out / PICKLE_NAME, out / MLMODEL_NAME, out / METRICS_NAME)
+    model_name = Path(PICKLE_NAME).stem + FORMATS[model_format]  # digits_svm.pkl, .joblib or .skops
+    paths = ArtifactPaths(out / model_name, out / MLMODEL_NAME, out / METRICS_NAME)
 
-    progress(f"saving pickle to {paths.pickle}")
-    save_pickle(result.model, paths.pickle, params=result.params)
+    progress(f"saving the model ({model_format}) to {paths.pickle}")
+    save_model(result.model, paths.pickle, params=result.params)
 
     progress(f"converting to Core ML: {paths.mlmodel}")
     started = time.perf_counter()
@@ -185,7 +192,7 @@ def write_artifacts(
         metrics["coreml_parity"] = _verify_saved(paths.mlmodel, result)
     metrics["artifacts"] = {
         name: {"file": p.name, "size_bytes": p.stat().st_size, "sha256": sha256_bytes(p.read_bytes())}
-        for name, p in (("pickle", paths.pickle), ("mlmodel", paths.mlmodel))
+        for name, p in ((model_format, paths.pickle), ("mlmodel", paths.mlmodel))
     }
     metrics["convert_seconds"] = round(convert_seconds, 3)
     if plots:

@@ -28,12 +28,12 @@ from .fileio import check_writable_dir
 from .images import IMAGE_SUFFIXES, load_image
 from .inputs import grids_from_input_file
 from .parity import verify
-from .persist import load_estimator
 from .playground import serve
 from .plots import plot_drawing
 from .preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
 from .presets import PRESETS
 from .runtime import CoreMLRuntime
+from .sharing import FORMATS, load_model
 from .strokes import load_strokes, render_strokes
 from .training import train
 
@@ -81,7 +81,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     for path, reason in result.extra_skipped:
         print(f"  skipped sample {path}: {reason}", file=sys.stderr)
     preprocessing = method_metadata(args.method) if args.method else None
-    paths = write_artifacts(result, args.out, preprocessing=preprocessing, progress=progress)
+    paths = write_artifacts(result, args.out, preprocessing=preprocessing, progress=progress, model_format=args.format)
     progress.done()
     print(result.summary())
     if result.n_synthesized:
@@ -94,7 +94,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     parity = json.loads(paths.metrics.read_text())["coreml_parity"]
     print(f"verified: {parity['summary']}")
     print(f"saved model: {result.saved_model}")
-    for label, path in (("pickle", paths.pickle), ("Core ML", paths.mlmodel), ("metrics", paths.metrics)):
+    for label, path in ((args.format, paths.pickle), ("Core ML", paths.mlmodel), ("metrics", paths.metrics)):
         print(f"{label:>8}: {path} ({path.stat().st_size:,} bytes)")
     for path in paths.plots:
         print(f"{'plot':>8}: {path}")
@@ -103,7 +103,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- convert
 def _cmd_convert(args: argparse.Namespace) -> int:
-    model = load_estimator(args.pickle, trusted=args.trust)  # user mistakes surface before any progress line
+    model = load_model(args.pickle, trusted=args.trust)  # user mistakes surface before any progress line
     progress = _Progress()
     progress(f"converting {args.pickle} to {args.out}")
     convert(model, args.out)
@@ -178,7 +178,7 @@ def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, s
 # ---------------------------------------------------------------- verify
 def _cmd_verify(args: argparse.Namespace) -> int:
     runtime = CoreMLRuntime.from_file(args.model)
-    estimator = load_estimator(args.pickle, trusted=args.trust)
+    estimator = load_model(args.pickle, trusted=args.trust)
     progress = _Progress()
     progress(f"comparing {args.model} with {args.pickle} on 1,797 digits and {args.n_random:,} random grids")
     report = verify(runtime, estimator, n_random=args.n_random, random_state=args.seed)
@@ -284,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train, evaluate, and write pickle + .mlmodel + metrics.json",
                        description="Train on load_digits, evaluate on the held-out half, and write "
-                                   f"{PICKLE_NAME}, {MLMODEL_NAME} and metrics.json to --out.")
+                                   f"{PICKLE_NAME} (or, with --format, digits_svm.joblib or digits_svm.skops), "
+                                   f"{MLMODEL_NAME} and metrics.json to --out.")
     p.add_argument("--out", type=Path, default=Path("artifacts"), help="output directory (default: artifacts)")
     p.add_argument("--preset", default="example", choices=sorted(PRESETS),
                    help="estimator settings (default: example, the scikit-learn example); app: the model "
@@ -312,16 +313,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
     p.add_argument("--refit-on-all", action="store_true",
                    help="after evaluation, ship a model refit on all 1,797 digits")
+    p.add_argument("--format", choices=list(FORMATS), default="pickle",
+                   help=f"the fitted model's file (default: pickle, {PICKLE_NAME}); skops: digits_svm.skops, "
+                        "the file safe to share (loading it builds only the types digits_svm trusts)")
     p.set_defaults(func=_cmd_train)
 
-    p = sub.add_parser("convert", help="convert a saved pickle to a .mlmodel",
-                       description="Load a pickle written by digits-svm train (checked against its sidecar) "
-                                   "and convert it to Core ML.")
-    p.add_argument("pickle", type=Path, help="pickle or joblib file")
+    p = sub.add_parser("convert", help="convert a saved pickle (or skops file) to a .mlmodel",
+                       description="Load a pickle, joblib or .skops file written by digits-svm train (checked "
+                                   "against its sidecar) and convert it to Core ML.")
+    p.add_argument("pickle", type=Path, metavar="MODEL", help="pickle, joblib or .skops file")
     p.add_argument("--out", type=Path, default=Path("artifacts") / MLMODEL_NAME,
                    help=f"output .mlmodel (default: artifacts/{MLMODEL_NAME})")
     p.add_argument("--trust", action="store_true",
-                   help="load a pickle that has no sidecar (unpickling runs code: only files you trust)")
+                   help="load a model file that has no sidecar (unpickling runs code: only files you trust; "
+                        "a .skops file's types are checked all the same)")
     p.set_defaults(func=_cmd_convert)
 
     p = sub.add_parser("predict", help="predict digits from images, strokes or 8x8 grids",
@@ -345,12 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("verify", help="prove the .mlmodel predicts what the pickle predicts",
-                       description="Run the .mlmodel with digits_svm's NumPy runtime and the pickle with "
+                       description="Run the .mlmodel with digits_svm's NumPy runtime and the pickle (or skops "
+                                   "file) with "
                                    "scikit-learn on every load_digits digit and random grids; exit 1 on any "
                                    "disagreement.")
     _add_model_option(p)
     p.add_argument("--pickle", type=Path, default=Path("artifacts") / PICKLE_NAME,
-                   help=f"the pickle (default: artifacts/{PICKLE_NAME})")
+                   help=f"the pickle, joblib or .skops file (default: artifacts/{PICKLE_NAME})")
     p.add_argument("--n-random", type=_non_negative_int, default=10_000, help="random grids on top of the 1,797 digits")
     p.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random grids (default 0)")
     p.add_argument("--trust", action="store_true", help="accept a pickle without sidecar")

@@ -16,6 +16,7 @@ __all__ = [
     "StrokesError",
     "ModelFileError",
     "PickleIntegrityError",
+    "UntrustedTypesError",
     "NotAnSVCError",
     "ArtifactWriteError",
     "ConversionError",
@@ -58,7 +59,11 @@ class ModelFileError(DigitsSVMError, ValueError):
 
 
 class PickleIntegrityError(DigitsSVMError):
-    """A pickle's hash or scikit-learn version does not match its sidecar."""
+    """A saved model (pickle, joblib or skops) is unreadable or does not match its sidecar."""
+
+
+class UntrustedTypesError(PickleIntegrityError):
+    """A skops file names a type outside `digits_svm.sharing.TRUSTED_TYPES`, so it is not loaded."""
 
 
 class NotAnSVCError(DigitsSVMError, TypeError):

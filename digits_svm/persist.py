@@ -6,7 +6,9 @@ accidental corruption or substitution visible, every save writes a JSON *sidecar
 to the model (``digits_svm.pkl`` -> ``digits_svm.pkl.json``) with the file's SHA-256,
 the library versions and the training parameters. Loading checks the hash and the
 scikit-learn version **before** unpickling and refuses a mismatch. The sidecar is not a
-signature: anyone who can replace the pickle can replace the sidecar too.
+signature: anyone who can replace the pickle can replace the sidecar too. To share a model
+with someone who should not have to trust you, save it as skops (`digits_svm.sharing`),
+which loads only the types it is told to trust.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sklearn.svm import SVC
 
 from . import __version__
 from .calibration import PlattSVC
-from .errors import NotAnSVCError, PickleIntegrityError
+from .errors import DigitsSVMError, NotAnSVCError, PickleIntegrityError
 from .fileio import atomic_write_bytes, atomic_write_json, read_bytes
 from .validation import check_bool, check_instance, check_path
 
@@ -48,6 +50,7 @@ __all__ = [
 ]
 
 SIDECAR_FORMAT = "digits_svm.sidecar/1"
+_PICKLE_WARNING = "unpickling runs code: load only files you trust"
 
 
 def library_versions() -> dict[str, str]:
@@ -155,7 +158,8 @@ def _check_save_arguments(path: Any, params: Any) -> None:
     check_instance(params, "params", (Mapping, type(None)), "a mapping (dict) of training parameters, or None")
 
 
-def _save(model: Any, path: str | os.PathLike, data: bytes, fmt: str, params: Mapping[str, Any] | None) -> Path:
+def _save(model: Any, path: str | os.PathLike, data: bytes, fmt: str, params: Mapping[str, Any] | None,
+          *, warning: str = _PICKLE_WARNING) -> Path:
     check_fitted_svc(model)
     path = Path(path)
     # Sidecar first: if the run stops in between, the stale model fails its hash check
@@ -171,7 +175,7 @@ def _save(model: Any, path: str | os.PathLike, data: bytes, fmt: str, params: Ma
             "versions": library_versions(),
             "params": dict(params) if params is not None else model.get_params(),
             "classes": [c.item() if hasattr(c, "item") else c for c in model.classes_],
-            "warning": "unpickling runs code: load only files you trust",
+            "warning": warning,
         },
     )
     return atomic_write_bytes(path, data)
@@ -243,7 +247,7 @@ def _verified_bytes(path: Path, *, trusted: bool) -> bytes:
     if not side.exists():
         raise PickleIntegrityError(
             f"{path} has no sidecar {side.name}, so its origin cannot be checked; "
-            "re-save it with digits_svm.save_pickle, or pass trusted=True (CLI: --trust) if you trust it"
+            "re-save it with digits_svm.sharing.save_model, or pass trusted=True (CLI: --trust) if you trust it"
         )
     try:
         meta = json.loads(side.read_text(encoding="utf-8"))
@@ -266,12 +270,14 @@ def _verified_bytes(path: Path, *, trusted: bool) -> bytes:
 
 
 def _load_verified(path: str | os.PathLike, trusted: bool, loads: Callable[[bytes], Any], what: str) -> Any:
-    """Check the sidecar, unpickle with ``loads(bytes)``, and check the result is a fitted SVC."""
+    """Check the sidecar, deserialise with ``loads(bytes)``, and check the result is a fitted SVC."""
     path = Path(check_path(path, "path"))
     check_bool(trusted, "trusted")
     data = _verified_bytes(path, trusted=trusted)
     try:
         model = loads(data)
+    except DigitsSVMError:  # ``loads`` refused the file itself (digits_svm.sharing: an untrusted type)
+        raise
     except Exception as exc:  # any unpickling failure is a bad file, not a bug here
         raise PickleIntegrityError(f"{path} is not a readable {what} ({type(exc).__name__}); retrain or restore it") from exc
     check_fitted_svc(model, source=str(path))
@@ -345,6 +351,9 @@ def load_joblib(path: str | os.PathLike, *, trusted: bool = False) -> Any:
 def load_estimator(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     """Load a model saved by `save_pickle` or `save_joblib`, whichever its sidecar names.
 
+    A skops file (a ``.skops`` name, or a sidecar that says skops) is refused, never
+    unpickled: `digits_svm.sharing.load_model` reads all three formats.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -367,5 +376,8 @@ def load_estimator(path: str | os.PathLike, *, trusted: bool = False) -> Any:
             serializer = "pickle"  # _verified_bytes reports the broken sidecar
     elif path.suffix == ".joblib":
         serializer = "joblib"
+    if serializer == "skops" or path.suffix == ".skops":
+        raise PickleIntegrityError(f"{path} is a skops file (its name or sidecar says so), not a pickle; "
+                                   "load it under a .skops name with digits_svm.sharing.load_model")
     return (load_joblib if serializer == "joblib" else load_pickle)(path, trusted=trusted)
 

@@ -87,7 +87,7 @@ def _docs_text() -> list[tuple[str, str]]:
 def _dotted_names() -> list[tuple[str, str]]:
     names = []
     for where, text in _docs_text():
-        text = re.sub(r"digits_svm\.pkl(\.json)?", "", text)  # the pickle's file name, not a Python name
+        text = re.sub(r"digits_svm\.(?:pkl|joblib|skops)(\.json)?", "", text)  # a model file's name, not a Python name
         names += [(where, m) for m in sorted(set(re.findall(r"\bdigits_svm(?:\.[A-Za-z_]\w*)+", text)))]
     return names
 
@@ -113,7 +113,7 @@ def test_readme_and_notebook_use_only_documented_names():
     documented = {*digits_svm.__all__, *MODULES, "__version__"}
     for where, text in _docs_text():
         if where == "README.md" or where.startswith("notebooks/"):
-            assert _names_used(re.sub(r"digits_svm\.pkl(\.json)?", "", text)) <= documented, where
+            assert _names_used(re.sub(r"digits_svm\.(?:pkl|joblib|skops)(\.json)?", "", text)) <= documented, where
 
 
 @pytest.mark.parametrize("name", FRONT_DOOR)

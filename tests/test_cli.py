@@ -159,6 +159,45 @@ def test_convert_from_pickle(cli, pickle_path, mlmodel_path, tmp_path):
     np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
 
 
+def test_train_format_skops_then_convert_and_verify_it(cli, mlmodel_path, tmp_path):
+    out = tmp_path / "shared"
+    proc = cli("train", "--format", "skops", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    model = out / "digits_svm.skops"
+    assert f"   skops: {model} ({model.stat().st_size:,} bytes)" in proc.stdout
+    assert "verified: 11,797 of 11,797" in proc.stdout
+    assert model.read_bytes()[:2] == b"PK" and (out / "digits_svm.skops.json").exists()
+    assert not (out / "digits_svm.pkl").exists()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["artifacts"]["skops"]["size_bytes"] == model.stat().st_size
+    proc = cli("convert", model, "--out", tmp_path / "M.mlmodel")
+    assert proc.returncode == 0, proc.stderr
+    from digits_svm import coreml_predict
+    from digits_svm.data import load_digits_grids
+
+    X, y = load_digits_grids()
+    np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
+    proc = cli("verify", "--model", tmp_path / "M.mlmodel", "--pickle", model, "--n-random", "200")
+    assert proc.returncode == 0 and "1,997 of 1,997" in proc.stdout, proc.stdout + proc.stderr
+    # a file that changed, or one that holds a type digits_svm does not trust: one line, exit 2
+    good = model.read_bytes()
+    model.write_bytes(good + b"x")
+    assert_user_error(cli("convert", model, "--out", tmp_path / "N.mlmodel"), "does not match its sidecar")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+    from skops.io import dumps
+
+    from digits_svm.persist import sha256_bytes, sidecar_path
+
+    data = dumps(make_pipeline(SVC(gamma=0.001)).fit(X[:200].reshape(200, 64), y[:200]))
+    model.write_bytes(data)
+    side = json.loads(sidecar_path(model).read_text())
+    sidecar_path(model).write_text(json.dumps({**side, "sha256": sha256_bytes(data)}))
+    assert_user_error(cli("verify", "--model", tmp_path / "M.mlmodel", "--pickle", model, "--trust"),
+                      "does not trust ('sklearn.pipeline.Pipeline')")
+    assert not (tmp_path / "N.mlmodel").exists()
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_everywhere(cli, command):
     proc = cli(command, "--help")

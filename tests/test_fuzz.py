@@ -1,7 +1,7 @@
 """Every door a user's bytes come through, fuzzed: only an answer or a DigitsSVMError (HTTP: a 4xx) comes out.
 
 The doors and their inputs live in ``benchmarks/fuzz.py`` (``python benchmarks/fuzz.py
---examples 100000`` is the long run); CI feeds each of the six doors 200 inputs, 1,200 in all.
+--examples 100000`` is the long run); CI feeds each of the seven doors 200 inputs, 1,400 in all.
 """
 
 import importlib.util
@@ -20,7 +20,8 @@ def doors(tmp_path_factory):
     return fuzz.Doors(tmp_path_factory.mktemp("fuzz"))
 
 
-@pytest.mark.parametrize("name", ["strokes JSON", "images", "grids", ".mlmodel", "pickles and sidecars", "HTTP bodies"])
+@pytest.mark.parametrize("name", ["strokes JSON", "images", "grids", ".mlmodel", "pickles and sidecars", "skops files",
+                                  "HTTP bodies"])
 def test_a_door_answers_or_says_what_is_wrong(doors, name):
     door, strategy = doors.strategies()[name]
     assert fuzz.run_door(door, strategy, EXAMPLES_PER_DOOR, random_seed=0) is None

@@ -32,6 +32,7 @@ from digits_svm import (
     presets,
     runtime,
     search,
+    sharing,
     strokes,
     svm_spec,
     synthetic,
@@ -276,6 +277,16 @@ CASES: list[tuple] = [
     (persist.load_joblib, "trusted", ("m.joblib",), {"trusted": None}),
     (persist.load_estimator, "path", (b"m.pkl",), {}),
     (persist.load_estimator, "trusted", ("m.pkl",), {"trusted": 1}),
+    # sharing
+    (sharing.format_of, "path", (3,), {}),
+    (sharing.save_skops, "path", (None, None), {}),
+    (sharing.save_skops, "params", (None, "m.skops"), {"params": [("C", 1)]}),
+    (sharing.load_skops, "path", (None,), {}),
+    (sharing.load_skops, "trusted", ("m.skops",), {"trusted": "yes"}),
+    (sharing.save_model, "path", (None, b"m.skops"), {}),
+    (sharing.save_model, "params", (None, "m.skops"), {"params": "C=1"}),
+    (sharing.load_model, "path", (None,), {}),
+    (sharing.load_model, "trusted", ("m.skops",), {"trusted": 1}),
     # fileio
     (fileio.atomic_write_bytes, "path", (None, b""), {}),
     (fileio.atomic_write_bytes, "data", ("f.bin", "text"), {}),
@@ -291,6 +302,7 @@ CASES: list[tuple] = [
     (artifacts.write_artifacts, "plots", (None,), {"plots": "no"}),
     (artifacts.write_artifacts, "verify", (None,), {"verify": None}),
     (artifacts.write_artifacts, "progress", (None,), {"progress": "print"}),
+    (artifacts.write_artifacts, "model_format", (None,), {"model_format": "onnx"}),
     # plots
     (plots.plot_confusion, "path", (None, None), {}),
     (plots.plot_confusion, "title", (None, "c.png"), {"title": 3}),
