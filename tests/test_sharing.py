@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
 from digits_svm import sharing
+from digits_svm.calibration import PlattSVC
 from digits_svm.data import load_digits_grids
 from digits_svm.errors import PickleIntegrityError, UntrustedTypesError
 from digits_svm.persist import load_estimator, sha256_bytes, sidecar_path
@@ -72,7 +73,7 @@ def test_round_trip_predicts_the_same_and_the_sidecar_says_skops(tmp_path, resul
 
 
 @pytest.mark.parametrize("params, labels", [
-    ({"probability": True, "random_state": 0}, None),
+    ({"cls": PlattSVC, "random_state": 0}, None),
     ({"class_weight": {0: 2.0}, "kernel": "poly", "degree": 2}, None),
     ({"class_weight": "balanced", "random_state": np.random.RandomState(0)}, None),
     ({}, lambda y: np.where(y == 3, -1, y)),  # the "not a digit" class
@@ -85,7 +86,8 @@ def test_every_fitted_svc_needs_only_trusted_types(tmp_path, digits, params, lab
     loaded = sharing.load_skops(sharing.save_skops(model, tmp_path / "m.skops", params={}))
     X, _ = digits
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
-    if params.get("probability"):
+    if params.get("cls") is PlattSVC:
+        assert type(loaded) is PlattSVC
         np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
