@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from sklearn.svm import SVC
 
+from .calibration import PlattSVC
 from .errors import PickleIntegrityError, UntrustedTypesError
 from .persist import (
     _check_save_arguments,
@@ -172,6 +173,9 @@ def _check_svc_state(model: Any, source: str) -> None:
     problems += [name for name, (dtype, shape) in arrays.items() if not _is_array(getattr(model, name, None), dtype, shape)]
     problems += [name for name in ("_probA", "_probB") if not any(
         _is_array(getattr(model, name, None), np.float64, (n,)) for n in (0, n_pairs))]
+    if isinstance(model, PlattSVC):  # its own Platt parameters, one pair per class pair
+        problems += [name for name in ("platt_a_", "platt_b_")
+                     if not _is_array(getattr(model, name, None), np.float64, (n_pairs,))]
     if not problems and ((model._n_support < 0).any() or int(model._n_support.sum()) != n_sv):
         problems.append("_n_support (the support vectors per class)")
     settings = vars(model)

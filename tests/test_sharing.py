@@ -166,6 +166,16 @@ def test_an_svc_whose_arrays_no_fit_leaves_is_refused(tmp_path, result, digits, 
         sharing.load_model(path)
 
 
+@pytest.mark.parametrize("attribute", ["platt_a_", "platt_b_"])
+def test_a_platt_svc_without_one_platt_pair_per_class_pair_is_refused(tmp_path, result, digits, attribute):
+    model = small(digits, cls=PlattSVC, random_state=0)
+    setattr(model, attribute, getattr(model, attribute)[:-1].copy())
+    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    forge(path, skops.io.dumps(model))
+    with pytest.raises(PickleIntegrityError, match=rf"fitted state no fit leaves \({attribute}\)"):
+        sharing.load_model(path)
+
+
 def _zip(**members) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
