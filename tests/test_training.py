@@ -1,4 +1,6 @@
 import json
+import runpy
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -6,6 +8,9 @@ import pytest
 import digits_svm
 from digits_svm.presets import PRESETS, make_estimator
 from digits_svm.search import search_best
+
+RECORDED = Path(__file__).resolve().parent / "recorded"
+RECORD_ANSWERS = runpy.run_path(str(RECORDED / "make_model_answers.py"))["answers"]
 
 
 def test_default_reproduces_the_scikit_learn_example(result):
@@ -52,8 +57,11 @@ def test_parameters_and_split_are_honoured():
 def test_probability_model_is_deterministic():
     a = digits_svm.train(probability=True).model
     b = digits_svm.train(probability=True).model
-    np.testing.assert_array_equal(a.probA_, b.probA_)
-    assert a.random_state == 0
+    assert len(a.platt_a_) == 45 and a.random_state == 0
+    np.testing.assert_array_equal(a.platt_a_, b.platt_a_)
+    np.testing.assert_array_equal(a.platt_b_, b.platt_b_)
+    X, _ = digits_svm.data.load_digits_grids()
+    assert a.predict_proba(X).tobytes() == b.predict_proba(X).tobytes()
 
 
 @pytest.mark.parametrize(
@@ -124,6 +132,23 @@ def test_training_twice_gives_byte_identical_mlmodels(best_artifacts_dir):
     again = digits_svm.train(preset="best")
     a = spec_bytes(convert(again.model, metadata=training_metadata(again)).get_spec())
     assert a == (best_artifacts_dir / "DigitsSVM.mlmodel").read_bytes()
+
+
+@pytest.mark.parametrize("preset", ["example", "best"])
+def test_the_mlmodel_answers_as_recorded_under_any_supported_version(preset, result, best_result):
+    """Both ends of the supported scikit-learn/NumPy range ship the same model (CI runs this at each).
+
+    tests/recorded/model_answers.json was written by tests/recorded/make_model_answers.py
+    with scikit-learn 1.5.1 and NumPy 2.2.6: the label of each of 11,797 grids (the 1,797
+    digits, the last 899 held out, then 10,000 random grids).
+    """
+    recorded = json.loads((RECORDED / "model_answers.json").read_text(encoding="utf-8"))[preset]
+    today = RECORD_ANSWERS(result if preset == "example" else best_result)
+    assert today["n_correct"] == recorded["n_correct"]
+    differs = [i for i, (a, b) in enumerate(zip(today["labels"], recorded["labels"], strict=True)) if a != b]
+    assert differs == []
+    if preset == "best":
+        np.testing.assert_allclose(today["proba"], recorded["proba"], rtol=0, atol=1e-9)
 
 
 def test_presets_can_be_overridden_argument_by_argument():
