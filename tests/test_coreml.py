@@ -1,4 +1,5 @@
 import contextlib
+import subprocess
 import sys
 
 import numpy as np
@@ -268,3 +269,13 @@ def test_kernels_and_labels_core_ml_cannot_hold_are_refused():
     with pytest.raises(ConversionError, match="all integers or all strings"):
         svc_spec(odd_even)
 
+
+
+def test_importing_the_library_and_coremltools_prints_nothing():
+    """coremltools' "scikit-learn version ... is not supported" line (any scikit-learn above 1.5.1)
+    and its Linux-only import messages concern APIs we do not call: kept out of the terminal,
+    and its logger is handed back as it was, so its other warnings still show."""
+    code = ("import logging, digits_svm, digits_svm.coreml as c; c.import_coremltools(); "
+            "assert logging.getLogger('coremltools').level == logging.NOTSET")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
