@@ -5,7 +5,11 @@
 decision values and probabilities within `DECISION_TOLERANCE` and
 `PROBABILITY_TOLERANCE`. scikit-learn is an independent implementation that never sees
 the file, so agreement proves that the file the app ships is the model in the pickle.
-See ``docs/runtime.md``.
+For a `digits_svm.calibration.PlattSVC` the decision values are scikit-learn's and the
+probabilities come from them through `digits_svm.calibration.platt_probabilities`, the
+code the runtime runs too, so there the proof covers the decision values and the Platt
+parameters the file carries; that code is checked against scikit-learn's own libsvm
+coupling in ``tests/test_calibration.py``. See ``docs/runtime.md``.
 """
 
 from __future__ import annotations
