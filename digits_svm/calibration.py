@@ -25,11 +25,12 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.svm import SVC
 from sklearn.utils.class_weight import compute_class_weight
 
 from .errors import InvalidParameterError
-from .validation import check_count, check_instance
+from .validation import check_count, check_instance, check_n_jobs
 
 __all__ = ["MIN_PROB", "SMALL_BATCH", "sigmoid_train", "pairwise_platt", "libsvm_decisions", "platt_probabilities",
            "couple", "PlattSVC"]
@@ -133,14 +134,16 @@ def sigmoid_train(decision_values: Any, labels: Any) -> tuple[float, float]:
 
 
 def _binary_decisions(estimator: Any, X: np.ndarray, y: np.ndarray, weights: tuple[float, float],
-                      n_folds: int, rng: np.random.Generator) -> np.ndarray:
-    """libsvm's ``svm_binary_svc_probability`` decision values; y is +1 / -1, positive means +1."""
+                      n_folds: int, perm: np.ndarray) -> np.ndarray:
+    """libsvm's ``svm_binary_svc_probability`` decision values; y is +1 / -1, positive means +1.
+
+    ``perm`` orders the rows into folds (libsvm shuffles them likewise).
+    """
     # A fresh estimator per fold, without the probability setting (scikit-learn 1.9 deprecates any value of it).
     settings = {k: v for k, v in estimator.get_params().items() if k not in ("probability", "class_weight")}
     settings["class_weight"] = {1: weights[0], -1: weights[1]}
 
     n = len(y)
-    perm = rng.permutation(n)
     dec = np.zeros(n)
     for k in range(n_folds):
         begin, end = k * n // n_folds, (k + 1) * n // n_folds
@@ -162,8 +165,8 @@ def _binary_decisions(estimator: Any, X: np.ndarray, y: np.ndarray, weights: tup
     return dec
 
 
-def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5,
-                   random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_state: int = 0,
+                   n_jobs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """libsvm's pairwise Platt parameters of an SVC's settings, from cross-validated decision values.
 
     Parameters
@@ -176,7 +179,11 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5,
     n_folds : int, default 5
         Folds of libsvm's cross-validation, at least 2.
     random_state : int, default 0
-        Seed of the fold permutations (one ``numpy.random.default_rng`` for all pairs).
+        Seed of the fold permutations (one ``numpy.random.default_rng`` for all pairs,
+        drawn in pair order before any fit, so the result does not depend on ``n_jobs``).
+    n_jobs : int or None, default None
+        Threads fitting the pairs (-1: one per core; libsvm runs without the GIL). None is
+        joblib's: one, unless set by ``joblib.parallel_config`` (`digits_svm.train` sets -1).
 
     Returns
     -------
@@ -187,8 +194,8 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5,
     Raises
     ------
     digits_svm.errors.InvalidParameterError
-        If X and y do not match, there are fewer than two classes, or n_folds or
-        random_state are out of range.
+        If X and y do not match, there are fewer than two classes, or n_folds,
+        random_state or n_jobs are out of range.
 
     Examples
     --------
@@ -203,6 +210,7 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5,
     check_instance(estimator, "estimator", SVC, "a scikit-learn SVC")
     n_folds = check_count(n_folds, "n_folds", low=2)
     random_state = check_count(random_state, "random_state", low=0)
+    check_n_jobs(n_jobs)
     Xa = np.asarray(X, dtype=np.float64)
     ya = np.asarray(y)
     if Xa.ndim != 2 or ya.ndim != 1 or len(Xa) != len(ya):
@@ -214,16 +222,16 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5,
     cw = estimator.class_weight
     weights = (compute_class_weight(cw, classes=classes, y=ya) if cw is not None else np.ones(len(classes)))
     rng = np.random.default_rng(random_state)
-    prob_a, prob_b = [], []
+    pairs = []
     for i in range(len(classes)):
         for j in range(i + 1, len(classes)):
             rows = np.flatnonzero((ya == classes[i]) | (ya == classes[j]))
             yb = np.where(ya[rows] == classes[i], 1, -1)
-            dec = _binary_decisions(estimator, Xa[rows], yb, (float(weights[i]), float(weights[j])), n_folds, rng)
-            a, b = sigmoid_train(dec, yb)
-            prob_a.append(a)
-            prob_b.append(b)
-    return np.array(prob_a, dtype=np.float64), np.array(prob_b, dtype=np.float64)
+            pairs.append((rows, yb, (float(weights[i]), float(weights[j])), rng.permutation(len(rows))))
+    decisions = Parallel(n_jobs=n_jobs, backend="threading")(
+        delayed(_binary_decisions)(estimator, Xa[rows], yb, w, n_folds, perm) for rows, yb, w, perm in pairs)
+    fits = [sigmoid_train(dec, yb) for dec, (_, yb, _, _) in zip(decisions, pairs, strict=True)]
+    return np.array([a for a, _ in fits], dtype=np.float64), np.array([b for _, b in fits], dtype=np.float64)
 
 
 def libsvm_decisions(model: SVC, X: Any) -> np.ndarray:
@@ -385,7 +393,8 @@ class PlattSVC(SVC):
 
     It takes the SVC's parameters (leave ``probability`` unset). `fit` fits the SVC, then
     `pairwise_platt` on the same data (libsvm's 5 folds, seeded by ``random_state``; None
-    means 0, so a fit is always deterministic); `predict_proba` is libsvm's
+    means 0, so a fit is always deterministic; the pairs are fitted in threads under
+    ``joblib.parallel_config(n_jobs=...)``, with the same result); `predict_proba` is libsvm's
     ``svm_predict_probability`` (`platt_probabilities`), which the ``.mlmodel`` computes
     too. ``predict`` is the SVC's (pairwise votes). A pickle of it needs ``digits_svm``
     installed to load.

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from joblib import parallel_config
 from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.svm import SVC
 
@@ -373,7 +374,8 @@ def train(
         X_train = np.concatenate([X_train, samples.X])
         y_train = np.concatenate([y_train, samples.y])
     log.info("fitting %s on %d digits (augment=%s)", model, len(y_train), augment)
-    model, n_fitted = fit_with_copies(model, X_train, y_train, augment, synth)
+    with parallel_config(n_jobs=-1):  # a PlattSVC's calibration fits its class pairs in threads
+        model, n_fitted = fit_with_copies(model, X_train, y_train, augment, synth)
     y_pred = predict_digits(model, split.X_test)
     n_correct = int((y_pred == split.y_test).sum())
     labels = np.arange(10)
@@ -386,7 +388,8 @@ def train(
     if refit_on_all:
         X_all = np.concatenate([X_train, split.X_test])
         y_all = np.concatenate([y_train, split.y_test])
-        model, n_fitted = fit_with_copies(make_estimator(**estimator_args), X_all, y_all, augment, synth)
+        with parallel_config(n_jobs=-1):
+            model, n_fitted = fit_with_copies(make_estimator(**estimator_args), X_all, y_all, augment, synth)
         n_train = len(y_all)
     kept = ("C", "gamma", "kernel", "degree", "coef0", "probability", "random_state")
     params = {k: v for k, v in model.get_params().items() if k in kept}

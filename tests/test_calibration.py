@@ -45,7 +45,7 @@ def test_sigmoid_train_on_separable_values_and_all_one_class():
 def test_a_training_fold_with_one_class_gives_plus_or_minus_one():
     X = np.arange(4.0)[:, None]
     y = np.array([1, 1, 1, -1])
-    dec = _binary_decisions(SVC(), X, y, (1.0, 1.0), 4, np.random.default_rng(0))
+    dec = _binary_decisions(SVC(), X, y, (1.0, 1.0), 4, np.random.default_rng(0).permutation(4))
     # the held-out -1's training fold holds only +1s: libsvm gives it +1
     assert dec[3] == 1.0
 
@@ -65,6 +65,8 @@ def test_deterministic_for_a_seed(halves):
     a1, b1 = pairwise_platt(SVC(gamma=0.001, C=3), X[keep], y[keep], random_state=1)
     a2, b2 = pairwise_platt(SVC(gamma=0.001, C=3), X[keep], y[keep], random_state=1)
     a3, _ = pairwise_platt(SVC(gamma=0.001, C=3), X[keep], y[keep], random_state=2)
+    a4, b4 = pairwise_platt(SVC(gamma=0.001, C=3), X[keep], y[keep], random_state=1, n_jobs=1)  # threads or not
+    assert a4.tobytes() == a1.tobytes() and b4.tobytes() == b1.tobytes()
     assert a1.dtype == np.float64 and a1.shape == (6,)
     np.testing.assert_array_equal(a1, a2)
     np.testing.assert_array_equal(b1, b2)

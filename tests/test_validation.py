@@ -139,6 +139,7 @@ CASES: list[tuple] = [
     (calibration.pairwise_platt, "estimator", (object(), np.zeros((2, 1)), [0, 1]), {}),
     (calibration.pairwise_platt, "n_folds", (SVC(), np.zeros((2, 1)), [0, 1]), {"n_folds": 1}),
     (calibration.pairwise_platt, "random_state", (SVC(), np.zeros((2, 1)), [0, 1]), {"random_state": -1}),
+    (calibration.pairwise_platt, "n_jobs", (SVC(), np.zeros((2, 1)), [0, 1]), {"n_jobs": 0}),
     (calibration.pairwise_platt, "X", (SVC(), np.zeros(2), [0, 1]), {}),
     (calibration.pairwise_platt, "y", (SVC(), np.zeros((2, 1)), [0, 0]), {}),
     # presets
