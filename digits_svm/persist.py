@@ -301,6 +301,8 @@ def load_pickle(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     Returns
     -------
     sklearn.svm.SVC
+        A model with probabilities is a `digits_svm.calibration.PlattSVC` (an SVC);
+        an ``SVC(probability=True)`` pickled by an older digits_svm loads as it was.
 
     Raises
     ------
