@@ -121,17 +121,20 @@ public func seedGrid(_ ink: InkBuffer) -> [Double] {
     var grid = [Double](repeating: 0, count: 64)
     ink.levels.withUnsafeBufferPointer { levels in
         var rowSums = [Int](repeating: 0, count: 8 * w)  // per tile row, the column sums
-        for r in 0..<8 {
-            let y0 = r * h / 8, y1 = ((r + 1) * h + 7) / 8
-            for y in y0..<y1 {
-                let base = y * w, (from, to) = ink.span(y)
-                for x in from..<to { rowSums[r * w + x] &+= Int(levels[base + x]) }
-            }
-            for c in 0..<8 {
-                let x0 = c * w / 8, x1 = ((c + 1) * w + 7) / 8
-                var sum = 0
-                for x in x0..<x1 { sum += rowSums[r * w + x] }
-                grid[r * 8 + c] = Double((16 * sum) / (255 * (y1 - y0) * (x1 - x0)))
+        rowSums.withUnsafeMutableBufferPointer { rowSums in
+            for r in 0..<8 {
+                let y0 = r * h / 8, y1 = ((r + 1) * h + 7) / 8
+                let sums = rowSums.baseAddress! + r * w
+                for y in y0..<y1 {
+                    let row = levels.baseAddress! + y * w, (from, to) = ink.span(y)
+                    for x in from..<to { sums[x] &+= Int(row[x]) }
+                }
+                for c in 0..<8 {
+                    let x0 = c * w / 8, x1 = ((c + 1) * w + 7) / 8
+                    var sum = 0
+                    for x in x0..<x1 { sum &+= sums[x] }
+                    grid[r * 8 + c] = Double((16 * sum) / (255 * (y1 - y0) * (x1 - x0)))
+                }
             }
         }
     }
