@@ -99,7 +99,7 @@ public let plainTolerance = 32
 /// - Throws: `DigitsSVMError.emptyDrawing` when no pixel has ink.
 public func preprocess(_ ink: InkBuffer, method: PreprocessingMethod = .normalized,
                        parameters: NormalizedParameters = NormalizedParameters()) throws -> [Double] {
-    guard ink.levels.contains(where: { $0 != 0 }) else {
+    guard ink.peak.map({ $0 != 0 }) ?? ink.levels.contains(where: { $0 != 0 }) else {
         throw DigitsSVMError.emptyDrawing(
             "the drawing has no ink (every pixel is transparent or plain background); draw a digit first")
     }
@@ -153,18 +153,22 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
     ink.levels.withUnsafeBufferPointer { levels in
         let base = levels.baseAddress!
         let raw = UnsafeRawPointer(base)
-        var wide = SIMD16<UInt8>()  // the strongest level, 16 pixels at a time
         var peak: UInt8 = 0
-        for y in 0..<H {
-            var (k, end) = ink.span(y)
-            (k, end) = (k + y * W, end + y * W)
-            while k + 16 <= end {
-                wide = pointwiseMax(wide, raw.loadUnaligned(fromByteOffset: k, as: SIMD16<UInt8>.self))
-                k += 16
+        if let known = ink.peak {  // the renderer's
+            peak = known
+        } else {
+            var wide = SIMD16<UInt8>()  // the strongest level, 16 pixels at a time
+            for y in 0..<H {
+                var (k, end) = ink.span(y)
+                (k, end) = (k + y * W, end + y * W)
+                while k + 16 <= end {
+                    wide = pointwiseMax(wide, raw.loadUnaligned(fromByteOffset: k, as: SIMD16<UInt8>.self))
+                    k += 16
+                }
+                while k < end { peak = max(peak, base[k]); k += 1 }
             }
-            while k < end { peak = max(peak, base[k]); k += 1 }
+            peak = max(peak, wide.max())
         }
-        peak = max(peak, wide.max())
         precondition(peak > 0, "normalizedGrid needs some ink")
         let threshold = UInt8((Int(peak) + 1) / 2)
         // 1. mask (level >= threshold), cut to the rows and columns with ink; each row's

@@ -9,9 +9,11 @@ import Foundation
 public struct InkBuffer: Equatable, Sendable {
     public let width: Int
     public let height: Int
-    public var levels: [UInt8] { didSet { spans = nil } }
+    public var levels: [UInt8] { didSet { (spans, peak) = (nil, nil) } }
     /// The renderer's hint: row y is 0 outside columns spans[2y] ..< spans[2y + 1] (nil: unknown).
     var spans: [Int]?
+    /// The renderer's hint: the highest level (nil: unknown).
+    var peak: UInt8?
 
     /// - Precondition: `levels.count == width * height`, both sides at least 1.
     public init(width: Int, height: Int, levels: [UInt8]) {
@@ -131,6 +133,7 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
         }
     }
     var levels = [UInt8](repeating: 0, count: width * height)
+    var peak: UInt8 = 0
     levels.withUnsafeMutableBufferPointer { out in
         clear.withUnsafeBufferPointer { c in
             for row in 0..<height where first[row] < end[row] {
@@ -141,13 +144,16 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
                     let v = (1.0 - p[k]) * 255 + 0.5
                     let m = v + roundingMagic
                     let r = Int64(bitPattern: m.bitPattern) &- roundingMagicBits
-                    o[k] = UInt8(truncatingIfNeeded: r &- (m - roundingMagic > v ? 1 : 0))
+                    let level = UInt8(truncatingIfNeeded: r &- (m - roundingMagic > v ? 1 : 0))
+                    o[k] = level
+                    peak = max(peak, level)
                 }
             }
         }
     }
     var crop = InkBuffer(width: width, height: height, levels: levels)
     crop.spans = (0..<(2 * height)).map { $0 % 2 == 0 ? first[$0 / 2] : end[$0 / 2] }
+    crop.peak = peak
     return crop
 }
 
