@@ -262,6 +262,21 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
     // 4. bitmap: ink under each footprint, from the row prefix sums at shifted columns
     var byRow = [Int](repeating: 0, count: (h + 1) * box)  // byRow[y * box + tx]: rows above y
     let colStarts = cols.map(\.0), colEnds = cols.map(\.1)
+    // the footprints are in column order (starts and ends never decrease), so the box columns
+    // that can see a row's ink (columns u ..< v) are firstEndAbove[u] ..< firstStartAtLeast[v]
+    var firstEndAbove = [Int](repeating: box, count: width + 1), firstStartAtLeast = firstEndAbove
+    do {
+        var tx = 0
+        for u in 0...width {
+            while tx < box, colEnds[tx] <= u { tx += 1 }
+            firstEndAbove[u] = tx
+        }
+        tx = 0
+        for v in 0...width {
+            while tx < box, colStarts[tx] < v { tx += 1 }
+            firstStartAtLeast[v] = tx
+        }
+    }
     byCol.withUnsafeBufferPointer { prefix in
         byRow.withUnsafeMutableBufferPointer { byRow in
             colStarts.withUnsafeBufferPointer { starts in
@@ -271,7 +286,10 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
                         // 0 ... last - first + 1 (which already lies within -first ... w - first)
                         let shifted = left + shift[y] - first[y], top = rowStart[y + 1] - rowStart[y] - 1
                         let row = prefix.baseAddress! + rowStart[y], above = byRow.baseAddress! + y * box
-                        for tx in 0..<box {
+                        (above + box).update(from: above, count: box)  // nothing below the other columns
+                        guard count[y] > 0 else { continue }
+                        let u = first[y] - shift[y] - left, v = last[y] - shift[y] - left + 1
+                        for tx in firstEndAbove[u]..<max(firstEndAbove[u], firstStartAtLeast[v]) {
                             let lo = min(max(starts[tx] &+ shifted, 0), top), hi = min(max(ends[tx] &+ shifted, 0), top)
                             above[box + tx] = above[tx] &+ Int(row[hi] &- row[lo])
                         }
