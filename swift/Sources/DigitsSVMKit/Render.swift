@@ -138,7 +138,7 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
         clear.withUnsafeBufferPointer { c in
             for row in 0..<height where first[row] < end[row] {
                 let o = out.baseAddress! + row * width, p = c.baseAddress! + row * width
-                for k in first[row]..<end[row] {
+                @inline(__always) func convert(_ k: Int) {
                     // floor(v) for v = (1 - clear) 255 + 0.5 in 0.5...255.5: adding 1.5 * 2^52
                     // rounds v to the nearest integer r (its low bits), one less if r > v
                     let v = (1.0 - p[k]) * 255 + 0.5
@@ -148,6 +148,22 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
                     o[k] = level
                     peak = max(peak, level)
                 }
+                // 4 pixels at a time where they are all clear (level 0, as the buffer is) or all
+                // ink (255: what the formula gives for 0)
+                var k = first[row]
+                let stop = end[row]
+                while k + 4 <= stop {
+                    let q = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Double>.self)
+                    if q == SIMD4(repeating: 1) {
+                    } else if q == SIMD4(repeating: 0) {
+                        UnsafeMutableRawPointer(o + k).storeBytes(of: UInt32.max, as: UInt32.self)
+                        peak = 255
+                    } else {
+                        convert(k); convert(k + 1); convert(k + 2); convert(k + 3)
+                    }
+                    k += 4
+                }
+                while k < stop { convert(k); k += 1 }
             }
         }
     }
