@@ -93,9 +93,15 @@ public struct Drawing: Equatable, Sendable {
         var label: Int?
         var obj = json
         if case let .object(pairs) = json {
-            let known: Set<String> = ["strokes", "line_width", "scale", "label"]
-            let unknown = Set(pairs.map(\.key)).subtracting(known)
-            if !unknown.isEmpty {
+            func isKnown(_ key: String) -> Bool {  // String ==, as Set<String> compares
+                switch key {
+                case "strokes", "line_width", "scale", "label": return true
+                default: return false
+                }
+            }
+            if !pairs.allSatisfy({ isKnown($0.key) }) {
+                let known: Set<String> = ["strokes", "line_width", "scale", "label"]
+                let unknown = Set(pairs.map(\.key)).subtracting(known)
                 let names = unknown.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
                 throw DigitsSVMError.strokes("unknown key(s) \(names.joined(separator: ", ")) in a drawing; "
                     + "expected strokes, line_width, scale, label")
