@@ -153,9 +153,13 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
                 var k = first[row]
                 let stop = end[row]
                 while k + 4 <= stop {
-                    let q = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Double>.self)
-                    if q == SIMD4(repeating: 1) {
-                    } else if q == SIMD4(repeating: 0) {
+                    let q = UnsafeRawPointer(p + k)  // the bits: 1.0 is oneBits, and clear is never -0
+                    let w0 = q.loadUnaligned(as: UInt64.self), w1 = q.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    let w2 = q.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+                    let w3 = q.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                    let any = w0 | w1 | w2 | w3
+                    if any == oneBits, w0 & w1 & w2 & w3 == oneBits {
+                    } else if any == 0 {
                         UnsafeMutableRawPointer(o + k).storeBytes(of: UInt32.max, as: UInt32.self)
                         peak = 255
                     } else {
@@ -236,18 +240,23 @@ private struct Segment {
     }
 }
 
+private let oneBits = (1.0).bitPattern
 private let roundingMagic = 6755399441055744.0  // 1.5 * 2^52
 private let roundingMagicBits = Int64(bitPattern: roundingMagic.bitPattern)
 
-/// `floor` and `ceil` of a value within +-1e9, to an Int, without a libm call.
+/// `floor` and `ceil` of a value within +-1e9, to an Int, without a libm call or a range
+/// check: adding 1.5 * 2^52 rounds x to the nearest integer r (the low bits), exactly
+/// (|x| < 2^51), and r is one off where it passed x.
 @inline(__always) private func floorInt(_ x: Double) -> Int {
-    let i = Int(x)
-    return x < Double(i) ? i - 1 : i
+    let m = x + roundingMagic
+    let r = Int(truncatingIfNeeded: Int64(bitPattern: m.bitPattern) &- roundingMagicBits)
+    return r &- (m - roundingMagic > x ? 1 : 0)
 }
 
 @inline(__always) private func ceilInt(_ x: Double) -> Int {
-    let i = Int(x)
-    return x > Double(i) ? i + 1 : i
+    let m = x + roundingMagic
+    let r = Int(truncatingIfNeeded: Int64(bitPattern: m.bitPattern) &- roundingMagicBits)
+    return r &+ (m - roundingMagic < x ? 1 : 0)
 }
 
 /// Composite one segment into `clear` (Python's `_paint_segment`, pixel by pixel, same operations).
