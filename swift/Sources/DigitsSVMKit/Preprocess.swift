@@ -298,7 +298,9 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
             }
         }
     }
-    var strict = [Bool](repeating: false, count: box * box), touched = strict
+    precondition(box <= 64, "NormalizedParameters.box above 64 is not supported")
+    // the bitmap's rows as bits (box pixel x is bit x), with a blank row above and below
+    var strict = [UInt64](repeating: 0, count: box + 2), touched = strict
     var nStrict = 0, nTouched = 0
     for ty in 0..<box {
         let (c, d) = rows[ty]
@@ -306,22 +308,27 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
             let (a, b) = cols[tx]
             let inked = byRow[d * box + tx] - byRow[c * box + tx]
             guard inked > 0 else { continue }
-            touched[ty * box + tx] = true
+            touched[ty + 1] |= 1 << UInt64(tx)
             nTouched += 1
             if Double(inked) >= p.coverage * Double((d - c) * (b - a)) {
-                strict[ty * box + tx] = true
+                strict[ty + 1] |= 1 << UInt64(tx)
                 nStrict += 1
             }
         }
     }
     var bitmap = 2 * nStrict < nTouched ? touched : strict  // strokes thinner than a box pixel: keep them
     // 5. pen
-    thicken(&bitmap, box, p.penWidth, p.maxDilation)
+    thicken(rows: &bitmap, box, p.penWidth, p.maxDilation)
     // 6. counts
     var grid = [Double](repeating: 0, count: 64)
     let n = box / block
     for y in 0..<box {
-        for x in 0..<box where bitmap[y * box + x] { grid[(y / block) * n + x / block] += 1 }
+        var r = bitmap[y + 1]
+        while r != 0 {
+            let x = r.trailingZeroBitCount
+            grid[(y / block) * n + x / block] += 1
+            r &= r &- 1
+        }
     }
     return grid
 }
@@ -370,18 +377,24 @@ func thicken(_ bitmap: inout [Bool], _ box: Int, _ penWidth: Double, _ maxDilati
     for y in 0..<box {
         for x in 0..<box where bitmap[y * box + x] { rows[y + 1] |= 1 << UInt64(x) }
     }
+    thicken(rows: &rows, box, penWidth, maxDilation)
+    for y in 0..<box {
+        for x in 0..<box { bitmap[y * box + x] = rows[y + 1] >> UInt64(x) & 1 != 0 }
+    }
+}
+
+/// `thicken` on the bitmap's rows as bits (`rows[y + 1]` is row y; rows 0 and box + 1 blank).
+func thicken(rows: inout [UInt64], _ box: Int, _ penWidth: Double, _ maxDilation: Int) {
     // stroke width 2 * area / perimeter
     let area = rows.reduce(0) { $0 + $1.nonzeroBitCount }, edges = perimeter(rows, box)
     let strokeWidth = area == 0 ? 0.0 : 2.0 * Double(area) / Double(edges)
     let times = min(maxDilation, max(0, Int(((penWidth - 1 - strokeWidth) / 2).rounded(.up))))
     guard times > 0 else { return }
     let mask: UInt64 = box == 64 ? .max : (1 << UInt64(box)) - 1
+    var wide = rows
     for _ in 0..<times {
-        let wide = rows.map { ($0 | $0 << 1 | $0 >> 1) & mask }
+        for y in 0..<(box + 2) { wide[y] = (rows[y] | rows[y] << 1 | rows[y] >> 1) & mask }
         for y in 1...box { rows[y] = wide[y - 1] | wide[y] | wide[y + 1] }
-    }
-    for y in 0..<box {
-        for x in 0..<box { bitmap[y * box + x] = rows[y + 1] >> UInt64(x) & 1 != 0 }
     }
 }
 
