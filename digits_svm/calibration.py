@@ -133,16 +133,20 @@ def sigmoid_train(decision_values: Any, labels: Any) -> tuple[float, float]:
     return A, B
 
 
-def _binary_decisions(estimator: Any, X: np.ndarray, y: np.ndarray, weights: tuple[float, float],
+def _fold_settings(estimator: Any) -> dict[str, Any]:
+    """The SVC parameters of each fold's fit: the estimator's, without the probability setting
+    (scikit-learn 1.9 deprecates any value of it) and the class weights (each pair sets its own)."""
+    return {k: v for k, v in estimator.get_params().items() if k not in ("probability", "class_weight")}
+
+
+def _binary_decisions(settings: dict[str, Any], X: np.ndarray, y: np.ndarray, weights: tuple[float, float],
                       n_folds: int, perm: np.ndarray) -> np.ndarray:
     """libsvm's ``svm_binary_svc_probability`` decision values; y is +1 / -1, positive means +1.
 
-    ``perm`` orders the rows into folds (libsvm shuffles them likewise).
+    ``settings`` are `_fold_settings`; ``perm`` orders the rows into folds (libsvm shuffles
+    them likewise). A fresh SVC per fold.
     """
-    # A fresh estimator per fold, without the probability setting (scikit-learn 1.9 deprecates any value of it).
-    settings = {k: v for k, v in estimator.get_params().items() if k not in ("probability", "class_weight")}
-    settings["class_weight"] = {1: weights[0], -1: weights[1]}
-
+    settings = {**settings, "class_weight": {1: weights[0], -1: weights[1]}}
     n = len(y)
     dec = np.zeros(n)
     for k in range(n_folds):
@@ -228,8 +232,9 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
             rows = np.flatnonzero((ya == classes[i]) | (ya == classes[j]))
             yb = np.where(ya[rows] == classes[i], 1, -1)
             pairs.append((rows, yb, (float(weights[i]), float(weights[j])), rng.permutation(len(rows))))
+    settings = _fold_settings(estimator)
     decisions = Parallel(n_jobs=n_jobs, backend="threading")(
-        delayed(_binary_decisions)(estimator, Xa[rows], yb, w, n_folds, perm) for rows, yb, w, perm in pairs)
+        delayed(_binary_decisions)(settings, Xa[rows], yb, w, n_folds, perm) for rows, yb, w, perm in pairs)
     fits = [sigmoid_train(dec, yb) for dec, (_, yb, _, _) in zip(decisions, pairs, strict=True)]
     return np.array([a for a, _ in fits], dtype=np.float64), np.array([b for _, b in fits], dtype=np.float64)
 

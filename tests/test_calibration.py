@@ -9,7 +9,7 @@ from scipy.optimize import minimize
 from sklearn.svm import SVC
 
 import digits_svm
-from digits_svm.calibration import PlattSVC, _binary_decisions, libsvm_decisions, pairwise_platt, sigmoid_train
+from digits_svm.calibration import PlattSVC, _binary_decisions, _fold_settings, libsvm_decisions, pairwise_platt, sigmoid_train
 from digits_svm.coreml import convert, svc_spec
 from digits_svm.data import load_digits_grids
 from digits_svm.libsvm import LibsvmModel
@@ -45,7 +45,7 @@ def test_sigmoid_train_on_separable_values_and_all_one_class():
 def test_a_training_fold_with_one_class_gives_plus_or_minus_one():
     X = np.arange(4.0)[:, None]
     y = np.array([1, 1, 1, -1])
-    dec = _binary_decisions(SVC(), X, y, (1.0, 1.0), 4, np.random.default_rng(0).permutation(4))
+    dec = _binary_decisions(_fold_settings(SVC()), X, y, (1.0, 1.0), 4, np.random.default_rng(0).permutation(4))
     # the held-out -1's training fold holds only +1s: libsvm gives it +1
     assert dec[3] == 1.0
 
