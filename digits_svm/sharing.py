@@ -73,7 +73,7 @@ def format_of(path: str | os.PathLike) -> str:
     ('skops', 'joblib', 'pickle', 'pickle')
     """
     suffix = Path(check_path(path, "path")).suffix.lower()
-    return {".skops": "skops", ".joblib": "joblib"}.get(suffix, "pickle")
+    return {extension: name for name, extension in FORMATS.items()}.get(suffix, "pickle")
 
 
 def save_skops(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None) -> Path:
