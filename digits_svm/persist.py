@@ -378,7 +378,7 @@ def load_estimator(path: str | os.PathLike, *, trusted: bool = False) -> Any:
             serializer = "pickle"  # _verified_bytes reports the broken sidecar
     elif path.suffix == ".joblib":
         serializer = "joblib"
-    if serializer == "skops" or path.suffix == ".skops":
+    if serializer == "skops" or path.suffix.lower() == ".skops":  # as sharing.format_of reads names
         raise PickleIntegrityError(f"{path} is a skops file (its name or sidecar says so), not a pickle; "
                                    "load it under a .skops name with digits_svm.sharing.load_model")
     return (load_joblib if serializer == "joblib" else load_pickle)(path, trusted=trusted)
