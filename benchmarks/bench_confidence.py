@@ -49,7 +49,7 @@ from digits_svm.preprocessing import DEFAULT_METHOD
 from digits_svm.strokes import preprocess_strokes
 from digits_svm.synthetic import digit_strokes  # noqa: E402
 
-THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
+THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 
 def _arc(cx, cy, r, start, stop, n=20):

@@ -299,10 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--augment", choices=sorted(AUGMENTATIONS),
                    help="add shifted, turned (rotate) or redrawn (renorm) copies of the training grids (default: the preset's)")
     p.add_argument("--synthesized", type=_non_negative_int, metavar="N",
-                   help="synthesized handwritten digits added to training (default: the preset's, 2400 for app, else 0)")
+                   help="synthesized handwritten digits added to training (default: the preset's, 12000 for app, else 0)")
     p.add_argument("--nondigits", type=_non_negative_int, metavar="N",
                    help="synthesized non-digits added to training as the class 'not a digit' (label -1) "
-                        "(default: the preset's, 600 for app, else 0)")
+                        "(default: the preset's, 3000 for app, else 0)")
     p.add_argument("--extra", type=Path, metavar="DIR",
                    help="also train on your own labelled drawings: DIR/<digit>/<name>.png or .json (strokes)")
     p.add_argument("--method", choices=METHODS,

@@ -36,7 +36,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "example": {"kernel": "rbf", "C": 1.0, "gamma": 0.001},
     "best": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift", "probability": True},
     "app": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift1", "probability": True,
-            "synthesized": 2400, "synthesized_digits": APP_DIGITS, "nondigits": 600},
+            "synthesized": 12000, "synthesized_digits": APP_DIGITS, "nondigits": 3000},
 }
 
 #: Keys of a preset that are not ``SVC`` parameters.

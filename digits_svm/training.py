@@ -315,12 +315,12 @@ def train(
         combinations, ``"hshift1"``); default: the preset's. Held-out digits are never augmented.
     synthesized : int, optional
         How many synthesized handwritten digits (`digits_svm.handwriting`) to add to the
-        training part; default: the preset's (2,400 for "app", else 0). They are drawn
+        training part; default: the preset's (12,000 for "app", else 0). They are drawn
         as strokes, rendered and preprocessed with ``method``, as the app would.
     nondigits : int, optional
         How many synthesized drawings that are not digits (`digits_svm.nondigits`) to
         add as the class `digits_svm.nondigits.NOT_A_DIGIT` (-1), so the model can answer
-        "not a digit"; default: the preset's (600 for "app", else 0).
+        "not a digit"; default: the preset's (3,000 for "app", else 0).
     extra : str, PathLike or Samples, optional
         A folder of your own labelled drawings (``<folder>/<digit>/<name>.png`` or
         ``.json``, see `digits_svm.data.load_samples`), added to the training part only.

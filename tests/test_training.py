@@ -265,9 +265,10 @@ def test_app_preset_learns_from_synthesized_handwriting(app_result):
     assert app_result.n_nondigits == PRESETS["app"]["nondigits"] > 0
     # one shifted copy of each scan (hshift1); synthesized digits and non-digits as they are
     assert app_result.n_fitted == 2 * 898 + app_result.n_synthesized + app_result.n_nondigits
-    # Held-out scans: 873/899 before the "not a digit" class; with it 19 scans are answered
-    # -1 and 861/899 are right (docs/model.md says what the class costs).
-    assert app_result.n_correct >= 855
+    # Held-out scans: 873/899 before the "not a digit" class; 862/899 with it and 2,400
+    # synthesized digits; 839/899 (38 answered -1) with 12,000, which read real drawings
+    # better (docs/model.md says what each costs). Scans are not what an app is given.
+    assert app_result.n_correct >= 830
     assert digits_svm.persist.has_probabilities(app_result.model) and app_result.model.classes_.tolist() == [-1, *range(10)]
     assert app_result.metrics()["n_synthesized"] == app_result.n_synthesized
     assert app_result.metrics()["n_nondigits"] == app_result.n_nondigits
@@ -277,7 +278,9 @@ def test_app_preset_artifacts_record_it_verify_and_fit_the_budget(app_artifacts_
     from digits_svm.coreml import load_spec
 
     mlmodel = app_artifacts_dir / "DigitsSVM.mlmodel"
-    assert mlmodel.stat().st_size <= 2_000_000  # 1.47 MB before the "not a digit" class, 1.87 MB with it
+    # 1.47 MB before the "not a digit" class, 1.88 MB with it, 5.32 MB with 12,000 synthesized
+    # digits and 3,000 non-digits (8,892 support vectors; docs/handwriting.md)
+    assert mlmodel.stat().st_size <= 5_500_000
     meta = load_spec(mlmodel).description.metadata.userDefined
     assert meta["training.preset"] == "app"
     assert meta["training.n_synthesized"] == str(app_result.n_synthesized)
