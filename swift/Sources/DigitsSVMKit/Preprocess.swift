@@ -146,10 +146,15 @@ public func seedGrid(_ ink: InkBuffer) -> [Double] {
 /// - Precondition: some level is not 0 (`preprocess` checks).
 public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = NormalizedParameters()) -> [Double] {
     let (W, H, box, block) = (ink.width, ink.height, p.box, p.block)
+    precondition(box <= 64, "NormalizedParameters.box above 64 is not supported")
     var top = Int.max, bottom = -1, lft = Int.max
-    var h = 0
-    var byCol: [Int32] = [], rowStart: [Int] = []  // prefix counts of each row's ink (below)
-    var count: [Int] = [], first: [Int] = [], last: [Int] = [], xsum: [Double] = []
+    // per row y of the buffer: its first and last ink pixel (-1: none), ink count, sum of
+    // its ink columns, where its prefix counts start (below); then the ink box's shifts
+    let work = UnsafeMutablePointer<Int>.allocate(capacity: 6 * H)
+    defer { work.deallocate() }
+    let rowFirst = work, rowLast = work + H, rowCount = work + 2 * H, rowSum = work + 3 * H
+    let rowStart = work + 4 * H, shift = work + 5 * H
+    var byCol: [Int32] = []
     ink.levels.withUnsafeBufferPointer { levels in
         let base = levels.baseAddress!
         let raw = UnsafeRawPointer(base)
@@ -170,85 +175,101 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
             peak = max(peak, wide.max())
         }
         precondition(peak > 0, "normalizedGrid needs some ink")
-        let threshold = UInt8((Int(peak) + 1) / 2)
-        // 1. mask (level >= threshold), cut to the rows and columns with ink; each row's
-        //    first and last ink pixel are found with blank words skipped 8 pixels at a time
-        var rowFirst = [Int](repeating: -1, count: H), rowLast = rowFirst
+        // 1. mask (level >= threshold), 8 pixels at a time: chunk k of a row is its columns
+        //    8k ..< 8k + 8, its mask a byte (bit i: column 8k + i is ink). For a level x and
+        //    the threshold t (1 ... 128), x >= t exactly when x >= 128 or (x & 127) + 128 - t
+        //    reaches 128: the top bit of ((x & 127) + 128 - t) | x, for 8 levels at once (no
+        //    carry crosses a byte: 127 + 127 < 256); a multiplication gathers the 8 top bits.
+        let threshold = (Int(peak) + 1) / 2
+        let addT = UInt64(128 - threshold) &* 0x0101_0101_0101_0101
+        @inline(__always) func mask(_ w: UInt64) -> Int {
+            let top = (((w & 0x7F7F_7F7F_7F7F_7F7F) &+ addT) | w) & 0x8080_8080_8080_8080
+            return Int(truncatingIfNeeded: ((top >> 7) &* 0x0102_0408_1020_4080) >> 56)
+        }
+        // Row y's prefix counts, over its chunks from the first ink pixel's (kf) to the last's:
+        // byCol[rowStart[y] + i] = ink pixels in columns 8 kf ..< 8 kf + i
+        var capacity = 0
         for y in 0..<H {
-            let row = y * W
             let (from, to) = ink.span(y)
-            var x = from
-            while x < to {
-                if x + 8 <= to, raw.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 { x += 8; continue }
-                if base[row + x] >= threshold { break }
-                x += 1
-            }
-            guard x < to else { continue }
-            var e = to - 1
-            while true {
-                if e >= 7, raw.loadUnaligned(fromByteOffset: row + e - 7, as: UInt64.self) == 0 { e -= 8; continue }
-                if base[row + e] >= threshold { break }
-                e -= 1
-            }
-            rowFirst[y] = x
-            rowLast[y] = e
-            top = min(top, y); bottom = y
-            lft = min(lft, x)
+            if from < to { capacity += 8 * (((to + 7) >> 3) - (from >> 3)) + 1 }
         }
-        h = bottom - top + 1
-        count = [Int](repeating: 0, count: h)
-        first = [Int](repeating: -1, count: h)
-        last = first
-        xsum = [Double](repeating: 0, count: h)
-        // Row y's prefix counts from its first ink pixel a to its last b:
-        // byCol[rowStart[y] + i] = ink pixels in columns a ..< a + i, i = 0 ... b - a + 1
-        // (0 left of a, the row's count right of b).
-        rowStart = [Int](repeating: 0, count: h + 1)
-        for y in 0..<h {
-            rowStart[y + 1] = rowStart[y] + (rowFirst[y + top] >= 0 ? rowLast[y + top] - rowFirst[y + top] + 2 : 1)
-        }
-        byCol = [Int32](unsafeUninitializedCapacity: rowStart[h]) { prefix, initialized in
-            for y in 0..<h {
-                let dst = rowStart[y]
-                prefix[dst] = 0
-                guard rowFirst[y + top] >= 0 else { continue }
-                let a = rowFirst[y + top] - lft, b = rowLast[y + top] - lft
-                let src = (y + top) * W + lft
-                var run: Int32 = 0, sx = 0
-                let out = prefix.baseAddress! + dst + 1 - a  // out[x]: ink in a ... x
-                var x = a
-                while x <= b {
-                    if x + 8 <= b + 1 {  // a blank or a fully inked word, 8 pixels at once
-                        let word = raw.loadUnaligned(fromByteOffset: src + x, as: UInt64.self)
-                        if word == 0 {
-                            for k in 0..<8 { out[x + k] = run }
-                            x += 8
-                            continue
+        let chunks = UnsafeMutablePointer<UInt8>.allocate(capacity: (W + 7) / 8)  // one row's masks
+        defer { chunks.deallocate() }
+        byCol = [Int32](unsafeUninitializedCapacity: capacity) { prefix, initialized in
+            var n = 0
+            prefixCounts.withUnsafeBufferPointer { table in
+                positionSums.withUnsafeBufferPointer { sums in
+                    let table = table.baseAddress!, sums = sums.baseAddress!
+                    for y in 0..<H {
+                        rowFirst[y] = -1
+                        rowLast[y] = -1
+                        rowCount[y] = 0
+                        rowSum[y] = 0
+                        let (from, to) = ink.span(y)
+                        guard from < to else { continue }
+                        let k0 = from >> 3, k1 = (to + 7) >> 3, full = min(k1, W >> 3)
+                        var kf = -1, kl = -1
+                        var src = raw + (y * W + 8 * k0), m = chunks
+                        var k = k0
+                        while k < full {
+                            let w = src.loadUnaligned(as: UInt64.self)
+                            let bits = w == 0 ? 0 : mask(w)
+                            m.pointee = UInt8(truncatingIfNeeded: bits)
+                            if bits != 0 {
+                                if kf < 0 { kf = k }
+                                kl = k
+                            }
+                            src += 8
+                            m += 1
+                            k &+= 1
                         }
-                        if word == .max {
-                            for k in 0..<8 { out[x + k] = run &+ Int32(k + 1) }
-                            run &+= 8
-                            sx &+= 8 * x + 28
-                            x += 8
-                            continue
+                        if k < k1 {  // the row's last few pixels
+                            var w: UInt64 = 0
+                            for x in (8 * k)..<W { w |= UInt64(base[y * W + x]) << UInt64(8 * (x - 8 * k)) }
+                            let bits = w == 0 ? 0 : mask(w)
+                            m.pointee = UInt8(truncatingIfNeeded: bits)
+                            if bits != 0 {
+                                if kf < 0 { kf = k }
+                                kl = k
+                            }
                         }
+                        guard kf >= 0 else { continue }
+                        let a = 8 * kf + chunks[kf - k0].trailingZeroBitCount
+                        rowFirst[y] = a
+                        rowLast[y] = 8 * kl + 7 - chunks[kl - k0].leadingZeroBitCount
+                        rowStart[y] = n
+                        prefix[n] = 0
+                        var run: Int32 = 0, sx = 0, col = 8 * kf
+                        var dst = UnsafeMutableRawPointer(prefix.baseAddress! + n + 1)
+                        m = chunks + (kf - k0)
+                        let stop = chunks + (kl - k0 + 1)
+                        while m < stop {
+                            let bits = Int(m.pointee), counts = table[bits]
+                            dst.storeBytes(of: counts &+ SIMD8(repeating: run), as: SIMD8<Int32>.self)
+                            let c = counts[7]
+                            run &+= c
+                            sx &+= Int(c) &* col &+ Int(sums[bits])
+                            dst += 32
+                            m += 1
+                            col &+= 8
+                        }
+                        n += 8 * (kl - kf + 1) + 1
+                        rowCount[y] = Int(run)
+                        rowSum[y] = sx
+                        top = min(top, y)
+                        bottom = y
+                        lft = min(lft, a)
                     }
-                    let on = base[src + x] >= threshold ? 1 : 0
-                    run &+= Int32(truncatingIfNeeded: on)
-                    sx &+= x & -on
-                    out[x] = run
-                    x += 1
                 }
-                count[y] = Int(run)
-                xsum[y] = Double(sx)
-                first[y] = a
-                last[y] = b
             }
-            initialized = rowStart[h]
+            initialized = n
         }
     }
+    // from here on, rows are the ink box's (y = 0 ..< h is buffer row top + y), columns from lft
+    let h = bottom - top + 1
+    let first = rowFirst + top, last = rowLast + top, count = rowCount + top
     // 2. slant
-    let shift = slantShift(count: count, xsum: xsum, maxSlant: p.maxSlant)
+    slantShift(count: count, sum: rowSum + top, from: lft, h, p.maxSlant, into: shift)
     // 3. box
     var left = Int.max, right = Int.min
     for y in 0..<h where count[y] > 0 {
@@ -264,7 +285,9 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
     let colStarts = cols.map(\.0), colEnds = cols.map(\.1)
     // the footprints are in column order (starts and ends never decrease), so the box columns
     // that can see a row's ink (columns u ..< v) are firstEndAbove[u] ..< firstStartAtLeast[v]
-    var firstEndAbove = [Int](repeating: box, count: width + 1), firstStartAtLeast = firstEndAbove
+    let firstEndAbove = UnsafeMutablePointer<Int>.allocate(capacity: 2 * (width + 1))
+    defer { firstEndAbove.deallocate() }
+    let firstStartAtLeast = firstEndAbove + (width + 1)
     do {
         var tx = 0
         for u in 0...width {
@@ -282,15 +305,20 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
             colStarts.withUnsafeBufferPointer { starts in
                 colEnds.withUnsafeBufferPointer { ends in
                     for y in 0..<h {
-                        // mask column c (clipped to 0 ... w) is prefix index c - first, clipped to
-                        // 0 ... last - first + 1 (which already lies within -first ... w - first)
-                        let shifted = left + shift[y] - first[y], top = rowStart[y + 1] - rowStart[y] - 1
-                        let row = prefix.baseAddress! + rowStart[y], above = byRow.baseAddress! + y * box
+                        let above = byRow.baseAddress! + y * box
                         (above + box).update(from: above, count: box)  // nothing below the other columns
                         guard count[y] > 0 else { continue }
+                        // moved column c is buffer column c + left + shift(y) + lft, prefix index
+                        // that minus 8 kf, clipped to the row's ink (first ... last + 1: there the
+                        // prefix is 0 and the count); a footprint that meets the ink (it starts
+                        // before last + 1 and ends after first) needs only its other side clipped
+                        let origin = (first[y] >> 3) << 3
+                        let shifted = left + shift[y] - origin
+                        let low = first[y] - origin, high = last[y] + 1 - origin
+                        let row = prefix.baseAddress! + rowStart[y + top]
                         let u = first[y] - shift[y] - left, v = last[y] - shift[y] - left + 1
                         for tx in firstEndAbove[u]..<max(firstEndAbove[u], firstStartAtLeast[v]) {
-                            let lo = min(max(starts[tx] &+ shifted, 0), top), hi = min(max(ends[tx] &+ shifted, 0), top)
+                            let lo = max(starts[tx] &+ shifted, low), hi = min(ends[tx] &+ shifted, high)
                             above[box + tx] = above[tx] &+ Int(row[hi] &- row[lo])
                         }
                     }
@@ -298,22 +326,25 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
             }
         }
     }
-    precondition(box <= 64, "NormalizedParameters.box above 64 is not supported")
     // the bitmap's rows as bits (box pixel x is bit x), with a blank row above and below
     var strict = [UInt64](repeating: 0, count: box + 2), touched = strict
     var nStrict = 0, nTouched = 0
-    for ty in 0..<box {
-        let (c, d) = rows[ty]
-        for tx in 0..<box {
-            let (a, b) = cols[tx]
-            let inked = byRow[d * box + tx] - byRow[c * box + tx]
-            guard inked > 0 else { continue }
-            touched[ty + 1] |= 1 << UInt64(tx)
-            nTouched += 1
-            if Double(inked) >= p.coverage * Double((d - c) * (b - a)) {
-                strict[ty + 1] |= 1 << UInt64(tx)
-                nStrict += 1
+    byRow.withUnsafeBufferPointer { byRow in
+        for ty in 0..<box {
+            let (c, d) = rows[ty]
+            let below = byRow.baseAddress! + d * box, above = byRow.baseAddress! + c * box
+            var t: UInt64 = 0, s: UInt64 = 0
+            for tx in 0..<box {
+                let inked = below[tx] &- above[tx]
+                guard inked > 0 else { continue }
+                t |= 1 << UInt64(tx)
+                let (a, b) = cols[tx]
+                if Double(inked) >= p.coverage * Double((d - c) * (b - a)) { s |= 1 << UInt64(tx) }
             }
+            touched[ty + 1] = t
+            strict[ty + 1] = s
+            nTouched += t.nonzeroBitCount
+            nStrict += s.nonzeroBitCount
         }
     }
     var bitmap = 2 * nStrict < nTouched ? touched : strict  // strokes thinner than a box pixel: keep them
@@ -333,27 +364,51 @@ public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = Normali
     return grid
 }
 
-/// Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
+/// Per 8-pixel mask (bit i: pixel i is ink), lane i: the ink pixels among 0 ... i.
+private let prefixCounts: [SIMD8<Int32>] = (0..<256).map { m in
+    var counts = SIMD8<Int32>(), run: Int32 = 0
+    for i in 0..<8 {
+        run += Int32(m >> i & 1)
+        counts[i] = run
+    }
+    return counts
+}
+
+/// Per 8-pixel mask, the sum of its ink pixels' positions 0 ... 7.
+private let positionSums: [UInt8] = (0..<256).map { m in UInt8((0..<8).reduce(0) { $0 + (m >> $1 & 1) * $1 }) }
+
+/// Per-row leftward shift that makes the ink upright (zeros when it cannot tell), into `shift[0 ..< h]`,
+/// from each row's ink count and the sum of its ink columns (counted from column `from`).
 ///
 /// The sums are of integers, exact in doubles whatever the order (for ink boxes under
 /// 25,000 rows), and are combined by the same few operations as the Python, so both
 /// languages get the same slant bit for bit.
-func slantShift(count: [Int], xsum: [Double], maxSlant: Double) -> [Int] {
-    let h = count.count
+func slantShift(count: UnsafePointer<Int>, sum: UnsafePointer<Int>, from: Int, _ h: Int, _ maxSlant: Double,
+                into shift: UnsafeMutablePointer<Int>) {
     var n = 0.0, sy = 0.0, syy = 0.0, sx = 0.0, sxy = 0.0
     for y in 0..<h {
-        let c = Double(count[y]), fy = Double(y)
+        let c = Double(count[y]), fy = Double(y), xsum = Double(sum[y] - count[y] * from)
         n += c
         sy += c * fy
         syy += c * (fy * fy)
-        sx += xsum[y]
-        sxy += xsum[y] * fy
+        sx += xsum
+        sxy += xsum * fy
     }
     let my = sy / n
     let vy = syy - sy * my
     var slant = vy > 0 ? (sxy - sx * my) / vy : 0.0
     if abs(slant) > maxSlant { slant = 0 }
-    return (0..<h).map { Int((slant * (Double($0) - my) + 0.5).rounded(.down)) }
+    for y in 0..<h {
+        let v = slant * (Double(y) - my) + 0.5
+        // floor by the 1.5 * 2^52 rounding (exact below 2^51), else by the library
+        if abs(v) < 0x1p51 {
+            let m = v + 6755399441055744.0
+            let r = Int(truncatingIfNeeded: Int64(bitPattern: m.bitPattern) &- 0x4338_0000_0000_0000)
+            shift[y] = r &- (m - 6755399441055744.0 > v ? 1 : 0)
+        } else {
+            shift[y] = Int(v.rounded(.down))
+        }
+    }
 }
 
 /// First and end source pixel under each box pixel, for `n` source pixels scaled by `k`, centred.

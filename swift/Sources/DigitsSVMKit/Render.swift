@@ -172,7 +172,17 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
         }
     }
     var crop = InkBuffer(width: width, height: height, levels: levels)
-    crop.spans = (0..<(2 * height)).map { $0 % 2 == 0 ? first[$0 / 2] : end[$0 / 2] }
+    crop.spans = [Int](unsafeUninitializedCapacity: 2 * height) { spans, n in
+        first.withUnsafeBufferPointer { first in
+            end.withUnsafeBufferPointer { end in
+                for row in 0..<height {
+                    spans[2 * row] = first[row]
+                    spans[2 * row + 1] = end[row]
+                }
+            }
+        }
+        n = 2 * height
+    }
     crop.peak = peak
     return crop
 }
@@ -306,9 +316,9 @@ private func paint(_ s: Segment, _ clear: UnsafeMutableBufferPointer<Double>, _ 
         }
         @inline(__always) func lanes<V: SIMD>(_: V.Type, _ col: Int, _ raw: UnsafeMutableRawPointer)
             where V.Scalar == Double {
-            var cx = V()
-            for i in 0..<V.scalarCount { cx[i] = Double(col + i) }
-            cx = (cx + 0.5) - V(repeating: ax)
+            var cx = V()  // the lanes' columns: integers, exact in doubles whichever way they are made
+            for i in 0..<V.scalarCount { cx[i] = Double(i) }
+            cx = ((cx + Double(col)) + 0.5) - V(repeating: ax)
             let cyv = V(repeating: cy)
             var ex = cx, ey = cyv
             if length2 > 0 {

@@ -72,6 +72,10 @@ public struct Drawing: Equatable, Sendable {
     ///
     /// - Throws: `DigitsSVMError.strokes` with the message `digits_svm.strokes.parse_strokes` gives.
     public init(json: String) throws {
+        if let plain = plainDrawing(json) {  // the usual drawing, without JSONValues
+            self = plain
+            return
+        }
         let value: JSONValue
         do { value = try JSONValue.parse(json) } catch let error as JSONValue.SyntaxError {
             throw DigitsSVMError.strokes("the drawing is not JSON (\(error.message)); expected a drawing in the stroke format")
