@@ -57,11 +57,20 @@ class _Progress:
 
 
 # ---------------------------------------------------------------- train
+def _drawn_first(args: argparse.Namespace) -> str:
+    """What `train` draws before it fits (the longest part of the app preset's minute), for the progress line."""
+    settings = PRESETS[args.preset]
+    counts = [(settings.get(key, 0) if given is None else given, what) for key, given, what in (
+        ("synthesized", args.synthesized, "synthesized digits"), ("nondigits", args.nondigits, "non-digits"))]
+    drawn = [f"{n:,} {what}" for n, what in counts if n]
+    return f", after drawing {' and '.join(drawn)}" if drawn else ""
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     check_writable_dir(args.out)  # fail before the slow part, not after it
     extra = load_samples(args.extra, method=args.method) if args.extra else None
     progress = _Progress()
-    progress(f"training preset {args.preset!r} on load_digits")
+    progress(f"training preset {args.preset!r} on load_digits{_drawn_first(args)}")
     result = train(
         preset=args.preset,
         C=args.C,

@@ -467,3 +467,19 @@ def test_playground_arguments_name_what_is_wrong(cli, mlmodel_path):
 def test_first_run_without_a_model_says_how_to_make_one(cli, tmp_path):
     proc = cli("playground", cwd=tmp_path)
     assert proc.returncode == 2 and "digits-svm train --preset app" in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (("--preset", "app"), "training preset 'app' on load_digits, after drawing 12,000 synthesized digits and 3,000 non-digits"),
+    (("--preset", "app", "--synthesized", "0"), "training preset 'app' on load_digits, after drawing 3,000 non-digits"),
+    (("--synthesized", "40"), "training preset 'example' on load_digits, after drawing 40 synthesized digits ..."),
+    ((), "training preset 'example' on load_digits ..."),
+])
+def test_the_first_progress_line_says_what_is_drawn_before_the_fit(cli, tmp_path, monkeypatch, args, line):
+    """The app preset's minute goes mostly to drawing: its first line says so, before anything is drawn."""
+    def stop(**kwargs):
+        raise KeyboardInterrupt  # the line is printed; nothing is trained
+
+    monkeypatch.setattr(digits_svm.cli, "train", stop)
+    proc = cli("train", "--out", tmp_path, *args)
+    assert proc.returncode == 130 and line in proc.stderr
