@@ -267,10 +267,11 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
     predict_differs = predict_differs_digits = None
     max_proba = None
     if proba is not None:
-        if binary and not isinstance(estimator, PlattSVC):
-            # Core ML (libsvm >= 3) returns Platt's sigmoid of the libsvm decision value;
-            # scikit-learn's bundled libsvm couples even two classes.
-            ref_proba = platt_probabilities(ref_decision, *platt_parameters(estimator), 2)
+        if binary or isinstance(estimator, PlattSVC):
+            # A PlattSVC's predict_proba is exactly this, on these decision values (computed
+            # once, not again). For two classes Core ML (libsvm >= 3) returns Platt's sigmoid
+            # of the decision value, where scikit-learn's bundled libsvm couples even two classes.
+            ref_proba = platt_probabilities(ref_decision, *platt_parameters(estimator), len(est_classes))
         else:
             ref_proba = estimator.predict_proba(grids)
         max_proba = _max_abs_diff(proba, ref_proba)
