@@ -213,33 +213,19 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     peak = int(levels.max())
     if peak == 0:
         raise EmptyDrawingError("the drawing has no ink; draw a digit first")
-    mask = levels >= (peak + 1) // 2
-    rows_with_ink = np.flatnonzero(mask.any(axis=1))
-    mask = mask[rows_with_ink[0] : rows_with_ink[-1] + 1]
-    cols_with_ink = np.flatnonzero(mask.any(axis=0))
-    mask = mask[:, cols_with_ink[0] : cols_with_ink[-1] + 1]
+    mask, count, xsum = _ink_box(levels >= (peak + 1) // 2)
     h, w = mask.shape
     by_col = np.zeros((h, w + 1), dtype=np.int32)  # by_col[y, c]: ink pixels left of column c
     np.cumsum(mask, axis=1, out=by_col[:, 1:])
-    count = by_col[:, -1]
-    shift = _slant_shift(mask, count, float(params["max_slant"]))
+    shift = _slant_shift(count, xsum, float(params["max_slant"]))
     inked = count > 0
-    first = mask.argmax(axis=1)
-    last = (by_col[:, 1:] >= count[:, None]).argmax(axis=1)
-    left = int((first - shift)[inked].min())
-    width = int((last - shift)[inked].max()) - left + 1
+    left = int((mask.argmax(axis=1) - shift)[inked].min())
+    # a row's prefix first reaches its count just past its last ink pixel
+    width = int((by_col.argmax(axis=1) - shift)[inked].max()) - left
     ky = box / h
     kx = min(max(ky, float(params["min_width"]) / width), float(params["max_width"]) / width)
     cols, rows = _footprints((width, h), (kx, ky), box)  # (box, 2) each, cols in upright columns
-    # ink under each footprint: the row prefix sums read at shifted columns, then summed over rows
-    at = cols[None, :, :] + (left + shift).astype(np.int32)[:, None, None]  # (h, box, 2)
-    np.minimum(np.maximum(at, 0, out=at), w, out=at)
-    at += (np.arange(h, dtype=np.int32) * (w + 1))[:, None, None]  # flat index into by_col
-    ends = by_col.ravel().take(at)
-    col_ink = ends[:, :, 1] - ends[:, :, 0]  # (h, box)
-    by_row = np.zeros((h + 1, box), dtype=np.int32)
-    np.cumsum(col_ink, axis=0, out=by_row[1:])
-    ink = by_row[rows[:, 1]] - by_row[rows[:, 0]]  # (box, box)
+    ink = _footprint_ink(by_col, left + shift, rows, cols)
     area = (rows[:, 1] - rows[:, 0])[:, None] * (cols[:, 1] - cols[:, 0])[None, :]
     touched = ink > 0
     bitmap = touched & (ink >= float(params["coverage"]) * area)
@@ -248,6 +234,42 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     bitmap = _thicken(bitmap, float(params["pen_width"]), int(params["max_dilation"]))
     n = box // block
     return bitmap.reshape(n, block, n, block).sum(axis=(1, 3)).astype(np.float64)
+
+
+def _ink_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``mask`` (holding some ink) cut to the rows and columns that hold ink, with each row's ink count and x sum.
+
+    The counts and sums (x from the cut's left edge) are whole numbers computed exactly
+    in floating point: float32 holds every integer up to 2**24, so it serves masks up to
+    4,096 columns wide, float64 any other.
+    """
+    width = mask.shape[1]
+    weights = np.ones((width, 2), dtype=np.float32 if width <= 4096 else np.float64)
+    weights[:, 1] = np.arange(width)
+    sums = mask.view(np.uint8) @ weights  # per row: ink pixels, and the sum of their x
+    rows = np.flatnonzero(sums[:, 0])
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(mask[top:bottom].any(axis=0))
+    left, right = int(cols[0]), int(cols[-1]) + 1
+    sums = sums[top:bottom].astype(np.float64)
+    count = sums[:, 0]
+    return mask[top:bottom, left:right], count, sums[:, 1] - left * count
+
+
+def _footprint_ink(by_col: np.ndarray, offset: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Ink pixels under each box pixel's footprint, (box, box): rows by ``rows``, columns by ``cols`` moved by ``offset``.
+
+    ``by_col`` holds each row's prefix counts of ink; row ``y``'s upright column ``u`` is
+    its column ``u + offset[y]``, clipped to the row.
+    """
+    h, stride = by_col.shape
+    base = np.arange(0, h * stride, stride, dtype=np.int32)[:, None, None]  # where each row starts in by_col
+    at = cols[None, :, :] + (base + offset[:, None, None])  # (h, box, 2) flat indices into by_col
+    np.minimum(np.maximum(at, base, out=at), base + (stride - 1), out=at)
+    ends = by_col.reshape(-1).take(at)
+    by_row = np.zeros((h + 1, len(cols)), dtype=np.int32)  # by_row[y]: ink above row y under each column footprint
+    np.cumsum(ends[:, :, 1] - ends[:, :, 0], axis=0, out=by_row[1:])
+    return by_row[rows[:, 1]] - by_row[rows[:, 0]]
 
 
 def _check_params(params: Any) -> None:
@@ -261,25 +283,22 @@ def _check_params(params: Any) -> None:
     check_choice(params["block"], "params['block']", [d for d in range(1, params["box"] + 1) if params["box"] % d == 0])
 
 
-def _slant_shift(mask: np.ndarray, count: np.ndarray, max_slant: float) -> np.ndarray:
-    """Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
+def _slant_shift(count: np.ndarray, xsum: np.ndarray, max_slant: float) -> np.ndarray:
+    """Per-row leftward shift that makes the ink upright (zeros when it cannot tell), from each row's ink count and x sum.
 
     The slant comes from sums of integers, exact in float64 in any summation order (for
     ink boxes under 25,000 rows), combined by three fixed operations: a dot product of
     non-integers would round differently in BLAS, on another platform or in the Swift
     package, and ``floor`` could then fall on the other side of an integer.
     """
-    h, w = mask.shape
-    count = count.astype(np.float64)
-    xsum = mask.view(np.uint8) @ np.arange(w, dtype=np.float64)
-    y = np.arange(h, dtype=np.float64)
+    y = np.arange(len(count), dtype=np.float64)
     sy = float(count @ y)
     my = sy / float(count.sum())
     vy = float(count @ (y * y)) - sy * my  # sum of n(y) (y - my)^2
     slant = (float(xsum @ y) - float(xsum.sum()) * my) / vy if vy > 0 else 0.0
     if abs(slant) > max_slant:
         slant = 0.0
-    return np.floor(slant * (y - my) + 0.5).astype(np.int64)
+    return np.floor(slant * (y - my) + 0.5).astype(np.int32)
 
 
 def _footprints(n: tuple[int, int], k: tuple[float, float], box: int) -> np.ndarray:
@@ -300,28 +319,47 @@ def _footprints(n: tuple[int, int], k: tuple[float, float], box: int) -> np.ndar
 
 
 def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndarray:
-    """Dilate with a 3x3 square (each adds about 2 pixels of width) towards ``pen_width``."""
+    """Dilate with a 3x3 square (each adds about 2 pixels of width) towards ``pen_width``.
+
+    The bitmap, with a blank border (outside the box counts as blank), is one Python
+    integer: pixel ``(y, x)`` of the bordered ``h + 2`` x ``w + 2`` bitmap is bit
+    ``y * (w + 2) + x``. Moving the integer by one bit or one row reaches a neighbour, so a
+    dilation is six whole-bitmap operations, and ``int.bit_count`` counts area and edges.
+    """
     h, w = bitmap.shape
-    padded = np.zeros((h + 2, w + 2), dtype=bool)  # a blank border: outside the box counts as blank
+    stride = w + 2
+    padded = np.zeros((h + 2, stride), dtype=bool)
     padded[1:-1, 1:-1] = bitmap
-    times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(padded)) / 2)))
-    for i in range(times):
-        if i:
-            padded[1:-1, 1:-1] = bitmap
-        rows = padded[:-2] | padded[1:-1] | padded[2:]  # (h, w + 2)
-        bitmap = rows[:, :-2] | rows[:, 1:-1] | rows[:, 2:]
-    return bitmap
+    bits = _to_int(padded)
+    times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(bits, stride)) / 2)))
+    if not times:
+        return bitmap
+    padded[1:-1, 1:-1] = True
+    inside = _to_int(padded)  # the bitmap's own pixels: the border stays blank
+    for _ in range(times):
+        rows = bits | (bits << stride) | (bits >> stride)
+        bits = (rows | (rows << 1) | (rows >> 1)) & inside
+    size = (h + 2) * stride
+    flat = np.unpackbits(np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), dtype=np.uint8),
+                         count=size, bitorder="little")
+    return flat.reshape(h + 2, stride)[1:-1, 1:-1].view(bool)
 
 
-def _stroke_width(padded: np.ndarray) -> float:
-    """Mean stroke width of a binary bitmap given with a blank border: 2 * area / perimeter.
+def _to_int(bitmap: np.ndarray) -> int:
+    """A bool array as a Python integer: element ``i`` of its flat (C) order is bit ``i``."""
+    return int.from_bytes(np.packbits(bitmap, bitorder="little").tobytes(), "little")
+
+
+def _stroke_width(bits: int, stride: int) -> float:
+    """Mean stroke width of a bitmap given with a blank border, as bits of rows of ``stride``: 2 * area / perimeter.
 
     The perimeter counts ink/blank edges between 4-neighbours, the border's included, so
-    the bitmap's own edge rows and columns count as edges where they hold ink.
+    the bitmap's own edge rows and columns count as edges where they hold ink. A bit and
+    the next (or the one a row on) differ across such an edge; the border columns keep
+    the last pixel of a row and the first of the next from being compared.
     """
-    area = np.count_nonzero(padded)
+    area = bits.bit_count()
     if area == 0:
         return 0.0
-    edges = np.count_nonzero(padded[1:] != padded[:-1]) + np.count_nonzero(padded[:, 1:] != padded[:, :-1])
+    edges = (bits ^ (bits >> 1)).bit_count() + (bits ^ (bits >> stride)).bit_count()
     return 2.0 * area / edges
-
