@@ -224,13 +224,15 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     width = int((by_col.argmax(axis=1) - shift)[inked].max()) - left
     ky = box / h
     kx = min(max(ky, float(params["min_width"]) / width), float(params["max_width"]) / width)
-    cols, rows = _footprints((width, h), (kx, ky), box)  # (box, 2) each, cols in upright columns
+    footprints = _footprints((width, h), (kx, ky), box)  # (box, 2) per axis, columns in upright columns
+    cols, rows = footprints
     ink = _footprint_ink(by_col, left + shift, rows, cols)
-    area = (rows[:, 1] - rows[:, 0])[:, None] * (cols[:, 1] - cols[:, 0])[None, :]
-    touched = ink > 0
-    bitmap = touched & (ink >= float(params["coverage"]) * area)
-    if 2 * np.count_nonzero(bitmap) < np.count_nonzero(touched):  # strokes thinner than a box pixel: keep them
-        bitmap = touched
+    sizes = footprints[:, :, 1] - footprints[:, :, 0]
+    # ink on at least `coverage` of the footprint, and some (ink is whole: ink > 0 is ink >= 1)
+    bitmap = ink >= np.maximum(float(params["coverage"]) * np.multiply.outer(sizes[1], sizes[0]), 1.0)
+    touched = np.count_nonzero(ink)
+    if 2 * np.count_nonzero(bitmap) < touched:  # strokes thinner than a box pixel: keep them
+        bitmap = ink > 0
     bitmap = _thicken(bitmap, float(params["pen_width"]), int(params["max_dilation"]))
     n = box // block
     return bitmap.reshape(n, block, n, block).sum(axis=(1, 3)).astype(np.float64)
@@ -260,16 +262,28 @@ def _footprint_ink(by_col: np.ndarray, offset: np.ndarray, rows: np.ndarray, col
     """Ink pixels under each box pixel's footprint, (box, box): rows by ``rows``, columns by ``cols`` moved by ``offset``.
 
     ``by_col`` holds each row's prefix counts of ink; row ``y``'s upright column ``u`` is
-    its column ``u + offset[y]``, clipped to the row.
+    its column ``u + offset[y]``, clipped to the row. Only the box columns whose
+    footprint holds a column are read (the others hold no ink), and the clipping is
+    skipped when no read can leave its row (``offset`` is monotonic: its ends bound it).
     """
     h, stride = by_col.shape
-    base = np.arange(0, h * stride, stride, dtype=np.int32)[:, None, None]  # where each row starts in by_col
-    at = cols[None, :, :] + (base + offset[:, None, None])  # (h, box, 2) flat indices into by_col
-    np.minimum(np.maximum(at, base, out=at), base + (stride - 1), out=at)
+    box = len(cols)
+    some = np.flatnonzero(cols[:, 1] > cols[:, 0])
+    if not some.size:
+        return np.zeros((box, box), dtype=np.int32)
+    first, last = int(some[0]), int(some[-1]) + 1
+    cols = cols[first:last]
+    base = np.arange(0, h * stride, stride, dtype=np.int32)  # where each row starts in by_col
+    at = cols[None, :, :] + (base + offset)[:, None, None]  # (h, k, 2) flat indices into by_col
+    lo, hi = sorted((int(offset[0]), int(offset[-1])))
+    if lo + int(cols[0, 0]) < 0 or hi + int(cols[-1, 1]) > stride - 1:
+        np.minimum(np.maximum(at, base[:, None, None], out=at), (base + (stride - 1))[:, None, None], out=at)
     ends = by_col.reshape(-1).take(at)
-    by_row = np.zeros((h + 1, len(cols)), dtype=np.int32)  # by_row[y]: ink above row y under each column footprint
+    by_row = np.zeros((h + 1, last - first), dtype=np.int32)  # by_row[y]: ink above row y under each column footprint
     np.cumsum(ends[:, :, 1] - ends[:, :, 0], axis=0, out=by_row[1:])
-    return by_row[rows[:, 1]] - by_row[rows[:, 0]]
+    ink = np.zeros((box, box), dtype=np.int32)
+    ink[:, first:last] = by_row[rows[:, 1]] - by_row[rows[:, 0]]
+    return ink
 
 
 def _check_params(params: Any) -> None:
@@ -306,16 +320,15 @@ def _footprints(n: tuple[int, int], k: tuple[float, float], box: int) -> np.ndar
 
     Both axes at once: ``n`` and ``k`` hold (columns, rows); the result is (2, box, 2), int32.
     """
-    offset = np.array([[(box - k[0] * n[0]) / 2], [(box - k[1] * n[1]) / 2]])
-    scale = np.array([[k[0]], [k[1]]])
-    limit = np.array([[n[0]], [n[1]]])
-    t = np.arange(box + 1, dtype=np.float64)
-    edges = np.minimum(np.maximum(np.floor((t[:-1] - offset) / scale), 0), limit).astype(np.int32)
-    ends = np.minimum(np.maximum(np.ceil((t[1:] - offset) / scale), 0), limit).astype(np.int32)
-    out = np.empty((2, box, 2), dtype=np.int32)
-    out[:, :, 0] = edges
-    np.maximum(edges, ends, out=out[:, :, 1])
-    return out
+    offset, scale, limit = np.array([(box - k[0] * n[0]) / 2, (box - k[1] * n[1]) / 2, *k, *n]).reshape(3, 2, 1)
+    at = (np.arange(box + 1, dtype=np.float64) - offset) / scale  # box pixel edges in source pixels
+    out = np.empty((2, box, 2))
+    np.floor(at[:, :-1], out=out[:, :, 0])
+    np.ceil(at[:, 1:], out=out[:, :, 1])
+    np.minimum(np.maximum(out, 0, out=out), limit[:, :, None], out=out)
+    ends = out.astype(np.int32)
+    np.maximum(ends[:, :, 0], ends[:, :, 1], out=ends[:, :, 1])
+    return ends
 
 
 def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndarray:
