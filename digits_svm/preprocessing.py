@@ -18,9 +18,10 @@ Strokes reach the same methods through `digits_svm.strokes.preprocess_strokes`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -213,12 +214,12 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     peak = int(levels.max())
     if peak == 0:
         raise EmptyDrawingError("the drawing has no ink; draw a digit first")
-    mask, count, xsum = _ink_box(levels >= (peak + 1) // 2)
+    mask, sums, x0 = _ink_box(levels >= (peak + 1) // 2)
     h, w = mask.shape
     by_col = np.zeros((h, w + 1), dtype=np.int32)  # by_col[y, c]: ink pixels left of column c
     np.cumsum(mask, axis=1, out=by_col[:, 1:])
-    shift = _slant_shift(count, xsum, float(params["max_slant"]))
-    inked = count > 0
+    shift = _slant_shift(sums, x0, float(params["max_slant"]))
+    inked = sums[:, 0] > 0
     left = int((mask.argmax(axis=1) - shift)[inked].min())
     # a row's prefix first reaches its count just past its last ink pixel
     width = int((by_col.argmax(axis=1) - shift)[inked].max()) - left
@@ -238,10 +239,10 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     return bitmap.reshape(n, block, n, block).sum(axis=(1, 3)).astype(np.float64)
 
 
-def _ink_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``mask`` (holding some ink) cut to the rows and columns that hold ink, with each row's ink count and x sum.
+def _ink_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``mask`` (holding some ink) cut to the rows and columns that hold ink; each row's ink count and x sum; the cut's left edge.
 
-    The counts and sums (x from the cut's left edge) are whole numbers computed exactly
+    The counts and sums (x from the mask's left edge) are whole numbers computed exactly
     in floating point: float32 holds every integer up to 2**24, so it serves masks up to
     4,096 columns wide, float64 any other.
     """
@@ -249,13 +250,14 @@ def _ink_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     weights = np.ones((width, 2), dtype=np.float32 if width <= 4096 else np.float64)
     weights[:, 1] = np.arange(width)
     sums = mask.view(np.uint8) @ weights  # per row: ink pixels, and the sum of their x
-    rows = np.flatnonzero(sums[:, 0])
-    top, bottom = int(rows[0]), int(rows[-1]) + 1
-    cols = np.flatnonzero(mask[top:bottom].any(axis=0))
-    left, right = int(cols[0]), int(cols[-1]) + 1
-    sums = sums[top:bottom].astype(np.float64)
-    count = sums[:, 0]
-    return mask[top:bottom, left:right], count, sums[:, 1] - left * count
+    top, bottom = _span(sums[:, 0] > 0)
+    left, right = _span(cast(np.ndarray, mask[top:bottom].any(axis=0)))
+    return mask[top:bottom, left:right], sums[top:bottom], left
+
+
+def _span(flags: np.ndarray) -> tuple[int, int]:
+    """First and end (one past the last) index of the True values of a 1-D bool array holding some."""
+    return int(flags.argmax()), len(flags) - int(flags[::-1].argmax())
 
 
 def _footprint_ink(by_col: np.ndarray, offset: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -268,10 +270,10 @@ def _footprint_ink(by_col: np.ndarray, offset: np.ndarray, rows: np.ndarray, col
     """
     h, stride = by_col.shape
     box = len(cols)
-    some = np.flatnonzero(cols[:, 1] > cols[:, 0])
-    if not some.size:
+    some = cols[:, 1] > cols[:, 0]
+    if not some.any():
         return np.zeros((box, box), dtype=np.int32)
-    first, last = int(some[0]), int(some[-1]) + 1
+    first, last = _span(some)
     cols = cols[first:last]
     base = np.arange(0, h * stride, stride, dtype=np.int32)  # where each row starts in by_col
     at = cols[None, :, :] + (base + offset)[:, None, None]  # (h, k, 2) flat indices into by_col
@@ -297,19 +299,27 @@ def _check_params(params: Any) -> None:
     check_choice(params["block"], "params['block']", [d for d in range(1, params["box"] + 1) if params["box"] % d == 0])
 
 
-def _slant_shift(count: np.ndarray, xsum: np.ndarray, max_slant: float) -> np.ndarray:
-    """Per-row leftward shift that makes the ink upright (zeros when it cannot tell), from each row's ink count and x sum.
+def _slant_shift(sums: np.ndarray, x0: int, max_slant: float) -> np.ndarray:
+    """Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
 
-    The slant comes from sums of integers, exact in float64 in any summation order (for
-    ink boxes under 25,000 rows), combined by three fixed operations: a dot product of
-    non-integers would round differently in BLAS, on another platform or in the Swift
-    package, and ``floor`` could then fall on the other side of an integer.
+    ``sums`` holds each row's ink count and the sum of its ink's x, x counted from ``x0``
+    columns left of the ink box. The slant comes from sums of integers, exact in float64
+    in any summation order (for ink boxes under 25,000 rows), combined by three fixed
+    operations: a dot product of non-integers would round differently in BLAS, on
+    another platform or in the Swift package, and ``floor`` could then fall on the other
+    side of an integer.
     """
-    y = np.arange(len(count), dtype=np.float64)
-    sy = float(count @ y)
-    my = sy / float(count.sum())
-    vy = float(count @ (y * y)) - sy * my  # sum of n(y) (y - my)^2
-    slant = (float(xsum @ y) - float(xsum.sum()) * my) / vy if vy > 0 else 0.0
+    y = np.arange(len(sums), dtype=np.float64)
+    powers = np.empty((3, len(y)))  # 1, y, y^2 for each row (np.stack costs more than the product)
+    powers[0] = 1
+    powers[1] = y
+    np.multiply(y, y, out=powers[2])
+    (n, sx), (sy, sxy), (syy, _) = (powers @ sums.astype(np.float64)).tolist()
+    sx -= x0 * n  # x from the ink box's left edge, still whole numbers
+    sxy -= x0 * sy
+    my = sy / n
+    vy = syy - sy * my  # sum of n(y) (y - my)^2
+    slant = (sxy - sx * my) / vy if vy > 0 else 0.0
     if abs(slant) > max_slant:
         slant = 0.0
     return np.floor(slant * (y - my) + 0.5).astype(np.int32)
@@ -347,8 +357,7 @@ def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndar
     times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(bits, stride)) / 2)))
     if not times:
         return bitmap
-    padded[1:-1, 1:-1] = True
-    inside = _to_int(padded)  # the bitmap's own pixels: the border stays blank
+    inside = _inside(h, w)
     for _ in range(times):
         rows = bits | (bits << stride) | (bits >> stride)
         bits = (rows | (rows << 1) | (rows >> 1)) & inside
@@ -356,6 +365,14 @@ def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndar
     flat = np.unpackbits(np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), dtype=np.uint8),
                          count=size, bitorder="little")
     return flat.reshape(h + 2, stride)[1:-1, 1:-1].view(bool)
+
+
+@functools.lru_cache(maxsize=8)
+def _inside(h: int, w: int) -> int:
+    """The pixels of an h x w bitmap as `_thicken` lays it out with its border: every bit but the border's."""
+    padded = np.zeros((h + 2, w + 2), dtype=bool)
+    padded[1:-1, 1:-1] = True
+    return _to_int(padded)
 
 
 def _to_int(bitmap: np.ndarray) -> int:
