@@ -276,17 +276,17 @@ def _render_alpha(strokes: Any, line_width: float | None, scale: float | None, i
             f"the drawing spans {width}x{height} pixels at scale {sc:g}, more than {MAX_CROP_PIXELS:,}; "
             "coordinates are in points"
         )
-    segments = []  # (ax, ay, bx, by, r) in pixels, in painting order
+    segments = []  # rows ax, ay, bx, by, r in pixels, a column per segment, in painting order
     for stroke in drawing.strokes:
         px = stroke[:, 0] * sc - x0
         py = stroke[:, 1] * sc - y0
         radius = np.where(np.isnan(stroke[:, 2]), lw, stroke[:, 2]) * sc / 2
         if len(stroke) > 1:  # segment p[i] -> p[i+1], with the width of p[i+1]
-            segments.append(np.stack([px[:-1], py[:-1], px[1:], py[1:], radius[1:]], axis=1))
+            segments.append(np.array([px[:-1], py[:-1], px[1:], py[1:], radius[1:]]))
         else:  # a dot
-            segments.append(np.stack([px, py, px, py, radius], axis=1))
+            segments.append(np.array([px, py, px, py, radius]))
     clear = np.ones((height, width), dtype=np.float64)  # product of (1 - coverage)
-    _paint_segments(clear, np.concatenate(segments))
+    _paint_segments(clear, np.concatenate(segments, axis=1))
     # floor((1 - clear) * 255 + 0.5), in place; the value is at least 0.5, so the cast's truncation is that floor
     np.subtract(1.0, clear, out=clear)
     clear *= 255
@@ -299,7 +299,7 @@ _PAINT_BATCH_PIXELS = 1 << 20
 
 
 def _paint_segments(clear: np.ndarray, segments: np.ndarray) -> None:
-    """Composite round-capped segments (rows ``ax, ay, bx, by, r``, pixels) into ``clear``, in order.
+    """Composite round-capped segments (``segments``: rows ``ax, ay, bx, by, r``, a column each, pixels) into ``clear``, in order.
 
     Each segment covers the pixels of its bounding box (plus a pixel of ramp), clipped to
     the crop. The coverage of a group of segments is computed at once, over all their
@@ -309,7 +309,7 @@ def _paint_segments(clear: np.ndarray, segments: np.ndarray) -> None:
     painted one at a time.
     """
     h, w = clear.shape
-    ax, ay, bx, by, r = segments.T
+    ax, ay, bx, by, r = segments
     c0 = np.maximum(np.floor(np.minimum(ax, bx) - r - 1), 0).astype(np.int64)
     c1 = np.minimum(np.ceil(np.maximum(ax, bx) + r + 1), w).astype(np.int64)
     r0 = np.maximum(np.floor(np.minimum(ay, by) - r - 1), 0).astype(np.int64)
@@ -368,7 +368,7 @@ def _clearance(
     # a segment's values on each of its pixels; a dot (dx = dy = 0) divides by 1 instead of 0, so
     # that t = 0 / 1 and ex, ey = cx, cy: the same bits as leaving it out
     ax, dx, dy, length2, reach = np.repeat(
-        np.stack([ax, dx, dy, np.where(length2 > 0, length2, 1.0), r + 0.5])[:, run_segment], run_wide, axis=1)
+        np.array([ax, dx, dy, np.where(length2 > 0, length2, 1.0), r + 0.5])[:, run_segment], run_wide, axis=1)
     cx = column.astype(np.float64)
     cx += 0.5
     cx -= ax
