@@ -155,7 +155,8 @@ def ink_levels(image: Any, *, ink: str = "auto") -> np.ndarray:
     )
     if has_alpha and ink != "darkness":
         rgba = image if image.mode == "RGBA" else image.convert("RGBA")
-        alpha = np.asarray(rgba.getchannel("A"), dtype=np.uint8)
+        # the alpha bytes straight from Pillow's raw encoder (getchannel would build an image first)
+        alpha = np.frombuffer(rgba.tobytes("raw", "A"), dtype=np.uint8).reshape(rgba.height, rgba.width)
         if ink == "alpha":
             return alpha
         opaque = alpha >= 128

@@ -18,9 +18,10 @@ Strokes reach the same methods through `digits_svm.strokes.preprocess_strokes`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -213,41 +214,78 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     peak = int(levels.max())
     if peak == 0:
         raise EmptyDrawingError("the drawing has no ink; draw a digit first")
-    mask = levels >= (peak + 1) // 2
-    rows_with_ink = np.flatnonzero(mask.any(axis=1))
-    mask = mask[rows_with_ink[0] : rows_with_ink[-1] + 1]
-    cols_with_ink = np.flatnonzero(mask.any(axis=0))
-    mask = mask[:, cols_with_ink[0] : cols_with_ink[-1] + 1]
+    mask, sums, x0 = _ink_box(levels >= (peak + 1) // 2)
     h, w = mask.shape
     by_col = np.zeros((h, w + 1), dtype=np.int32)  # by_col[y, c]: ink pixels left of column c
     np.cumsum(mask, axis=1, out=by_col[:, 1:])
-    count = by_col[:, -1]
-    shift = _slant_shift(mask, count, float(params["max_slant"]))
-    inked = count > 0
-    first = mask.argmax(axis=1)
-    last = (by_col[:, 1:] >= count[:, None]).argmax(axis=1)
-    left = int((first - shift)[inked].min())
-    width = int((last - shift)[inked].max()) - left + 1
+    shift = _slant_shift(sums, x0, float(params["max_slant"]))
+    inked = sums[:, 0] > 0
+    left = int((mask.argmax(axis=1) - shift)[inked].min())
+    # a row's prefix first reaches its count just past its last ink pixel
+    width = int((by_col.argmax(axis=1) - shift)[inked].max()) - left
     ky = box / h
     kx = min(max(ky, float(params["min_width"]) / width), float(params["max_width"]) / width)
-    cols, rows = _footprints((width, h), (kx, ky), box)  # (box, 2) each, cols in upright columns
-    # ink under each footprint: the row prefix sums read at shifted columns, then summed over rows
-    at = cols[None, :, :] + (left + shift).astype(np.int32)[:, None, None]  # (h, box, 2)
-    np.minimum(np.maximum(at, 0, out=at), w, out=at)
-    at += (np.arange(h, dtype=np.int32) * (w + 1))[:, None, None]  # flat index into by_col
-    ends = by_col.ravel().take(at)
-    col_ink = ends[:, :, 1] - ends[:, :, 0]  # (h, box)
-    by_row = np.zeros((h + 1, box), dtype=np.int32)
-    np.cumsum(col_ink, axis=0, out=by_row[1:])
-    ink = by_row[rows[:, 1]] - by_row[rows[:, 0]]  # (box, box)
-    area = (rows[:, 1] - rows[:, 0])[:, None] * (cols[:, 1] - cols[:, 0])[None, :]
-    touched = ink > 0
-    bitmap = touched & (ink >= float(params["coverage"]) * area)
-    if 2 * np.count_nonzero(bitmap) < np.count_nonzero(touched):  # strokes thinner than a box pixel: keep them
-        bitmap = touched
+    footprints = _footprints((width, h), (kx, ky), box)  # (box, 2) per axis, columns in upright columns
+    cols, rows = footprints
+    ink = _footprint_ink(by_col, left + shift, rows, cols)
+    sizes = footprints[:, :, 1] - footprints[:, :, 0]
+    # ink on at least `coverage` of the footprint, and some (ink is whole: ink > 0 is ink >= 1)
+    bitmap = ink >= np.maximum(float(params["coverage"]) * np.multiply.outer(sizes[1], sizes[0]), 1.0)
+    touched = np.count_nonzero(ink)
+    if 2 * np.count_nonzero(bitmap) < touched:  # strokes thinner than a box pixel: keep them
+        bitmap = ink > 0
     bitmap = _thicken(bitmap, float(params["pen_width"]), int(params["max_dilation"]))
     n = box // block
     return bitmap.reshape(n, block, n, block).sum(axis=(1, 3)).astype(np.float64)
+
+
+def _ink_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``mask`` (holding some ink) cut to the rows and columns that hold ink; each row's ink count and x sum; the cut's left edge.
+
+    The counts and sums (x from the mask's left edge) are whole numbers computed exactly
+    in floating point: float32 holds every integer up to 2**24, so it serves masks up to
+    4,096 columns wide, float64 any other.
+    """
+    width = mask.shape[1]
+    weights = np.ones((width, 2), dtype=np.float32 if width <= 4096 else np.float64)
+    weights[:, 1] = np.arange(width)
+    sums = mask.view(np.uint8) @ weights  # per row: ink pixels, and the sum of their x
+    top, bottom = _span(sums[:, 0] > 0)
+    left, right = _span(cast(np.ndarray, mask[top:bottom].any(axis=0)))
+    return mask[top:bottom, left:right], sums[top:bottom], left
+
+
+def _span(flags: np.ndarray) -> tuple[int, int]:
+    """First and end (one past the last) index of the True values of a 1-D bool array holding some."""
+    return int(flags.argmax()), len(flags) - int(flags[::-1].argmax())
+
+
+def _footprint_ink(by_col: np.ndarray, offset: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Ink pixels under each box pixel's footprint, (box, box): rows by ``rows``, columns by ``cols`` moved by ``offset``.
+
+    ``by_col`` holds each row's prefix counts of ink; row ``y``'s upright column ``u`` is
+    its column ``u + offset[y]``, clipped to the row. Only the box columns whose
+    footprint holds a column are read (the others hold no ink), and the clipping is
+    skipped when no read can leave its row (``offset`` is monotonic: its ends bound it).
+    """
+    h, stride = by_col.shape
+    box = len(cols)
+    some = cols[:, 1] > cols[:, 0]
+    if not some.any():
+        return np.zeros((box, box), dtype=np.int32)
+    first, last = _span(some)
+    cols = cols[first:last]
+    base = np.arange(0, h * stride, stride, dtype=np.int32)  # where each row starts in by_col
+    at = cols[None, :, :] + (base + offset)[:, None, None]  # (h, k, 2) flat indices into by_col
+    lo, hi = sorted((int(offset[0]), int(offset[-1])))
+    if lo + int(cols[0, 0]) < 0 or hi + int(cols[-1, 1]) > stride - 1:
+        np.minimum(np.maximum(at, base[:, None, None], out=at), (base + (stride - 1))[:, None, None], out=at)
+    ends = by_col.reshape(-1).take(at)
+    by_row = np.zeros((h + 1, last - first), dtype=np.int32)  # by_row[y]: ink above row y under each column footprint
+    np.cumsum(ends[:, :, 1] - ends[:, :, 0], axis=0, out=by_row[1:])
+    ink = np.zeros((box, box), dtype=np.int32)
+    ink[:, first:last] = by_row[rows[:, 1]] - by_row[rows[:, 0]]
+    return ink
 
 
 def _check_params(params: Any) -> None:
@@ -261,25 +299,30 @@ def _check_params(params: Any) -> None:
     check_choice(params["block"], "params['block']", [d for d in range(1, params["box"] + 1) if params["box"] % d == 0])
 
 
-def _slant_shift(mask: np.ndarray, count: np.ndarray, max_slant: float) -> np.ndarray:
+def _slant_shift(sums: np.ndarray, x0: int, max_slant: float) -> np.ndarray:
     """Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
 
-    The slant comes from sums of integers, exact in float64 in any summation order (for
-    ink boxes under 25,000 rows), combined by three fixed operations: a dot product of
-    non-integers would round differently in BLAS, on another platform or in the Swift
-    package, and ``floor`` could then fall on the other side of an integer.
+    ``sums`` holds each row's ink count and the sum of its ink's x, x counted from ``x0``
+    columns left of the ink box. The slant comes from sums of integers, exact in float64
+    in any summation order (for ink boxes under 25,000 rows), combined by three fixed
+    operations: a dot product of non-integers would round differently in BLAS, on
+    another platform or in the Swift package, and ``floor`` could then fall on the other
+    side of an integer.
     """
-    h, w = mask.shape
-    count = count.astype(np.float64)
-    xsum = mask.view(np.uint8) @ np.arange(w, dtype=np.float64)
-    y = np.arange(h, dtype=np.float64)
-    sy = float(count @ y)
-    my = sy / float(count.sum())
-    vy = float(count @ (y * y)) - sy * my  # sum of n(y) (y - my)^2
-    slant = (float(xsum @ y) - float(xsum.sum()) * my) / vy if vy > 0 else 0.0
+    y = np.arange(len(sums), dtype=np.float64)
+    powers = np.empty((3, len(y)))  # 1, y, y^2 for each row (np.stack costs more than the product)
+    powers[0] = 1
+    powers[1] = y
+    np.multiply(y, y, out=powers[2])
+    (n, sx), (sy, sxy), (syy, _) = (powers @ sums.astype(np.float64)).tolist()
+    sx -= x0 * n  # x from the ink box's left edge, still whole numbers
+    sxy -= x0 * sy
+    my = sy / n
+    vy = syy - sy * my  # sum of n(y) (y - my)^2
+    slant = (sxy - sx * my) / vy if vy > 0 else 0.0
     if abs(slant) > max_slant:
         slant = 0.0
-    return np.floor(slant * (y - my) + 0.5).astype(np.int64)
+    return np.floor(slant * (y - my) + 0.5).astype(np.int32)
 
 
 def _footprints(n: tuple[int, int], k: tuple[float, float], box: int) -> np.ndarray:
@@ -287,41 +330,66 @@ def _footprints(n: tuple[int, int], k: tuple[float, float], box: int) -> np.ndar
 
     Both axes at once: ``n`` and ``k`` hold (columns, rows); the result is (2, box, 2), int32.
     """
-    offset = np.array([[(box - k[0] * n[0]) / 2], [(box - k[1] * n[1]) / 2]])
-    scale = np.array([[k[0]], [k[1]]])
-    limit = np.array([[n[0]], [n[1]]])
-    t = np.arange(box + 1, dtype=np.float64)
-    edges = np.minimum(np.maximum(np.floor((t[:-1] - offset) / scale), 0), limit).astype(np.int32)
-    ends = np.minimum(np.maximum(np.ceil((t[1:] - offset) / scale), 0), limit).astype(np.int32)
-    out = np.empty((2, box, 2), dtype=np.int32)
-    out[:, :, 0] = edges
-    np.maximum(edges, ends, out=out[:, :, 1])
-    return out
+    offset, scale, limit = np.array([(box - k[0] * n[0]) / 2, (box - k[1] * n[1]) / 2, *k, *n]).reshape(3, 2, 1)
+    at = (np.arange(box + 1, dtype=np.float64) - offset) / scale  # box pixel edges in source pixels
+    out = np.empty((2, box, 2))
+    np.floor(at[:, :-1], out=out[:, :, 0])
+    np.ceil(at[:, 1:], out=out[:, :, 1])
+    np.minimum(np.maximum(out, 0, out=out), limit[:, :, None], out=out)
+    ends = out.astype(np.int32)
+    np.maximum(ends[:, :, 0], ends[:, :, 1], out=ends[:, :, 1])
+    return ends
 
 
 def _thicken(bitmap: np.ndarray, pen_width: float, max_dilation: int) -> np.ndarray:
-    """Dilate with a 3x3 square (each adds about 2 pixels of width) towards ``pen_width``."""
+    """Dilate with a 3x3 square (each adds about 2 pixels of width) towards ``pen_width``.
+
+    The bitmap, with a blank border (outside the box counts as blank), is one Python
+    integer: pixel ``(y, x)`` of the bordered ``h + 2`` x ``w + 2`` bitmap is bit
+    ``y * (w + 2) + x``. Moving the integer by one bit or one row reaches a neighbour, so a
+    dilation is six whole-bitmap operations, and ``int.bit_count`` counts area and edges.
+    """
     h, w = bitmap.shape
-    padded = np.zeros((h + 2, w + 2), dtype=bool)  # a blank border: outside the box counts as blank
+    stride = w + 2
+    padded = np.zeros((h + 2, stride), dtype=bool)
     padded[1:-1, 1:-1] = bitmap
-    times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(padded)) / 2)))
-    for i in range(times):
-        if i:
-            padded[1:-1, 1:-1] = bitmap
-        rows = padded[:-2] | padded[1:-1] | padded[2:]  # (h, w + 2)
-        bitmap = rows[:, :-2] | rows[:, 1:-1] | rows[:, 2:]
-    return bitmap
+    bits = _to_int(padded)
+    times = min(max_dilation, max(0, math.ceil((pen_width - 1 - _stroke_width(bits, stride)) / 2)))
+    if not times:
+        return bitmap
+    inside = _inside(h, w)
+    for _ in range(times):
+        rows = bits | (bits << stride) | (bits >> stride)
+        bits = (rows | (rows << 1) | (rows >> 1)) & inside
+    size = (h + 2) * stride
+    flat = np.unpackbits(np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), dtype=np.uint8),
+                         count=size, bitorder="little")
+    return flat.reshape(h + 2, stride)[1:-1, 1:-1].view(bool)
 
 
-def _stroke_width(padded: np.ndarray) -> float:
-    """Mean stroke width of a binary bitmap given with a blank border: 2 * area / perimeter.
+@functools.lru_cache(maxsize=8)
+def _inside(h: int, w: int) -> int:
+    """The pixels of an h x w bitmap as `_thicken` lays it out with its border: every bit but the border's."""
+    padded = np.zeros((h + 2, w + 2), dtype=bool)
+    padded[1:-1, 1:-1] = True
+    return _to_int(padded)
+
+
+def _to_int(bitmap: np.ndarray) -> int:
+    """A bool array as a Python integer: element ``i`` of its flat (C) order is bit ``i``."""
+    return int.from_bytes(np.packbits(bitmap, bitorder="little").tobytes(), "little")
+
+
+def _stroke_width(bits: int, stride: int) -> float:
+    """Mean stroke width of a bitmap given with a blank border, as bits of rows of ``stride``: 2 * area / perimeter.
 
     The perimeter counts ink/blank edges between 4-neighbours, the border's included, so
-    the bitmap's own edge rows and columns count as edges where they hold ink.
+    the bitmap's own edge rows and columns count as edges where they hold ink. A bit and
+    the next (or the one a row on) differ across such an edge; the border columns keep
+    the last pixel of a row and the first of the next from being compared.
     """
-    area = np.count_nonzero(padded)
+    area = bits.bit_count()
     if area == 0:
         return 0.0
-    edges = np.count_nonzero(padded[1:] != padded[:-1]) + np.count_nonzero(padded[:, 1:] != padded[:, :-1])
+    edges = (bits ^ (bits >> 1)).bit_count() + (bits ^ (bits >> stride)).bit_count()
     return 2.0 * area / edges
-

@@ -276,18 +276,22 @@ def _render_alpha(strokes: Any, line_width: float | None, scale: float | None, i
             f"the drawing spans {width}x{height} pixels at scale {sc:g}, more than {MAX_CROP_PIXELS:,}; "
             "coordinates are in points"
         )
-    segments = []  # (ax, ay, bx, by, r) in pixels, in painting order
+    segments = []  # rows ax, ay, bx, by, r in pixels, a column per segment, in painting order
     for stroke in drawing.strokes:
         px = stroke[:, 0] * sc - x0
         py = stroke[:, 1] * sc - y0
         radius = np.where(np.isnan(stroke[:, 2]), lw, stroke[:, 2]) * sc / 2
         if len(stroke) > 1:  # segment p[i] -> p[i+1], with the width of p[i+1]
-            segments.append(np.stack([px[:-1], py[:-1], px[1:], py[1:], radius[1:]], axis=1))
+            segments.append(np.array([px[:-1], py[:-1], px[1:], py[1:], radius[1:]]))
         else:  # a dot
-            segments.append(np.stack([px, py, px, py, radius], axis=1))
+            segments.append(np.array([px, py, px, py, radius]))
     clear = np.ones((height, width), dtype=np.float64)  # product of (1 - coverage)
-    _paint_segments(clear, np.concatenate(segments))
-    return np.floor((1.0 - clear) * 255 + 0.5).astype(np.uint8)
+    _paint_segments(clear, np.concatenate(segments, axis=1))
+    # floor((1 - clear) * 255 + 0.5), in place; the value is at least 0.5, so the cast's truncation is that floor
+    np.subtract(1.0, clear, out=clear)
+    clear *= 255
+    clear += 0.5
+    return clear.astype(np.uint8)
 
 
 #: Segments are painted in groups whose boxes hold at most this many pixels together.
@@ -295,7 +299,7 @@ _PAINT_BATCH_PIXELS = 1 << 20
 
 
 def _paint_segments(clear: np.ndarray, segments: np.ndarray) -> None:
-    """Composite round-capped segments (rows ``ax, ay, bx, by, r``, pixels) into ``clear``, in order.
+    """Composite round-capped segments (``segments``: rows ``ax, ay, bx, by, r``, a column each, pixels) into ``clear``, in order.
 
     Each segment covers the pixels of its bounding box (plus a pixel of ramp), clipped to
     the crop. The coverage of a group of segments is computed at once, over all their
@@ -305,7 +309,7 @@ def _paint_segments(clear: np.ndarray, segments: np.ndarray) -> None:
     painted one at a time.
     """
     h, w = clear.shape
-    ax, ay, bx, by, r = segments.T
+    ax, ay, bx, by, r = segments
     c0 = np.maximum(np.floor(np.minimum(ax, bx) - r - 1), 0).astype(np.int64)
     c1 = np.minimum(np.ceil(np.maximum(ax, bx) + r + 1), w).astype(np.int64)
     r0 = np.maximum(np.floor(np.minimum(ay, by) - r - 1), 0).astype(np.int64)
@@ -359,21 +363,31 @@ def _clearance(
     column = np.arange(n) - np.repeat(run_start - run_c0, run_wide)  # the pixel's column in the crop
     index = np.repeat(run_row * w, run_wide) + column
 
-    def per_pixel(values: np.ndarray) -> np.ndarray:  # a segment's value on each of its pixels
-        return np.repeat(values[run_segment], run_wide)
-
-    cx = column.astype(np.float64) + 0.5 - per_pixel(ax)
-    cy = np.repeat(run_row.astype(np.float64) + 0.5 - run_ay, run_wide)
     dx, dy = bx - ax, by - ay
     length2 = dx * dx + dy * dy
-    dx, dy = per_pixel(dx), per_pixel(dy)
-    t = np.divide(cx * dx + cy * dy, per_pixel(length2), out=np.zeros(n), where=per_pixel(length2 > 0))  # a dot: 0
-    np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)
-    ex, ey = cx - t * dx, cy - t * dy
+    # a segment's values on each of its pixels; a dot (dx = dy = 0) divides by 1 instead of 0, so
+    # that t = 0 / 1 and ex, ey = cx, cy: the same bits as leaving it out
+    ax, dx, dy, length2, reach = np.repeat(
+        np.array([ax, dx, dy, np.where(length2 > 0, length2, 1.0), r + 0.5])[:, run_segment], run_wide, axis=1)
+    cx = column.astype(np.float64)
+    cx += 0.5
+    cx -= ax
+    cy = np.repeat(run_row.astype(np.float64) + 0.5 - run_ay, run_wide)
+    t = cx * dx
+    t += np.multiply(cy, dy, out=ax)  # ax is spent: a scratch array from here on
+    t /= length2
+    np.clip(t, 0.0, 1.0, out=t)  # as minimum(maximum(t, 0), 1) but for the sign of a zero t, which moves no bit below
+    dx *= t
+    dy *= t
+    ex = np.subtract(cx, dx, out=dx)
+    ey = np.subtract(cy, dy, out=dy)
     # IEEE operations only (not libm's hypot, which each platform rounds its own way): the
     # Swift package renders the same bits
-    coverage = per_pixel(r + 0.5) - np.sqrt(ex * ex + ey * ey)
-    np.minimum(np.maximum(coverage, 0.0, out=coverage), 1.0, out=coverage)
+    ex *= ex
+    ey *= ey
+    ex += ey
+    coverage = np.subtract(reach, np.sqrt(ex, out=ex), out=reach)
+    np.clip(coverage, 0.0, 1.0, out=coverage)  # reach - d is never -0.0: the same bits as minimum(maximum(...))
     return index, np.subtract(1.0, coverage, out=coverage)
 
 
