@@ -182,6 +182,9 @@ def test_empty_drawings_raise(method):
         preprocess_strokes({"strokes": []}, method=method)
     with pytest.raises(EmptyDrawingError):
         preprocess_strokes([[], []], method=method)
+    if method == "normalized":  # normalized_grid on its own (past grid_from_ink's check) has no ink to scale
+        with pytest.raises(EmptyDrawingError, match="no ink"):
+            digits_svm.preprocessing.normalized_grid(np.zeros((5, 5), np.uint8))
 
 
 def test_large_crop_works():

@@ -201,6 +201,16 @@ def test_binary_probabilities_of_scikit_learns_calibration_are_compared_uncouple
     assert report.ok and report.binary_platt
 
 
+
+def test_an_older_pickles_ten_class_calibration_is_verified_against_its_own_predict_proba(digits, sklearn_calibrated):
+    """An SVC(probability=True) of ten classes (an older pickle's model): its own libsvm coupling is the reference."""
+    X, y = digits
+    model = sklearn_calibrated(X[:300], y[:300], gamma=0.001)
+    spec = digits_svm.convert(model, preprocessing={"method": "seed"}).get_spec()
+    report = verify(spec, model, n_random=100)
+    assert report.ok and not report.binary_platt and report.label_rule == "probabilities"
+    assert report.max_proba_diff <= PROBABILITY_TOLERANCE  # scikit-learn's coupling and ours, the same to 1e-9
+
 def test_string_labels(models, digits):
     X, y = digits
     model, spec = models["strings"]
