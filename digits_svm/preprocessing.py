@@ -144,11 +144,12 @@ def grid_from_ink(levels: np.ndarray, method: str) -> np.ndarray:
     [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]
     """
     method = check_method(method)
-    if not levels.any():
+    peak = int(levels.max())  # 0: no ink (cheaper than levels.any(), and the normalized method needs it)
+    if peak == 0:
         raise EmptyDrawingError("the drawing has no ink (every pixel is transparent or plain background); draw a digit first")
     if method == "seed":
         return seed_grid(levels)
-    return normalized_grid(levels)
+    return _normalized_grid(levels, peak, NORMALIZED_PARAMS)
 
 
 def seed_grid(levels: np.ndarray) -> np.ndarray:
@@ -210,10 +211,15 @@ def normalized_grid(levels: np.ndarray, params: Mapping[str, float] = NORMALIZED
     """
     if params is not NORMALIZED_PARAMS:  # the default is known good: the app's path pays nothing
         _check_params(params)
-    box, block = int(params["box"]), int(params["block"])
     peak = int(levels.max())
     if peak == 0:
         raise EmptyDrawingError("the drawing has no ink; draw a digit first")
+    return _normalized_grid(levels, peak, params)
+
+
+def _normalized_grid(levels: np.ndarray, peak: int, params: Mapping[str, float]) -> np.ndarray:
+    """`normalized_grid` on a buffer whose strongest level, ``peak``, is known (> 0) and checked ``params``."""
+    box, block = int(params["box"]), int(params["block"])
     mask, sums, x0 = _ink_box(levels >= (peak + 1) // 2)
     h, w = mask.shape
     by_col = np.zeros((h, w + 1), dtype=np.int32)  # by_col[y, c]: ink pixels left of column c
@@ -246,13 +252,19 @@ def _ink_box(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     in floating point: float32 holds every integer up to 2**24, so it serves masks up to
     4,096 columns wide, float64 any other.
     """
-    width = mask.shape[1]
-    weights = np.ones((width, 2), dtype=np.float32 if width <= 4096 else np.float64)
-    weights[:, 1] = np.arange(width)
-    sums = mask.view(np.uint8) @ weights  # per row: ink pixels, and the sum of their x
+    sums = mask.view(np.uint8) @ _ones_and_x(mask.shape[1])  # per row: ink pixels, and the sum of their x
     top, bottom = _span(sums[:, 0] > 0)
     left, right = _span(cast(np.ndarray, mask[top:bottom].any(axis=0)))
     return mask[top:bottom, left:right], sums[top:bottom], left
+
+
+@functools.lru_cache(maxsize=8)
+def _ones_and_x(width: int) -> np.ndarray:
+    """(width, 2): a column of ones and the column index, to count and sum a mask's rows in one product (read-only)."""
+    weights = np.ones((width, 2), dtype=np.float32 if width <= 4096 else np.float64)
+    weights[:, 1] = np.arange(width)
+    weights.flags.writeable = False
+    return weights
 
 
 def _span(flags: np.ndarray) -> tuple[int, int]:
@@ -309,11 +321,8 @@ def _slant_shift(sums: np.ndarray, x0: int, max_slant: float) -> np.ndarray:
     another platform or in the Swift package, and ``floor`` could then fall on the other
     side of an integer.
     """
-    y = np.arange(len(sums), dtype=np.float64)
-    powers = np.empty((3, len(y)))  # 1, y, y^2 for each row (np.stack costs more than the product)
-    powers[0] = 1
-    powers[1] = y
-    np.multiply(y, y, out=powers[2])
+    powers = _powers(len(sums))
+    y = powers[1]
     (n, sx), (sy, sxy), (syy, _) = (powers @ sums.astype(np.float64)).tolist()
     sx -= x0 * n  # x from the ink box's left edge, still whole numbers
     sxy -= x0 * sy
@@ -323,6 +332,18 @@ def _slant_shift(sums: np.ndarray, x0: int, max_slant: float) -> np.ndarray:
     if abs(slant) > max_slant:
         slant = 0.0
     return np.floor(slant * (y - my) + 0.5).astype(np.int32)
+
+
+@functools.lru_cache(maxsize=8)
+def _powers(h: int) -> np.ndarray:
+    """(3, h): 1, y and y^2 for rows y = 0..h-1, as float64 (read-only; np.stack costs more than the product)."""
+    y = np.arange(h, dtype=np.float64)
+    powers = np.empty((3, h))
+    powers[0] = 1
+    powers[1] = y
+    np.multiply(y, y, out=powers[2])
+    powers.flags.writeable = False
+    return powers
 
 
 def _footprints(n: tuple[int, int], k: tuple[float, float], box: int) -> np.ndarray:
