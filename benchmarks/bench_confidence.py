@@ -167,13 +167,20 @@ def grids_of(drawings, method: str) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(out), np.asarray(kept)
 
 
-def _rates(classes, proba, threshold, labels=None):
-    """Fraction answered (not "not a digit") and, with labels, the fraction of answers right."""
+def _answered_right(classes, proba, threshold, labels=None):
+    """Per drawing: answered (not "not a digit"), and, with labels, answered right (None without)."""
     answers = answers_from_proba(classes, proba, threshold)
     answered = np.array([a.digit is not None for a in answers])
     if labels is None:
+        return answered, None
+    return answered, np.array([a.digit == y for a, y in zip(answers, labels, strict=True)])
+
+
+def _rates(classes, proba, threshold, labels=None):
+    """Fraction answered (not "not a digit") and, with labels, the fraction of answers right."""
+    answered, right = _answered_right(classes, proba, threshold, labels)
+    if right is None:
         return answered.mean(), None
-    right = np.array([a.digit == y for a, y in zip(answers, labels, strict=True)])
     return answered.mean(), (right[answered].mean() if answered.any() else float("nan"))
 
 
@@ -243,9 +250,7 @@ def main(argv=None) -> int:
 def _resampled(classes, proba, threshold, labels, rng: np.random.Generator, n: int = 2000) -> str:
     """How sure the real-digit figures at ``threshold`` are: their 5-95% range over ``n``
     resamplings (with replacement) of the dev digits, and how often both targets hold."""
-    answers = answers_from_proba(classes, proba, threshold)
-    answered = np.array([a.digit is not None for a in answers])
-    right = np.array([a.digit == y for a, y in zip(answers, labels, strict=True)])
+    answered, right = _answered_right(classes, proba, threshold, labels)
     picks = rng.integers(0, len(labels), size=(n, len(labels)))
     a = answered[picks].mean(axis=1)
     r = right[picks].sum(axis=1) / np.maximum(answered[picks].sum(axis=1), 1)
