@@ -31,7 +31,7 @@ from .parity import verify
 from .playground import serve
 from .plots import plot_drawing
 from .preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
-from .presets import PRESETS
+from .presets import PRESETS, drawing_counts
 from .runtime import CoreMLRuntime
 from .sharing import FORMATS, load_model
 from .strokes import load_strokes, render_strokes
@@ -59,10 +59,8 @@ class _Progress:
 # ---------------------------------------------------------------- train
 def _drawn_first(args: argparse.Namespace) -> str:
     """What `train` draws before it fits (the longest part of the app preset's minute), for the progress line."""
-    settings = PRESETS[args.preset]
-    counts = [(settings.get(key, 0) if given is None else given, what) for key, given, what in (
-        ("synthesized", args.synthesized, "synthesized digits"), ("nondigits", args.nondigits, "non-digits"))]
-    drawn = [f"{n:,} {what}" for n, what in counts if n]
+    counts = drawing_counts(args.preset, args.synthesized, args.nondigits)
+    drawn = [f"{n:,} {what}" for n, what in zip(counts, ("synthesized digits", "non-digits"), strict=True) if n]
     return f", after drawing {' and '.join(drawn)}" if drawn else ""
 
 

@@ -14,7 +14,7 @@ from sklearn.svm import SVC
 from .calibration import PlattSVC
 from .validation import MAX_RANDOM_STATE, check_bool, check_choice, check_count, check_number
 
-__all__ = ["PRESETS", "APP_DIGITS", "KERNELS", "preset_settings", "make_estimator"]
+__all__ = ["PRESETS", "APP_DIGITS", "KERNELS", "preset_settings", "drawing_counts", "make_estimator"]
 
 #: The digits the ``"app"`` preset's synthesized handwriting shows, in turn: 2 to 8 twice
 #: as often as 0, 1 and 9, whose shapes vary least between writers.
@@ -55,6 +55,19 @@ def preset_settings(preset: str) -> dict[str, Any]:
     'hshift'
     """
     return dict(PRESETS[check_choice(preset, "preset", tuple(PRESETS))])
+
+
+def drawing_counts(preset: str, synthesized: int | None = None, nondigits: int | None = None) -> tuple[int, int]:
+    """How many synthesized digits and non-digits a training run draws: the preset's, unless given.
+
+    Examples
+    --------
+    >>> drawing_counts("app"), drawing_counts("app", nondigits=0), drawing_counts("example")
+    ((12000, 3000), (12000, 0), (0, 0))
+    """
+    settings = preset_settings(preset)
+    return (int(settings.get("synthesized", 0)) if synthesized is None else check_count(synthesized, "synthesized"),
+            int(settings.get("nondigits", 0)) if nondigits is None else check_count(nondigits, "nondigits"))
 
 
 def make_estimator(

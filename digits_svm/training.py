@@ -28,7 +28,7 @@ from .handwriting import TRAINING_SEED, synthesize
 from .nondigits import NOT_A_DIGIT, synthesize_nondigits
 from .persist import has_probabilities, library_versions
 from .preprocessing import check_method
-from .presets import make_estimator, preset_settings
+from .presets import drawing_counts, make_estimator, preset_settings
 from .validation import check_bool, check_count, check_instance, check_number
 
 __all__ = ["TrainResult", "train", "predict_digits", "fit_with_copies", "synthesized_training_digits"]
@@ -228,21 +228,18 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
     >>> X.shape, y.tolist()
     ((17, 64), [0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9])
     """
-    params = preset_settings(preset)
     if n is not None:
         check_count(n, "n")
-    n = int(params.get("synthesized", 0) if n is None else n)
-    digits = params.get("synthesized_digits", tuple(range(10)))
+    n = drawing_counts(preset, synthesized=n)[0]
+    digits = preset_settings(preset).get("synthesized_digits", tuple(range(10)))
     return synthesize(n, seed=TRAINING_SEED, method=method, digits=digits, n_jobs=n_jobs)
 
 
 def _training_drawings(preset: str, synthesized: int | None, nondigits: int | None,
                        method: str | None) -> tuple[tuple[np.ndarray, np.ndarray] | None, int, int]:
     """The synthesized digits and non-digits a training run adds (None if neither), and their counts."""
-    params = preset_settings(preset)
-    n_nondigits = int(params.get("nondigits", 0) if nondigits is None else nondigits)
+    n_synthesized, n_nondigits = drawing_counts(preset, synthesized, nondigits)
     parts = []
-    n_synthesized = params.get("synthesized", 0) if synthesized is None else synthesized
     if n_synthesized:
         parts.append(synthesized_training_digits(preset, n_synthesized, method=method))
         log.info("adding %d synthesized handwritten digits", len(parts[-1][1]))

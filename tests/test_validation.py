@@ -144,6 +144,9 @@ CASES: list[tuple] = [
     (calibration.pairwise_platt, "y", (SVC(), np.zeros((2, 1)), [0, 0]), {}),
     # presets
     (presets.preset_settings, "preset", ("nope",), {}),
+    (presets.drawing_counts, "preset", ("nope",), {}),
+    (presets.drawing_counts, "synthesized", ("app",), {"synthesized": -1}),
+    (presets.drawing_counts, "nondigits", ("app",), {"nondigits": 2.5}),
     (presets.make_estimator, "preset", (), {"preset": ["best"]}),
     (presets.make_estimator, "C", (), {"C": 0}),
     (presets.make_estimator, "gamma", (), {"gamma": -0.1}),
