@@ -58,7 +58,7 @@ class _Progress:
 
 # ---------------------------------------------------------------- train
 def _drawn_first(args: argparse.Namespace) -> str:
-    """What `train` draws before it fits (the longest part of the app preset's minute), for the progress line."""
+    """What `train` draws before it fits (most of the app preset's training time), for the progress line."""
     counts = drawing_counts(args.preset, args.synthesized, args.nondigits)
     drawn = [f"{n:,} {what}" for n, what in zip(counts, ("synthesized digits", "non-digits"), strict=True) if n]
     return f", after drawing {' and '.join(drawn)}" if drawn else ""

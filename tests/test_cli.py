@@ -476,7 +476,7 @@ def test_first_run_without_a_model_says_how_to_make_one(cli, tmp_path):
     ((), "training preset 'example' on load_digits ..."),
 ])
 def test_the_first_progress_line_says_what_is_drawn_before_the_fit(cli, tmp_path, monkeypatch, args, line):
-    """The app preset's minute goes mostly to drawing: its first line says so, before anything is drawn."""
+    """The app preset's training time goes mostly to drawing: its first line says so, before anything is drawn."""
     def stop(**kwargs):
         raise KeyboardInterrupt  # the line is printed; nothing is trained
 
