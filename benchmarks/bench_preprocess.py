@@ -62,7 +62,10 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=400)
     parser.add_argument("--model", help='.mlmodel for "strokes to answer" (default: train the "app" preset)')
     args = parser.parse_args(argv)
-    runtime = app_runtime(args.model)
+    try:
+        runtime = app_runtime(args.model)
+    except digits_svm.DigitsSVMError as exc:  # a --model that is missing or not a model: say so, no traceback
+        parser.error(f"{exc} (or leave --model out to train the app preset here)")
     print(f"load average {', '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
     print("| crop (px) | method | median µs |")
     print("|---|---|---:|")
