@@ -2,13 +2,15 @@
 
 `LibsvmModel` takes the numbers `digits_svm.svm_spec` read from a spec and computes, once,
 everything that depends only on the model (the pairwise coefficients as one matrix, the
-squared norms of the support vectors, the class pairs, the index table of the votes);
-each call then does only the arithmetic that depends on the grids. The rules are
-libsvm's ``svm_predict`` and ``svm_predict_probability`` (see ``docs/runtime.md``); the
+support vectors times -2 and their squared norms, the class pairs, the vote table); each
+call then does only the arithmetic that depends on the grids. The rules are libsvm's
+``svm_predict`` and ``svm_predict_probability`` (see ``docs/runtime.md``); the
 probabilities are `digits_svm.calibration.platt_probabilities`, the code that a fitted
-`digits_svm.calibration.PlattSVC` answers with too. The operations, their order and their shapes are those of the runtime
-as it was first checked against scikit-learn, so every number it returns is bit-for-bit
-what that runtime returned.
+`digits_svm.calibration.PlattSVC` answers with too. Every number it returns is bit-for-bit
+what the runtime first checked against scikit-learn returned (with the same NumPy and BLAS):
+the BLAS products have the same shapes, and where an operation was changed for speed (-2
+folded into the support vectors, the clamp of negative distances, votes counted by a
+product) the change is exact.
 """
 
 from __future__ import annotations

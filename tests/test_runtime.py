@@ -277,6 +277,32 @@ def test_votes_use_the_specs_class_order_and_libsvm_tie_rule():
     assert CoreMLRuntime.from_spec(tiny_spec(["b", "a"], [0.0])).predict(grid).tolist() == ["a"]
 
 
+def test_votes_of_a_batch_follow_the_tie_rule_of_one_grid():
+    # a batch's votes are one product, one grid's a count: the same tie rule either way
+    grids = np.zeros((3, 8, 8))
+    assert CoreMLRuntime.from_spec(tiny_spec([7, 3, 5], [-1.0, 1.0, -1.0])).predict(grids).tolist() == [7, 7, 7]
+    assert CoreMLRuntime.from_spec(tiny_spec([7, 3, 5], [0.0, 0.0, 0.0])).predict(grids).tolist() == [5, 5, 5]
+    assert CoreMLRuntime.from_spec(tiny_spec(["b", "a"], [0.0])).predict(grids).tolist() == ["a", "a", "a"]
+
+
+def test_a_zero_distance_that_rounds_below_zero_gives_a_kernel_of_exactly_one(digits):
+    # |x|^2 + |s|^2 - 2 x.s of a support vector with itself is 0, but with real-valued grids
+    # rounding can make it slightly negative; a distance is never below 0, so the kernel
+    # must be exactly exp(0) = 1 there, not a little more
+    X, y = digits
+    real = X[:200].reshape(-1, 64) * 0.73
+    model = SVC(gamma=0.001).fit(real, y[:200])
+    svm = LibsvmModel(read_svm_spec(digits_svm.convert(model, preprocessing=SEED).get_spec()))
+    sv = model.support_vectors_
+    norms = np.einsum("ij,ij->i", sv, sv)
+    sq = sv @ (-2.0 * sv).T + norms[:, None] + norms
+    below = sq < 0
+    assert np.diag(below).sum() > 5  # what this test is about does happen
+    K = svm.kernel_matrix(sv)
+    assert np.all(K[below] == 1.0) and K.max() == 1.0
+    assert np.array_equal(K[~below], np.exp(-0.001 * sq[~below]))
+
+
 def test_probability_clamp_and_binary_platt():
     grid = np.zeros(64)
     # dec = 0, so the pairwise probability is sigmoid(B): B = -100 would give 1 - 3.7e-44
