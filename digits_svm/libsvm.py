@@ -22,6 +22,11 @@ from .svm_spec import SVMSpec
 
 __all__ = ["LibsvmModel"]
 
+#: Above this many bytes of pairwise weights (a core's cache here), one grid is weighed class
+#: by class instead of by the whole (n_sv, pairs) matrix, of which each pair reads only the
+#: support vectors of its two classes (see `LibsvmModel.decision`).
+ONE_GRID_BY_CLASS_ABOVE = 1 << 20
+
 
 class LibsvmModel:
     """A support-vector classifier's numbers, prepared for libsvm's prediction rules.
@@ -59,6 +64,7 @@ class LibsvmModel:
         self.kernel, self._gamma, self._coef0, self._degree = spec.kernel, spec.gamma, spec.coef0, spec.degree
         self._minus_gamma = -spec.gamma
         self._weights = _pair_weights(spec, pairs)
+        self._by_class = _class_weights(spec, pairs) if self._weights.nbytes > ONE_GRID_BY_CLASS_ABOVE else None
         self._rho = spec.rho
         self._prob_a, self._prob_b = spec.prob_a, spec.prob_b
         i, j = pairs[:, 0], pairs[:, 1]
@@ -98,10 +104,34 @@ class LibsvmModel:
         return np.tanh(self._gamma * dot + self._coef0)
 
     def decision(self, X: np.ndarray) -> np.ndarray:
-        """libsvm's decision values: shape (n, pairs), positive means the pair's first class."""
-        raw = self.kernel_matrix(X) @ self._weights
+        """libsvm's decision values: shape (n, pairs), positive means the pair's first class.
+
+        A batch is one product with the (n_sv, pairs) weights. One grid against a model
+        whose weights outgrow `ONE_GRID_BY_CLASS_ABOVE` (the ``app`` preset's: 8,892
+        support vectors, 3.9 MB, four fifths zeros) is weighed class by class instead,
+        reading only the coefficients a pair uses: about a quarter of the time. Its sums
+        then run in another order than the batch's, as one grid's always did (a
+        matrix-vector product against a matrix product): the two agree to about 1e-13.
+        """
+        K = self.kernel_matrix(X)
+        if self._by_class is not None and len(K) == 1:
+            return self._one_by_class(K[0], *self._by_class)
+        raw = K @ self._weights
         raw -= self._rho
         return raw
+
+    def _one_by_class(
+        self, k_row: np.ndarray, blocks: list[tuple[slice, np.ndarray]], first: np.ndarray, second: np.ndarray
+    ) -> np.ndarray:
+        """Decision values of one grid from its kernel row, class by class (see `decision` and `_class_weights`)."""
+        width = self.n_classes - 1
+        shares = np.empty(len(blocks) * width)  # shares[c * width + s]: class c's SVs' sum in its pair with its s-th other class
+        for c, (rows, weights) in enumerate(blocks):
+            np.matmul(k_row[rows], weights, out=shares[c * width : (c + 1) * width])
+        raw = shares[first]
+        raw += shares[second]
+        raw -= self._rho
+        return raw[None, :]
 
     def vote_winners(self, raw: np.ndarray) -> np.ndarray:
         """Index of the class with most votes per grid; ties go to the smaller index (libsvm's ``svm_predict``)."""
@@ -114,6 +144,32 @@ class LibsvmModel:
         """libsvm's ``svm_predict_probability``: shape (n, k), columns in class order."""
         assert self._prob_a is not None and self._prob_b is not None  # callers check has_probabilities
         return platt_probabilities(raw, self._prob_a, self._prob_b, self.n_classes)
+
+
+def _class_weights(spec: SVMSpec, pairs: np.ndarray) -> tuple[list[tuple[slice, np.ndarray]], np.ndarray, np.ndarray]:
+    """The dual coefficients class by class, for one grid against a large model (`LibsvmModel.decision`).
+
+    Per class c: its support vectors' rows and their (n_c, k-1) weights, column s for its
+    pair with the s-th other class (in class order). Then, per pair (i, j), where the
+    shares of i's and of j's support vectors lie in the concatenated sums of those products.
+    """
+    k = len(spec.classes)
+    counts, coef = spec.n_support, spec.coefficients
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    blocks, column = [], {}
+    for c in range(k):
+        rows = slice(int(start[c]), int(start[c] + counts[c]))
+        others = [o for o in range(k) if o != c]
+        weights = np.empty((int(counts[c]), k - 1))
+        for s, o in enumerate(others):
+            # libsvm's layout, as in _pair_weights: in pair (c, o) class c's weights are in
+            # coefficients[o-1]; in pair (o, c) they are in coefficients[o]
+            weights[:, s] = coef[o - 1][rows] if c < o else coef[o][rows]
+            column[c, o] = c * (k - 1) + s
+        blocks.append((rows, weights))
+    first = np.array([column[i, j] for i, j in pairs.tolist()], dtype=np.intp)
+    second = np.array([column[j, i] for i, j in pairs.tolist()], dtype=np.intp)
+    return blocks, first, second
 
 
 def _pair_weights(spec: SVMSpec, pairs: np.ndarray) -> np.ndarray:

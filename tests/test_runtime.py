@@ -7,6 +7,7 @@ Every model variant is trained once per module. Parity is checked on all 1,797
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sys
 
 import numpy as np
@@ -18,7 +19,7 @@ from digits_svm import CoreMLRuntime, coreml_predict, verify
 from digits_svm.calibration import SMALL_BATCH, PlattSVC
 from digits_svm.coreml import quiet_coremltools, spec_bytes
 from digits_svm.errors import InvalidGridError, ModelFileError, VerificationError
-from digits_svm.libsvm import LibsvmModel
+from digits_svm.libsvm import ONE_GRID_BY_CLASS_ABOVE, LibsvmModel
 from digits_svm.parity import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids
 from digits_svm.svm_spec import read_svm_spec
 
@@ -336,6 +337,27 @@ def test_small_batches_and_one_grid_give_the_batchs_bits(models, grids, name):
         proba = svm.probabilities(raw)
         assert np.concatenate([svm.probabilities(raw[m : m + 1]) for m in range(len(raw))]).tobytes() == proba.tobytes()
         assert svm.probabilities(raw[:SMALL_BATCH]).tobytes() == proba[:SMALL_BATCH].tobytes()
+
+
+def test_one_grid_against_a_large_model_is_weighed_class_by_class_and_agrees_with_the_batch(models, grids):
+    # Each support vector of the probability model six times with a sixth of its weight: the
+    # same decision function, with weights over ONE_GRID_BY_CLASS_ABOVE, so that one grid
+    # takes the class-by-class path (as the app preset's does) and a batch the product.
+    spec = read_svm_spec(models["probability"][1])
+    start = np.concatenate([[0], np.cumsum(spec.n_support)[:-1]])
+    rows = np.concatenate([np.repeat(np.arange(a, a + n), 6) for a, n in zip(start, spec.n_support, strict=True)])
+    tiled = dataclasses.replace(
+        spec, support_vectors=spec.support_vectors[rows], n_support=spec.n_support * 6,
+        coefficients=tuple(c[rows] / 6 for c in spec.coefficients),
+    )
+    assert len(rows) * len(spec.rho) * 8 > ONE_GRID_BY_CLASS_ABOVE
+    big, small = LibsvmModel(tiled), LibsvmModel(spec)
+    sample = grids[:: len(grids) // 300].reshape(-1, 64)
+    one = np.concatenate([big.decision(g[None]) for g in sample])
+    batch = big.decision(sample)
+    assert np.abs(one - batch).max() < 1e-12 and np.abs(one - small.decision(sample)).max() < 1e-12
+    np.testing.assert_array_equal(big.vote_winners(one), big.vote_winners(batch))
+    assert np.abs(big.probabilities(one) - big.probabilities(batch)).max() < 1e-12
 
 
 # -- interface and input validation ---------------------------------------------------------
