@@ -35,6 +35,8 @@ def zero(x0: float = 110, y0: float = 60, size: float = 190) -> list[list[list[f
 
 
 def summary(values: list[float]) -> str:
+    if not values:
+        return "no samples"
     values = sorted(values)
     p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
     return f"median {statistics.median(values):.1f} ms, p90 {p90:.1f} ms, max {values[-1]:.1f} ms (n={len(values)})"
@@ -58,6 +60,9 @@ def bench_server(url: str, n: int) -> None:
 
 
 def bench_browser(url: str, draws: int) -> None:
+    if draws < 1:
+        print("browser: skipped (--draws 0)")
+        return
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -99,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--draws", type=int, default=5)
+    parser.add_argument("--draws", type=int, default=5, help="drawings in the browser (0: server part only)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model
