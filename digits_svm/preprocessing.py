@@ -333,11 +333,11 @@ def _slant_shift(sums: np.ndarray, x0: int, max_slant: float) -> np.ndarray:
     """Per-row leftward shift that makes the ink upright (zeros when it cannot tell).
 
     ``sums`` holds each row's ink count and, in its second row, the sum of its ink's x, x
-    counted from ``x0`` columns left of the ink box. The slant comes from sums of integers, exact in float64
-    in any summation order (for ink boxes under 25,000 rows), combined by three fixed
-    operations: a dot product of non-integers would round differently in BLAS, on
-    another platform or in the Swift package, and ``floor`` could then fall on the other
-    side of an integer.
+    counted from ``x0`` columns left of the ink box. The slant comes from sums of
+    integers, exact in float64 in any summation order (for ink boxes under 25,000 rows),
+    combined by three fixed operations: a dot product of non-integers would round
+    differently in BLAS, on another platform or in the Swift package, and ``floor`` could
+    then fall on the other side of an integer.
     """
     powers = _powers(sums.shape[1])
     y = powers[1]
