@@ -66,7 +66,8 @@ class LibsvmModel:
         self.kernel, self._gamma, self._coef0, self._degree = spec.kernel, spec.gamma, spec.coef0, spec.degree
         self._minus_gamma = -spec.gamma
         self._weights = _pair_weights(spec, pairs)
-        self._by_class = _class_weights(spec, pairs) if self._weights.nbytes > ONE_GRID_BY_CLASS_ABOVE else None
+        large = self._weights.nbytes > ONE_GRID_BY_CLASS_ABOVE
+        self._by_class = _class_weights(self._weights, spec.n_support, pairs) if large else None
         self._rho = spec.rho
         self._prob_a, self._prob_b = spec.prob_a, spec.prob_b
         i, j = pairs[:, 0], pairs[:, 1]
@@ -148,30 +149,28 @@ class LibsvmModel:
         return platt_probabilities(raw, self._prob_a, self._prob_b, self.n_classes)
 
 
-def _class_weights(spec: SVMSpec, pairs: np.ndarray) -> tuple[list[tuple[slice, np.ndarray]], np.ndarray, np.ndarray]:
-    """The dual coefficients class by class, for one grid against a large model (`LibsvmModel.decision`).
+def _class_weights(
+    weights: np.ndarray, counts: np.ndarray, pairs: np.ndarray
+) -> tuple[list[tuple[slice, np.ndarray]], np.ndarray, np.ndarray]:
+    """`_pair_weights`' matrix class by class, for one grid against a large model (`LibsvmModel.decision`).
 
     Per class c: its support vectors' rows and their (n_c, k-1) weights, column s for its
-    pair with the s-th other class (in class order). Then, per pair (i, j), where the
-    shares of i's and of j's support vectors lie in the concatenated sums of those products.
+    pair with the s-th other class (in class order): the nonzero part of those rows. Then,
+    per pair (i, j), where the shares of i's and of j's support vectors lie in the
+    concatenated sums of those products: i's share is in i's column j - 1 (j > i), j's in
+    j's column i.
     """
-    k = len(spec.classes)
-    counts, coef = spec.n_support, spec.coefficients
+    k = len(counts)
+    pair_of = np.zeros((k, k), dtype=np.intp)  # pair_of[a, b]: the column of the pair of classes a and b
+    pair_of[pairs[:, 0], pairs[:, 1]] = pair_of[pairs[:, 1], pairs[:, 0]] = np.arange(len(pairs))
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    blocks, column = [], {}
+    blocks = []
     for c in range(k):
         rows = slice(int(start[c]), int(start[c] + counts[c]))
-        others = [o for o in range(k) if o != c]
-        weights = np.empty((int(counts[c]), k - 1))
-        for s, o in enumerate(others):
-            # libsvm's layout, as in _pair_weights: in pair (c, o) class c's weights are in
-            # coefficients[o-1]; in pair (o, c) they are in coefficients[o]
-            weights[:, s] = coef[o - 1][rows] if c < o else coef[o][rows]
-            column[c, o] = c * (k - 1) + s
-        blocks.append((rows, weights))
-    first = np.array([column[i, j] for i, j in pairs.tolist()], dtype=np.intp)
-    second = np.array([column[j, i] for i, j in pairs.tolist()], dtype=np.intp)
-    return blocks, first, second
+        # C order (indexing the columns gives F order): the layout the bits and timings were taken with
+        blocks.append((rows, np.ascontiguousarray(weights[rows][:, np.delete(pair_of[c], c)])))
+    i, j = pairs[:, 0], pairs[:, 1]
+    return blocks, i * (k - 1) + j - 1, j * (k - 1) + i
 
 
 def _pair_weights(spec: SVMSpec, pairs: np.ndarray) -> np.ndarray:
