@@ -305,11 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add class probabilities (classProbability output; preset best has them)")
     p.add_argument("--augment", choices=sorted(AUGMENTATIONS),
                    help="add shifted, turned (rotate) or redrawn (renorm) copies of the training grids (default: the preset's)")
+    app_digits, app_nondigits = drawing_counts("app")  # the help follows the preset
     p.add_argument("--synthesized", type=_non_negative_int, metavar="N",
-                   help="synthesized handwritten digits added to training (default: the preset's, 12000 for app, else 0)")
+                   help=f"synthesized handwritten digits added to training (default: the preset's, {app_digits} for app, else 0)")
     p.add_argument("--nondigits", type=_non_negative_int, metavar="N",
                    help="synthesized non-digits added to training as the class 'not a digit' (label -1) "
-                        "(default: the preset's, 3000 for app, else 0)")
+                        f"(default: the preset's, {app_nondigits} for app, else 0)")
     p.add_argument("--extra", type=Path, metavar="DIR",
                    help="also train on your own labelled drawings: DIR/<digit>/<name>.png or .json (strokes)")
     p.add_argument("--method", choices=METHODS,
