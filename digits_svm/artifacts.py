@@ -53,7 +53,8 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
     ``training.n_extra_samples``, ``training.n_synthesized`` (synthesized handwritten
     digits in the training data), when there were extra samples,
     ``training.extra_samples_method`` (their preprocessing), and when there were
-    synthesized non-digits, ``training.n_nondigits``. A model with probabilities also
+    synthesized non-digits, ``training.n_nondigits``, and when optdigits' other writers
+    were added, ``training.n_other_writers``. A model with probabilities also
     records the "not a digit" rule an app applies: ``confidence.min_confidence`` (the
     default threshold, `digits_svm.confidence.DEFAULT_MIN_CONFIDENCE`) and, when it has that
     class, ``confidence.not_a_digit_label`` (``"-1"``).
@@ -81,6 +82,8 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
         meta["training.extra_samples_method"] = result.extra_method
     if result.n_nondigits:
         meta["training.n_nondigits"] = str(result.n_nondigits)
+    if result.n_other_writers:
+        meta["training.n_other_writers"] = str(result.n_other_writers)
     if has_probabilities(result.model):
         meta["confidence.min_confidence"] = str(DEFAULT_MIN_CONFIDENCE)
         if NOT_A_DIGIT in result.model.classes_:

@@ -82,6 +82,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         augment=args.augment,
         synthesized=args.synthesized,
         nondigits=args.nondigits,
+        other_writers=args.other_writers,
         extra=extra,
         method=args.method,
     )
@@ -91,6 +92,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     paths = write_artifacts(result, args.out, preprocessing=preprocessing, progress=progress, model_format=args.format)
     progress.done()
     print(result.summary())
+    if result.n_other_writers:
+        print(f"other writers: {result.n_other_writers:,} digits of optdigits' 30 other writers added to training")
     if result.n_synthesized:
         print(f"synthesized handwriting: {result.n_synthesized:,} digits added to training")
     if result.n_nondigits:
@@ -311,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nondigits", type=_non_negative_int, metavar="N",
                    help="synthesized non-digits added to training as the class 'not a digit' (label -1) "
                         f"(default: the preset's, {app_nondigits} for app, else 0)")
+    p.add_argument("--other-writers", action=argparse.BooleanOptionalAction, default=None,
+                   help="add the 3,823 digits of optdigits' 30 other writers to training "
+                        "(default: the preset's, yes for app, else no)")
     p.add_argument("--extra", type=Path, metavar="DIR",
                    help="also train on your own labelled drawings: DIR/<digit>/<name>.png or .json (strokes)")
     p.add_argument("--method", choices=METHODS,

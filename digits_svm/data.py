@@ -1,6 +1,7 @@
-"""The training data: ``load_digits``, the canonical split, and the user's own samples.
+"""The training data: ``load_digits``, the canonical split, optdigits' other writers, and the user's own samples.
 
-``load_digits`` ships inside scikit-learn, so nothing is downloaded. The canonical split
+``load_digits`` ships inside scikit-learn and the other writers' digits inside this
+package (``data_files/``, with their credit and license), so nothing is downloaded. The canonical split
 is the one of scikit-learn's "Recognizing hand-written digits" example: the first half
 of the 1,797 digits (in file order, no shuffle) for training, the second half held out.
 
@@ -24,11 +25,17 @@ from .preprocessing import DEFAULT_METHOD, check_method, preprocess
 from .strokes import load_strokes, preprocess_strokes
 from .validation import MAX_RANDOM_STATE, check_bool, check_count, check_number, check_path
 
-__all__ = ["Split", "Samples", "load_digits_grids", "canonical_split", "load_samples", "SAMPLE_SUFFIXES"]
+__all__ = ["Split", "Samples", "load_digits_grids", "load_other_writers", "canonical_split", "load_samples",
+           "SAMPLE_SUFFIXES", "OTHER_WRITERS_FILE"]
 
 #: File name endings `load_samples` reads: PNG and JPEG crops (as the playground and the
 #: app save them), and stroke JSON; other files in a samples folder are skipped, with why.
 SAMPLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".json")
+
+#: The 3,823 digits of UCI optdigits' training part (30 writers, none of ``load_digits``'
+#: 13), as ``X`` uint8 (3823, 64) and ``y`` uint8 (3823,); ``data_files/README.md`` says
+#: where they come from and their license (CC BY 4.0).
+OTHER_WRITERS_FILE = Path(__file__).resolve().parent / "data_files" / "optdigits_writers.npz"
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,29 @@ def load_digits_grids() -> tuple[np.ndarray, np.ndarray]:
     digits = load_digits()
     X = digits.images.reshape(len(digits.images), -1).astype(np.float64)
     return X, digits.target.astype(np.int64)
+
+
+def load_other_writers() -> tuple[np.ndarray, np.ndarray]:
+    """The 3,823 digits of optdigits' 30 other writers (`OTHER_WRITERS_FILE`), made as ``load_digits`` was.
+
+    ``load_digits`` is the test part of UCI's optdigits; these are its training part:
+    32 x 32 binary scans counted in 4 x 4 blocks, so the same 8 x 8 integers 0..16.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        float64, shape (3823, 64): flattened 8x8 grids, row-major, values 0..16.
+    y : numpy.ndarray
+        int64, shape (3823,): labels 0..9.
+
+    Examples
+    --------
+    >>> X, y = load_other_writers()
+    >>> X.shape, int(X.max()), np.bincount(y).tolist()
+    ((3823, 64), 16, [376, 389, 380, 389, 387, 376, 377, 387, 380, 382])
+    """
+    with np.load(OTHER_WRITERS_FILE, allow_pickle=False) as data:
+        return data["X"].astype(np.float64), data["y"].astype(np.int64)
 
 
 def canonical_split(test_fraction: float = 0.5, *, shuffle: bool = False, random_state: int = 0) -> Split:

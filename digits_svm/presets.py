@@ -26,7 +26,9 @@ APP_DIGITS = (0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9)
 #: half, default 0), ``synthesized_digits`` (which digits they show, in turn; see
 #: `digits_svm.handwriting.synthesize`) and ``nondigits`` (how many synthesized
 #: drawings that are not digits join it as the class `digits_svm.nondigits.NOT_A_DIGIT`,
-#: default 0). ``"example"`` is the scikit-learn example,
+#: default 0) and ``other_writers`` (whether the 3,823 digits of optdigits' 30 other
+#: writers, `digits_svm.data.load_other_writers`, join it, default False).
+#: ``"example"`` is the scikit-learn example,
 #: exactly. ``"best"`` is what `digits_svm.search.search_best` chose by cross-validation on the training
 #: half (docs/model.md): the best on scans. ``"app"`` is the one to ship in an app: it
 #: also learns from synthesized handwriting, and reads real people's digits far better
@@ -40,7 +42,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 #: Keys of a preset that are not ``SVC`` parameters.
-_TRAINING_KEYS = ("augment", "probability", "synthesized", "synthesized_digits", "nondigits")
+_TRAINING_KEYS = ("augment", "probability", "synthesized", "synthesized_digits", "nondigits", "other_writers")
 
 #: The ``SVC`` kernels a preset or an override may name.
 KERNELS = ("rbf", "linear", "poly", "sigmoid")

@@ -1,4 +1,4 @@
-"""Training: fit an SVC on ``load_digits``' training half (and its copies, synthesized and extra drawings), and evaluate it.
+"""Training: fit an SVC on ``load_digits``' training half (copies, other writers, synthesized and extra drawings); evaluate it.
 
 By default `train` reproduces scikit-learn's "Recognizing hand-written digits" example:
 ``SVC(gamma=0.001)`` fitted on the first half of ``load_digits`` (file order, no
@@ -23,7 +23,7 @@ from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.svm import SVC
 
 from .augment import augment_grids, check_augmentation
-from .data import Samples, Split, canonical_split, load_samples, skipped_records
+from .data import Samples, Split, canonical_split, load_other_writers, load_samples, skipped_records
 from .handwriting import TRAINING_SEED, synthesize
 from .nondigits import NOT_A_DIGIT, synthesize_nondigits
 from .persist import has_probabilities, library_versions
@@ -80,6 +80,9 @@ class TrainResult:
     n_nondigits : int
         Number of synthesized non-digits (`digits_svm.nondigits`, the same seed) added
         as the class `digits_svm.nondigits.NOT_A_DIGIT`.
+    n_other_writers : int
+        Number of digits of optdigits' other writers
+        (`digits_svm.data.load_other_writers`) added to the training data (not augmented).
     augment : str
         Augmentation of the training grids (a key of ``digits_svm.augment.AUGMENTATIONS``).
     n_fitted : int
@@ -114,6 +117,7 @@ class TrainResult:
     n_extra: int = 0
     n_synthesized: int = 0
     n_nondigits: int = 0
+    n_other_writers: int = 0
     augment: str = "none"
     n_fitted: int = 0
     extra_skipped: list = field(default_factory=list)
@@ -169,6 +173,7 @@ class TrainResult:
             "n_extra_samples": self.n_extra,
             "n_synthesized": self.n_synthesized,
             "n_nondigits": self.n_nondigits,
+            "n_other_writers": self.n_other_writers,
             "extra_samples_method": self.extra_method,
             "extra_samples_skipped": skipped_records(self.extra_skipped),
             "preset": self.preset,
@@ -204,8 +209,8 @@ def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
 
 def fit_with_copies(estimator: SVC, X: np.ndarray, y: np.ndarray, augment: str,
          synthesized: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[SVC, int]:
-    """Fit on ``X, y`` with their augmented copies (and the synthesized digits, not augmented);
-    return the model and the rows fitted."""
+    """Fit on ``X, y`` with their augmented copies (and ``synthesized``: other writers' and
+    synthesized digits, not augmented); return the model and the rows fitted."""
     data = augment_grids(X, y, augment)
     X_fit, y_fit = data.X, data.y
     if synthesized is not None and len(synthesized[1]):
@@ -252,11 +257,30 @@ def _training_drawings(preset: str, synthesized: int | None, nondigits: int | No
     return (X, y), int((y != NOT_A_DIGIT).sum()), n_nondigits
 
 
-def _check_training_arguments(*, augment: Any, synthesized: Any, nondigits: Any, extra: Any, method: Any,
-                              test_fraction: Any, shuffle: Any, refit_on_all: Any) -> None:
+def _unaugmented_rows(preset: str, other_writers: bool | None, synthesized: int | None, nondigits: int | None,
+                      method: str | None) -> tuple[tuple[np.ndarray, np.ndarray] | None, int, int, int]:
+    """The rows a training run adds without copies (other writers' digits, then the synthesized
+    digits and non-digits; None if none), and the three counts."""
+    if other_writers is None:
+        other_writers = bool(preset_settings(preset).get("other_writers", False))
+    synth, n_synthesized, n_nondigits = _training_drawings(preset, synthesized, nondigits, method)
+    if not other_writers:
+        return synth, 0, n_synthesized, n_nondigits
+    writers = load_other_writers()
+    log.info("adding %d digits of optdigits' other writers", len(writers[1]))
+    if synth is None:
+        return writers, len(writers[1]), n_synthesized, n_nondigits
+    return ((np.concatenate([writers[0], synth[0]]), np.concatenate([writers[1], synth[1]])),
+            len(writers[1]), n_synthesized, n_nondigits)
+
+
+def _check_training_arguments(*, augment: Any, synthesized: Any, nondigits: Any, other_writers: Any, extra: Any,
+                              method: Any, test_fraction: Any, shuffle: Any, refit_on_all: Any) -> None:
     """`train`'s arguments besides the estimator's, checked before any data is read or drawn."""
     if augment is not None:
         check_augmentation(augment)
+    if other_writers is not None:
+        check_bool(other_writers, "other_writers")
     for name, count in (("synthesized", synthesized), ("nondigits", nondigits)):
         if count is not None:
             check_count(count, name)
@@ -281,6 +305,7 @@ def train(
     augment: str | None = None,
     synthesized: int | None = None,
     nondigits: int | None = None,
+    other_writers: bool | None = None,
     extra: str | os.PathLike | Samples | None = None,
     method: str | None = None,
     test_fraction: float = 0.5,
@@ -312,12 +337,17 @@ def train(
         combinations, ``"hshift1"``); default: the preset's. Held-out digits are never augmented.
     synthesized : int, optional
         How many synthesized handwritten digits (`digits_svm.handwriting`) to add to the
-        training part; default: the preset's (12,000 for "app", else 0). They are drawn
+        training part; default: the preset's (10,800 for "app", else 0). They are drawn
         as strokes, rendered and preprocessed with ``method``, as the app would.
     nondigits : int, optional
         How many synthesized drawings that are not digits (`digits_svm.nondigits`) to
         add as the class `digits_svm.nondigits.NOT_A_DIGIT` (-1), so the model can answer
-        "not a digit"; default: the preset's (3,000 for "app", else 0).
+        "not a digit"; default: the preset's (2,700 for "app", else 0).
+    other_writers : bool, optional
+        Add the 3,823 digits of optdigits' 30 other writers
+        (`digits_svm.data.load_other_writers`: the same kind of scans as ``load_digits``,
+        by people who wrote none of them) to the training part, without copies; default:
+        the preset's (True for "app", else False).
     extra : str, PathLike or Samples, optional
         A folder of your own labelled drawings (``<folder>/<digit>/<name>.png`` or
         ``.json``, see `digits_svm.data.load_samples`), added to the training part only.
@@ -357,15 +387,17 @@ def train(
         probability=probability, random_state=random_state,
     )
     model = make_estimator(**estimator_args)  # checks preset, the SVC parameters and random_state
-    _check_training_arguments(augment=augment, synthesized=synthesized, nondigits=nondigits, extra=extra, method=method,
-                              test_fraction=test_fraction, shuffle=shuffle, refit_on_all=refit_on_all)
+    _check_training_arguments(augment=augment, synthesized=synthesized, nondigits=nondigits, other_writers=other_writers,
+                              extra=extra, method=method, test_fraction=test_fraction, shuffle=shuffle,
+                              refit_on_all=refit_on_all)
     split: Split = canonical_split(test_fraction, shuffle=shuffle, random_state=random_state)
     augment = check_augmentation(preset_settings(preset).get("augment", "none") if augment is None else augment)
     samples = None
     if extra is not None:
         samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)
         log.info("adding %d extra samples (%d skipped)", len(samples), len(samples.skipped))
-    synth, n_synthesized, n_nondigits = _training_drawings(preset, synthesized, nondigits, method)
+    synth, n_other_writers, n_synthesized, n_nondigits = _unaugmented_rows(preset, other_writers, synthesized, nondigits,
+                                                                           method)
     X_train, y_train = split.X_train, split.y_train
     if samples is not None:
         X_train = np.concatenate([X_train, samples.X])
@@ -408,6 +440,7 @@ def train(
         n_extra=0 if samples is None else len(samples),
         n_synthesized=n_synthesized,
         n_nondigits=n_nondigits,
+        n_other_writers=n_other_writers,
         augment=augment,
         n_fitted=n_fitted,
         extra_skipped=[] if samples is None else list(samples.skipped),
