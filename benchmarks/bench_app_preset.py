@@ -6,7 +6,7 @@ seed `digits_svm.handwriting.TRAINING_SEED`). For each it prints:
 
 - ``cv``: scans right in 5 contiguous folds of the training half (synthesized digits
   always on the training side; pairwise votes, for speed);
-- ``dev``: real handwritten digits right (``../shared/handwriting-dev/``, MNIST; measured
+- ``dev``: real handwritten digits right (``benchmarks/data/handwriting-dev/``, MNIST; measured
   only, never fitted), answered as the ``.mlmodel`` does (most probable class);
 - support vectors and ``.mlmodel`` bytes (budget 1,500,000);
 - ``held``: held-out scans right, **for information only** (not used to choose).
@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     dev = dev_grids()
     if dev is None:
-        print("../shared/handwriting-dev/ not found: the dev score that chooses the preset is missing; nothing to do")
+        print("benchmarks/data/handwriting-dev/ not found: the dev score that chooses the preset is missing; nothing to do")
         return 0
     t0 = time.perf_counter()
     app = PRESETS["app"]

@@ -1,8 +1,8 @@
 """Accuracy of every preset on real handwriting: 1,000 MNIST digits as the app's canvas crops.
 
-The digits (100 of each) are ``../shared/handwriting-dev/`` (from the MNIST database by
+The digits (100 of each) are ``benchmarks/data/handwriting-dev/`` (from the MNIST database by
 LeCun, Cortes and Burges, CC BY-SA 3.0), written by people who never saw this project.
-They measure; nothing is ever fitted on them, and the repo holds no copy. Each digit
+They measure; nothing is ever fitted on them, and the library never reads them. Each digit
 becomes the RGBA crop the app would hand over (``canvas.as_canvas_crop``), goes through
 the default ``preprocess`` and is answered as the preset's ``.mlmodel`` answers
 (`digits_svm.training.predict_digits`). Prints dev accuracy per preset and per digit and
@@ -10,7 +10,7 @@ each preset's confusion matrix, and draws the misread digits of the last preset 
 grid, answer). Where the dev set is absent it says so in one line and exits 0. Run::
 
     python benchmarks/bench_real_handwriting.py [--presets example,best,app]
-        [--dev ../shared/handwriting-dev] [--out test-artifacts/real-handwriting-misread.png]
+        [--dev benchmarks/data/handwriting-dev] [--out test-artifacts/real-handwriting-misread.png]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-DEV_DIR = REPO.parent / "shared" / "handwriting-dev"
+DEV_DIR = REPO / "benchmarks" / "data" / "handwriting-dev"
 
 
 def _canvas(dev_dir: Path):
@@ -85,7 +85,8 @@ def _plot_misread(crops, grids, labels, pred, path: Path, title: str) -> Path:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", default="example,best,app", help="comma-separated presets (default: all)")
-    parser.add_argument("--dev", type=Path, default=DEV_DIR, help="folder of the dev set (default: ../shared/handwriting-dev)")
+    parser.add_argument("--dev", type=Path, default=DEV_DIR,
+                        help="folder of the dev set (default: benchmarks/data/handwriting-dev)")
     parser.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "real-handwriting-misread.png",
                         help="picture of the last preset's misread digits")
     args = parser.parse_args(argv)

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,30 @@ def test_canonical_split_is_the_examples_halves():
     X, y = digits_svm.data.load_digits_grids()
     np.testing.assert_array_equal(s.X_train, X[:898])
     np.testing.assert_array_equal(s.y_test, y[898:])
+
+
+def test_other_writers_are_new_digits_of_the_same_kind():
+    X, y = digits_svm.data.load_other_writers()
+    assert X.shape == (3823, 64) and X.dtype == np.float64 and y.dtype == np.int64
+    assert X.min() == 0 and X.max() == 16 and (X == np.round(X)).all()  # ink counts, as in load_digits
+    assert np.bincount(y, minlength=10).min() >= 370
+    # none of them is a load_digits grid, so the held-out half is never trained on through them
+    known = {tuple(row) for row in digits_svm.data.load_digits_grids()[0].astype(int)}
+    assert not any(tuple(row) in known for row in X.astype(int))
+    credit = (digits_svm.data.OTHER_WRITERS_FILE.parent / "README.md").read_text()
+    assert "Alpaydin" in credit and "CC BY 4.0" in credit
+
+
+def test_the_library_never_reads_the_real_handwriting_dev_set():
+    """The dev set in benchmarks/data/ measures; nothing in digits_svm/ may open it or name it."""
+    package = Path(digits_svm.__file__).parent
+    sources = [p for p in package.rglob("*") if p.is_file() and p.suffix in {".py", ".md", ".js", ".html", ".json"}]
+    assert len(sources) > 20
+    for path in sources:
+        text = path.read_text(encoding="utf-8").lower()
+        for name in ("mnist", "handwriting-dev", "benchmarks/data", "mlxtend"):
+            assert name not in text, f"{path.relative_to(package)} names {name!r}"
+    assert (package.parent / "benchmarks" / "data" / "handwriting-dev" / "mnist-dev.npz").is_file()
 
 
 @pytest.fixture(scope="module")
