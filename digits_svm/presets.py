@@ -38,7 +38,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "example": {"kernel": "rbf", "C": 1.0, "gamma": 0.001},
     "best": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift", "probability": True},
     "app": {"kernel": "rbf", "C": 3.0, "gamma": 0.001, "augment": "hshift1", "probability": True,
-            "synthesized": 12000, "synthesized_digits": APP_DIGITS, "nondigits": 3000},
+            "other_writers": True, "synthesized": 10800, "synthesized_digits": APP_DIGITS, "nondigits": 2700},
 }
 
 #: Keys of a preset that are not ``SVC`` parameters.
@@ -65,7 +65,7 @@ def drawing_counts(preset: str, synthesized: int | None = None, nondigits: int |
     Examples
     --------
     >>> drawing_counts("app"), drawing_counts("app", nondigits=0), drawing_counts("example")
-    ((12000, 3000), (12000, 0), (0, 0))
+    ((10800, 2700), (10800, 0), (0, 0))
     """
     settings = preset_settings(preset)
     return (int(settings.get("synthesized", 0)) if synthesized is None else check_count(synthesized, "synthesized"),

@@ -470,8 +470,8 @@ def test_first_run_without_a_model_says_how_to_make_one(cli, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "line"), [
-    (("--preset", "app"), "training preset 'app' on load_digits, after drawing 12,000 synthesized digits and 3,000 non-digits"),
-    (("--preset", "app", "--synthesized", "0"), "training preset 'app' on load_digits, after drawing 3,000 non-digits"),
+    (("--preset", "app"), "training preset 'app' on load_digits, after drawing 10,800 synthesized digits and 2,700 non-digits"),
+    (("--preset", "app", "--synthesized", "0"), "training preset 'app' on load_digits, after drawing 2,700 non-digits"),
     (("--synthesized", "40"), "training preset 'example' on load_digits, after drawing 40 synthesized digits ..."),
     ((), "training preset 'example' on load_digits ..."),
 ])
