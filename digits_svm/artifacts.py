@@ -181,12 +181,14 @@ def write_artifacts(
     model_name = Path(PICKLE_NAME).stem + FORMATS[model_format]  # digits_svm.pkl, .joblib or .skops
     paths = ArtifactPaths(out / model_name, out / MLMODEL_NAME, out / METRICS_NAME)
 
+    conversion = {"preprocessing": None if preprocessing is None else dict(preprocessing),
+                  "metadata": training_metadata(result)}
     progress(f"saving the model ({model_format}) to {paths.pickle}")
-    save_model(result.model, paths.pickle, params=result.params)
+    save_model(result.model, paths.pickle, params=result.params, conversion=conversion)
 
     progress(f"converting to Core ML: {paths.mlmodel}")
     started = time.perf_counter()
-    convert(result.model, paths.mlmodel, preprocessing=preprocessing, metadata=training_metadata(result))
+    convert(result.model, paths.mlmodel, **conversion)
     convert_seconds = time.perf_counter() - started
 
     metrics = result.metrics()

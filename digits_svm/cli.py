@@ -28,6 +28,7 @@ from .fileio import check_writable_dir
 from .images import IMAGE_SUFFIXES, load_image
 from .inputs import grids_from_input_file
 from .parity import verify
+from .persist import recorded_conversion
 from .playground import serve
 from .plots import plot_drawing
 from .preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
@@ -114,9 +115,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- convert
 def _cmd_convert(args: argparse.Namespace) -> int:
     model = load_model(args.pickle, trusted=args.trust)  # user mistakes surface before any progress line
+    conversion = recorded_conversion(args.pickle)
+    if conversion is None:
+        conversion = {"preprocessing": None, "metadata": {}}
+        print(f"{PROG}: warning: the sidecar of {args.pickle} records no training metadata, so {args.out} will "
+              "lack it: the preprocessing named is the default one, and the training figures and the 'not a digit' "
+              "threshold (confidence.min_confidence) are missing; save the model with digits-svm train to keep them",
+              file=sys.stderr)
     progress = _Progress()
     progress(f"converting {args.pickle} to {args.out}")
-    convert(model, args.out)
+    convert(model, args.out, **conversion)
     progress.done()
     print(f"wrote {args.out} ({Path(args.out).stat().st_size:,} bytes)")
     return 0

@@ -30,6 +30,7 @@ import sklearn
 from . import __version__
 from .errors import ConversionError, ModelFileError
 from .fileio import atomic_write_bytes, read_bytes
+from .nondigits import NOT_A_DIGIT
 from .persist import check_fitted_svc, has_probabilities, platt_parameters, sha256_bytes
 from .preprocessing import DEFAULT_METHOD, method_metadata
 from .validation import check_instance, check_path
@@ -59,7 +60,12 @@ INPUT_DESCRIPTION = (
     "(0 blank, 16 full ink), as produced by the preprocessing named in the metadata"
 )
 LABEL_DESCRIPTION = "Predicted digit, 0..9"
+#: The label's description for a model that also has the class `digits_svm.nondigits.NOT_A_DIGIT`.
+LABEL_DESCRIPTION_NOT_A_DIGIT = f"Predicted digit, 0..9, or {NOT_A_DIGIT}: not a digit"
 PROBABILITY_DESCRIPTION = "Probability of each digit (libsvm pairwise coupling of Platt sigmoids)"
+#: The probabilities' description for a model that also has the class `digits_svm.nondigits.NOT_A_DIGIT`.
+PROBABILITY_DESCRIPTION_NOT_A_DIGIT = (
+    f"Probability of each digit and of {NOT_A_DIGIT}, not a digit (libsvm pairwise coupling of Platt sigmoids)")
 
 # The user-defined metadata keys coremltools' converters write (coremltools.models._METADATA_VERSION
 # and _METADATA_SOURCE): the coremltools whose protobuf classes wrote the spec, and the
@@ -106,11 +112,12 @@ def _set_interface(spec: Any, metadata: Mapping[str, str]) -> None:
     array_type.shape.extend([8, 8])
     array_type.dataType = ct.proto.FeatureTypes_pb2.ArrayFeatureType.DOUBLE
     inp.shortDescription = INPUT_DESCRIPTION
+    not_a_digit = NOT_A_DIGIT in spec.supportVectorClassifier.int64ClassLabels.vector
     for out in desc.output:
         if out.name == LABEL_NAME:
-            out.shortDescription = LABEL_DESCRIPTION
+            out.shortDescription = LABEL_DESCRIPTION_NOT_A_DIGIT if not_a_digit else LABEL_DESCRIPTION
         elif out.name == PROBABILITY_NAME:
-            out.shortDescription = PROBABILITY_DESCRIPTION
+            out.shortDescription = PROBABILITY_DESCRIPTION_NOT_A_DIGIT if not_a_digit else PROBABILITY_DESCRIPTION
     desc.metadata.author = "digits_svm"
     desc.metadata.license = "BSD-3-Clause"
     desc.metadata.shortDescription = (

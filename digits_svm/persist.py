@@ -31,7 +31,7 @@ from sklearn.svm import SVC
 
 from . import __version__
 from .calibration import PlattSVC
-from .errors import DigitsSVMError, NotAnSVCError, PickleIntegrityError
+from .errors import DigitsSVMError, InvalidParameterError, NotAnSVCError, PickleIntegrityError
 from .fileio import atomic_write_bytes, atomic_write_json, read_bytes
 from .validation import check_bool, check_instance, check_path
 
@@ -47,6 +47,7 @@ __all__ = [
     "platt_parameters",
     "sha256_bytes",
     "load_estimator",
+    "recorded_conversion",
 ]
 
 SIDECAR_FORMAT = "digits_svm.sidecar/1"
@@ -152,14 +153,57 @@ def platt_parameters(model: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(model._probA, dtype=np.float64), np.asarray(model._probB, dtype=np.float64)
 
 
-def _check_save_arguments(path: Any, params: Any) -> None:
+def _check_save_arguments(path: Any, params: Any, conversion: Any = None) -> None:
     """`save_pickle`'s and `save_joblib`'s arguments, checked before the model is serialised."""
     check_path(path, "path")
     check_instance(params, "params", (Mapping, type(None)), "a mapping (dict) of training parameters, or None")
+    if conversion is not None and not _is_conversion(conversion):
+        raise InvalidParameterError(
+            f"conversion={type(conversion).__name__} is not allowed; use None or a dict with the keys "
+            "'preprocessing' (a dict of str to str, or None) and 'metadata' (a dict of str to str)")
+
+
+def _is_str_mapping(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def _is_conversion(value: Any) -> bool:
+    """Whether ``value`` is what `digits_svm.convert` needs besides the model: its two metadata mappings."""
+    return (isinstance(value, Mapping) and set(value) == {"preprocessing", "metadata"}
+            and (value["preprocessing"] is None or _is_str_mapping(value["preprocessing"]))
+            and _is_str_mapping(value["metadata"]))
+
+
+def recorded_conversion(path: str | os.PathLike) -> dict[str, Any] | None:
+    """What `digits_svm.convert` was given when ``digits-svm train`` wrote the model file at ``path``.
+
+    Read from the model file's sidecar (``"conversion"``): ``{"preprocessing": ...,
+    "metadata": ...}``, the two mappings that make the ``.mlmodel`` train wrote; None when the
+    sidecar is missing, unreadable or records none (a model saved without it).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklearn.svm import SVC
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.pkl"
+    >>> conversion = {"preprocessing": None, "metadata": {"training.preset": "example"}}
+    >>> _ = save_pickle(SVC(gamma=0.001).fit(X[:100], y[:100]), path, conversion=conversion)
+    >>> recorded_conversion(path)["metadata"]
+    {'training.preset': 'example'}
+    """
+    check_path(path, "path")
+    try:
+        record = json.loads(read_bytes(sidecar_path(path)))
+    except (OSError, ValueError, DigitsSVMError):
+        return None
+    conversion = record.get("conversion") if isinstance(record, dict) else None
+    return dict(conversion) if conversion is not None and _is_conversion(conversion) else None
 
 
 def _save(model: Any, path: str | os.PathLike, data: bytes, fmt: str, params: Mapping[str, Any] | None,
-          *, warning: str = _PICKLE_WARNING) -> Path:
+          conversion: Mapping[str, Any] | None = None, *, warning: str = _PICKLE_WARNING) -> Path:
     check_fitted_svc(model)
     path = Path(path)
     # Sidecar first: if the run stops in between, the stale model fails its hash check
@@ -176,12 +220,16 @@ def _save(model: Any, path: str | os.PathLike, data: bytes, fmt: str, params: Ma
             "params": dict(params) if params is not None else model.get_params(),
             "classes": [c.item() if hasattr(c, "item") else c for c in model.classes_],
             "warning": warning,
+            **({} if conversion is None else {"conversion": {
+                "preprocessing": None if conversion["preprocessing"] is None else dict(conversion["preprocessing"]),
+                "metadata": dict(conversion["metadata"])}}),
         },
     )
     return atomic_write_bytes(path, data)
 
 
-def save_pickle(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None) -> Path:
+def save_pickle(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None,
+                conversion: Mapping[str, Any] | None = None) -> Path:
     """Pickle a fitted SVC with ``pickle.HIGHEST_PROTOCOL`` and write its sidecar.
 
     Both files are written atomically (temporary file, then rename).
@@ -194,6 +242,10 @@ def save_pickle(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any
         Destination, conventionally ``artifacts/digits_svm.pkl``.
     params : mapping, optional
         Training parameters to record; defaults to ``model.get_params()``.
+    conversion : mapping, optional
+        What `digits_svm.convert` is given besides the model, recorded so that converting
+        the file later writes the same ``.mlmodel`` (`recorded_conversion`):
+        ``{"preprocessing": <dict of str or None>, "metadata": <dict of str>}``.
 
     Returns
     -------
@@ -213,12 +265,13 @@ def save_pickle(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any
     >>> load_pickle(path).predict(X[:3]).tolist()
     [0, 1, 2]
     """
-    _check_save_arguments(path, params)
+    _check_save_arguments(path, params, conversion)
     data = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-    return _save(model, path, data, "pickle", params)
+    return _save(model, path, data, "pickle", params, conversion)
 
 
-def save_joblib(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None) -> Path:
+def save_joblib(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None,
+                conversion: Mapping[str, Any] | None = None) -> Path:
     """Save a fitted SVC with joblib (uncompressed) and write its sidecar; see `save_pickle`.
 
     Examples
@@ -233,10 +286,10 @@ def save_joblib(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any
     >>> sidecar_path(folder / "m.joblib").exists()
     True
     """
-    _check_save_arguments(path, params)
+    _check_save_arguments(path, params, conversion)
     buf = io.BytesIO()
     joblib.dump(model, buf)
-    return _save(model, path, buf.getvalue(), "joblib", params)
+    return _save(model, path, buf.getvalue(), "joblib", params, conversion)
 
 
 def _verified_bytes(path: Path, *, trusted: bool) -> bytes:

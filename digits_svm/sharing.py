@@ -76,7 +76,8 @@ def format_of(path: str | os.PathLike) -> str:
     return {extension: name for name, extension in FORMATS.items()}.get(suffix, "pickle")
 
 
-def save_skops(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None) -> Path:
+def save_skops(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None,
+               conversion: Mapping[str, Any] | None = None) -> Path:
     """Save a fitted SVC as skops and write its sidecar; see `digits_svm.save_pickle`.
 
     Both files are written atomically. A model that `load_skops` would refuse (one holding a
@@ -94,13 +95,13 @@ def save_skops(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any]
     >>> load_skops(path).predict(X[:3]).tolist()
     [0, 1, 2]
     """
-    _check_save_arguments(path, params)
+    _check_save_arguments(path, params, conversion)
     check_fitted_svc(model)
     import skops.io
 
     data = skops.io.dumps(model)
     _check_types(data, f"not saved to {path}, as load_skops would refuse it")
-    return _save(model, path, data, "skops", params, warning=_SKOPS_WARNING)
+    return _save(model, path, data, "skops", params, conversion, warning=_SKOPS_WARNING)
 
 
 def _types_named(data: bytes) -> set[str]:
@@ -256,11 +257,12 @@ def load_skops(path: str | os.PathLike, *, trusted: bool = False) -> Any:
     return _load_verified(path, trusted, loads, "skops file")
 
 
-def save_model(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None) -> Path:
+def save_model(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any] | None = None,
+               conversion: Mapping[str, Any] | None = None) -> Path:
     """Save a fitted SVC in the format its file name says (`format_of`), with its sidecar.
 
     ``.skops``: `save_skops`, the file to share; ``.joblib``: `digits_svm.persist.save_joblib`;
-    anything else: `digits_svm.save_pickle`.
+    anything else: `digits_svm.save_pickle` (which says what ``params`` and ``conversion`` record).
 
     Examples
     --------
@@ -273,7 +275,7 @@ def save_model(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any]
     'SVC'
     """
     save = {"skops": save_skops, "joblib": save_joblib, "pickle": save_pickle}[format_of(path)]
-    return save(model, path, params=params)
+    return save(model, path, params=params, conversion=conversion)
 
 
 def load_model(path: str | os.PathLike, *, trusted: bool = False) -> Any:

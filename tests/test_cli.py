@@ -150,6 +150,9 @@ def test_convert_from_pickle(cli, pickle_path, mlmodel_path, tmp_path):
     proc = cli("convert", pickle_path, "--out", tmp_path / "M.mlmodel")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"wrote {tmp_path / 'M.mlmodel'} ({(tmp_path / 'M.mlmodel').stat().st_size:,} bytes)\n"
+    # the sidecar records what train gave convert, so the .mlmodel is the one train wrote, byte for byte
+    assert (tmp_path / "M.mlmodel").read_bytes() == mlmodel_path.read_bytes()
+    assert "warning" not in proc.stderr
     info = json.loads(cli("info", tmp_path / "M.mlmodel", "--json").stdout)
     assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
     from digits_svm import coreml_predict
@@ -157,6 +160,21 @@ def test_convert_from_pickle(cli, pickle_path, mlmodel_path, tmp_path):
 
     X, _ = load_digits_grids()
     np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
+
+
+def test_convert_says_what_a_model_file_without_training_metadata_lacks(cli, tmp_path):
+    from digits_svm.coreml import load_spec
+
+    model = digits_svm.load_pickle(digits_svm.save_pickle(digits_svm.train().model, tmp_path / "bare.pkl"))
+    proc = cli("convert", tmp_path / "bare.pkl", "--out", tmp_path / "bare.mlmodel")
+    assert proc.returncode == 0, proc.stderr
+    assert (f"warning: the sidecar of {tmp_path / 'bare.pkl'} records no training metadata, so "
+            f"{tmp_path / 'bare.mlmodel'} will lack it") in proc.stderr
+    assert "confidence.min_confidence" in proc.stderr
+    meta = load_spec(tmp_path / "bare.mlmodel").description.metadata.userDefined
+    assert "training.preset" not in meta and meta["preprocessing.method"] == "normalized"
+    assert digits_svm.persist.recorded_conversion(tmp_path / "bare.pkl") is None
+    assert model.support_vectors_.shape == (519, 64)
 
 
 def test_train_format_skops_then_convert_and_verify_it(cli, mlmodel_path, tmp_path):
@@ -172,6 +190,7 @@ def test_train_format_skops_then_convert_and_verify_it(cli, mlmodel_path, tmp_pa
     assert metrics["artifacts"]["skops"]["size_bytes"] == model.stat().st_size
     proc = cli("convert", model, "--out", tmp_path / "M.mlmodel")
     assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "M.mlmodel").read_bytes() == (out / "DigitsSVM.mlmodel").read_bytes()
     from digits_svm import coreml_predict
     from digits_svm.data import load_digits_grids
 

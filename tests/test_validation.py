@@ -281,6 +281,9 @@ CASES: list[tuple] = [
     (persist.load_joblib, "trusted", ("m.joblib",), {"trusted": None}),
     (persist.load_estimator, "path", (b"m.pkl",), {}),
     (persist.load_estimator, "trusted", ("m.pkl",), {"trusted": 1}),
+    (persist.save_pickle, "conversion", (None, "m.pkl"), {"conversion": {"metadata": {}}}),
+    (persist.save_joblib, "conversion", (None, "m.joblib"), {"conversion": {"preprocessing": 1, "metadata": {}}}),
+    (persist.recorded_conversion, "path", (None,), {}),
     # sharing
     (sharing.format_of, "path", (3,), {}),
     (sharing.save_skops, "path", (None, None), {}),
@@ -289,6 +292,8 @@ CASES: list[tuple] = [
     (sharing.load_skops, "trusted", ("m.skops",), {"trusted": "yes"}),
     (sharing.save_model, "path", (None, b"m.skops"), {}),
     (sharing.save_model, "params", (None, "m.skops"), {"params": "C=1"}),
+    (sharing.save_model, "conversion", (None, "m.skops"), {"conversion": {"preprocessing": None, "metadata": {"a": 1}}}),
+    (sharing.save_skops, "conversion", (None, "m.skops"), {"conversion": []}),
     (sharing.load_model, "path", (None,), {}),
     (sharing.load_model, "trusted", ("m.skops",), {"trusted": 1}),
     # fileio
