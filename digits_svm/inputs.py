@@ -24,6 +24,10 @@ from .validation import check_grids, check_path, is_grid_shape
 
 __all__ = ["read_grid_file", "grids_from_input_file"]
 
+#: What a ``.json`` input may hold, said after a refusal.
+_JSON_INPUTS = ('; a .json input is a drawing ({"strokes": [[[x, y], ...], ...]} or a bare list of strokes) '
+               "or grids (8 rows of 8 numbers, 64 numbers, or a list of either)")
+
 
 def read_grid_file(path: str | os.PathLike) -> np.ndarray:
     """Read grids from a ``.npy`` or ``.json`` file and validate them with `check_grids`.
@@ -50,7 +54,9 @@ def read_grid_file(path: str | os.PathLike) -> np.ndarray:
         try:
             value = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidGridError(f"{path} is not valid JSON ({exc}); expected 8 rows of 8 numbers") from exc
+            raise InvalidGridError(f"{path} is not valid JSON ({exc}){_JSON_INPUTS}") from exc
+        if value == []:
+            raise InvalidGridError(f"{path} holds an empty list: no drawing and no grid{_JSON_INPUTS}")
     else:
         try:
             value = np.load(io.BytesIO(data), allow_pickle=False)
@@ -143,11 +149,11 @@ def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.n
             try:
                 drawing = parse_strokes(value)
             except DigitsSVMError as exc:
-                expected = ("" if isinstance(value, dict) else
-                            '; a .json input is a drawing ({"strokes": [[[x, y], ...], ...]} or a bare list of '
-                            "strokes) or grids (8 rows of 8 numbers, 64 numbers, or a list of either)")
-                raise type(exc)(f"{path}: {exc}{expected}") from None
-            return check_grids(preprocess_strokes(drawing, method=method)), "strokes"
+                raise type(exc)(f"{path}: {exc}{'' if isinstance(value, dict) else _JSON_INPUTS}") from None
+            try:
+                return check_grids(preprocess_strokes(drawing, method=method)), "strokes"
+            except DigitsSVMError as exc:
+                raise type(exc)(f"{path}: {exc}") from None
     if suffix in (".json", ".npy"):
         return _check_not_blank(read_grid_file(path), path), "grid"
     raise ImageError(

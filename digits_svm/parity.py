@@ -125,9 +125,10 @@ class ParityReport:
             text = "MISMATCH: " + text + "\n" + "; ".join(problems) + "; the .mlmodel is not this estimator"
         if self.label_rule == "probabilities":
             text += (
-                "\nlabels compared as Core ML outputs them: the most probable class (argmax of predict_proba); "
-                f"the estimator's predict() (votes) differs from it on {self.n_predict_differs:,} grids "
-                f"({self.n_predict_differs_digits:,} of them digits)"
+                "\nlabels compared as Core ML outputs them: the most probable class (argmax of predict_proba). "
+                "As expected, and not a mismatch: the estimator's predict() (votes) differs from it on "
+                f"{self.n_predict_differs:,} grids ({self.n_predict_differs_digits:,} of them digits), "
+                "as scikit-learn counts pairwise votes instead"
             )
             if self.binary_platt:
                 text += "; two classes: probabilities are Platt's sigmoid without coupling, as Core ML computes them"

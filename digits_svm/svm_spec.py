@@ -8,6 +8,7 @@ prediction. `digits_svm.libsvm` does the arithmetic on what this returns.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,10 +131,15 @@ class _Reader:
         return ModelFileError(f"{self.source}: {problem}; {_REBUILD}")
 
     def read(self, spec: Any) -> SVMSpec:
+        if isinstance(spec, (str, os.PathLike)):
+            raise ModelFileError(
+                f"got the path {str(spec)!r} where a Core ML spec is read; load the file with "
+                f"CoreMLRuntime.from_file({str(spec)!r}) (or digits_svm.coreml.load_spec)"
+            )
         if not hasattr(spec, "WhichOneof") or not hasattr(spec, "description"):
             raise ModelFileError(
-                f"expected a Core ML spec, an MLModel or a .mlmodel path, got {type(spec).__name__}; "
-                "load a model with CoreMLRuntime.from_file(path)"
+                f"expected a Core ML spec (a coremltools Model_pb2.Model), got {type(spec).__name__}; "
+                "load a .mlmodel file with CoreMLRuntime.from_file(path)"
             )
         kind = spec.WhichOneof("Type")
         if kind != "supportVectorClassifier":

@@ -132,11 +132,30 @@ class TrainResult:
         return f"held-out part of {self.split}; the evaluated model never saw it"
 
     @property
+    def fitted_rows(self) -> str:
+        """What the shipped model was fitted on, part by part.
+
+        Examples
+        --------
+        >>> train().fitted_rows
+        '898 scans'
+        """
+        n_extra = self.n_extra
+        n_copies = self.n_fitted - self.n_train - self.n_other_writers - self.n_synthesized - self.n_nondigits
+        parts = [(self.n_train - n_extra, "scans"), (n_extra, "of your samples"), (n_copies, f"copies ({self.augment})"),
+                 (self.n_other_writers, "digits of optdigits' other writers"),
+                 (self.n_synthesized, "synthesized digits"), (self.n_nondigits, "synthesized non-digits")]
+        named = [f"{n:,} {what}" for n, what in parts if n]
+        if len(named) == 1:
+            return named[0]
+        return f"{self.n_fitted:,} rows: " + ", ".join(named[:-1]) + " and " + named[-1]
+
+    @property
     def saved_model(self) -> str:
         """Which model is shipped."""
         if self.refit_on_all:
-            return f"refit on all {self.n_train} samples after evaluation (the accuracy above is the evaluated model's)"
-        return f"the evaluated model, fitted on {self.n_train} training samples"
+            return f"refit on all {self.fitted_rows} after evaluation (the accuracy above is the evaluated model's)"
+        return f"the evaluated model, fitted on {self.fitted_rows}"
 
     @property
     def n_support_vectors(self) -> int:

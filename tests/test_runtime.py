@@ -594,7 +594,8 @@ def test_summary_text():
         "12,797 of 12,797 predictions agree (1,797 load_digits digits + 11,000 random grids); "
         "largest decision-value difference 3.1e-15, largest probability difference 2.2e-16"
     )
-    assert "predict() (votes) differs from it on 12 grids (3 of them digits)" in lines[1]
+    assert "As expected, and not a mismatch: the estimator's predict() (votes) differs from it on 12 grids" in lines[1]
+    assert "(3 of them digits)" in lines[1]
 
 
 # -- Core ML itself (macOS only) ------------------------------------------------------------

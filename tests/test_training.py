@@ -44,7 +44,7 @@ def test_refit_on_all_ships_a_model_fitted_on_every_digit():
     assert refit.n_correct == 871  # accuracy is still the evaluated model's
     assert refit.n_train == 1797
     assert refit.model.shape_fit_ == (1797, 64)
-    assert "refit on all 1797" in refit.metrics()["saved_model"]
+    assert "refit on all 1,797 scans" in refit.metrics()["saved_model"]
 
 
 def test_parameters_and_split_are_honoured():
@@ -107,6 +107,7 @@ def test_best_mlmodel_fits_the_size_budget(best_result, best_artifacts_dir):
     metrics = json.loads((best_artifacts / "metrics.json").read_text())
     assert metrics["artifacts"]["mlmodel"]["size_bytes"] == size
     assert metrics["augment"] == "hshift" and metrics["n_fitted_saved_model"] == 2694
+    assert metrics["saved_model"] == "the evaluated model, fitted on 2,694 rows: 898 scans and 1,796 copies (hshift)"
 
 
 def test_mlmodel_metadata_records_how_it_was_trained(best_result, best_artifacts_dir):
@@ -298,6 +299,8 @@ def test_app_preset_artifacts_record_it_verify_and_fit_the_budget(app_artifacts_
     assert meta["training.n_synthesized"] == str(app_result.n_synthesized)
     assert meta["training.n_nondigits"] == str(app_result.n_nondigits)
     assert meta["training.n_other_writers"] == "3823"
+    label = next(o for o in load_spec(mlmodel).description.output if o.name == "classLabel")
+    assert label.shortDescription == "Predicted digit, 0..9, or -1: not a digit"
     assert meta["confidence.min_confidence"] == str(digits_svm.confidence.DEFAULT_MIN_CONFIDENCE)
     assert meta["confidence.not_a_digit_label"] == "-1"
     parity = json.loads((app_artifacts_dir / "metrics.json").read_text())["coreml_parity"]
