@@ -130,12 +130,6 @@ def test_every_module_opens_with_one_line_saying_its_job():
         assert 20 < len(first) <= 130 and first.endswith("."), (module, first)
 
 
-def test_no_module_is_much_over_450_lines():
-    sizes = {p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
-             for p in (ROOT / "digits_svm").rglob("*.py")}
-    assert {p: n for p, n in sizes.items() if n > 460} == {}
-
-
 def test_errors_are_one_family_and_a_bad_argument_is_a_value_error():
     for name in digits_svm.errors.__all__:
         assert issubclass(getattr(digits_svm.errors, name), digits_svm.DigitsSVMError), name
