@@ -48,6 +48,7 @@ from digits_svm import train  # noqa: E402
 from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE, answers_from_proba, predict_proba  # noqa: E402
 from digits_svm.errors import DigitsSVMError  # noqa: E402
 from digits_svm.preprocessing import DEFAULT_METHOD
+from digits_svm.progress import ProgressBars
 from digits_svm.strokes import preprocess_strokes
 from digits_svm.synthetic import digit_strokes  # noqa: E402
 
@@ -211,7 +212,7 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(args.seed)
 
     result = train(preset=args.preset, probability=True, nondigits=args.nondigits, synthesized=args.synthesized,
-                   C=args.C, gamma=args.gamma)
+                   C=args.C, gamma=args.gamma, progress=ProgressBars())
     model = result.model
     drawn, noise = benchmark_nondigits(rng, args.n, args.method)
     dev = dev_grids(args.dev, method=args.method)

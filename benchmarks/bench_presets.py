@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import logging
 import time
 from pathlib import Path
 
@@ -27,6 +27,7 @@ import numpy as np
 from digits_svm.augment import AUGMENTATIONS
 from digits_svm.data import canonical_split
 from digits_svm.presets import PRESETS
+from digits_svm.progress import ProgressBars
 from digits_svm.search import search_best
 from digits_svm.strokes import preprocess_strokes
 from digits_svm.synthetic import digit_strokes
@@ -47,7 +48,10 @@ def main() -> None:
     if args.quick:
         grid = {"augmentations": ("none", "hshift"), "C": (3.0,), "gamma": (0.001, 0.0014)}
     started = time.perf_counter()
-    result = search_best(n_jobs=args.n_jobs, progress=lambda m: print(m, file=sys.stderr, flush=True), **grid)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # each candidate's figures, as it finishes
+    progress = ProgressBars()
+    result = search_best(n_jobs=args.n_jobs, progress=progress, **grid)
+    progress.close()
     seconds = time.perf_counter() - started
     split = canonical_split()
     rng = np.random.default_rng(1)

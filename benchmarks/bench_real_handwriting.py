@@ -97,6 +97,7 @@ def main(argv=None) -> int:
 
     import digits_svm
     from digits_svm.nondigits import NOT_A_DIGIT
+    from digits_svm.progress import ProgressBars
     from digits_svm.training import predict_digits
 
     t0 = time.perf_counter()
@@ -105,7 +106,7 @@ def main(argv=None) -> int:
     results = {}
     for preset in args.presets.split(","):
         t = time.perf_counter()
-        result = digits_svm.train(preset=preset)
+        result = digits_svm.train(preset=preset, progress=ProgressBars())
         pred = predict_digits(result.model, grids)
         results[preset] = (result, pred)
         print(f"  {preset}: trained in {time.perf_counter() - t:.1f} s", file=sys.stderr)

@@ -60,6 +60,7 @@ from digits_svm.data import canonical_split, load_other_writers  # noqa: E402
 from digits_svm.handwriting import TRAINING_SEED  # noqa: E402
 from digits_svm.nondigits import NOT_A_DIGIT, synthesize_nondigits  # noqa: E402
 from digits_svm.preprocessing import DEFAULT_METHOD  # noqa: E402
+from digits_svm.progress import ProgressBars  # noqa: E402
 from digits_svm.training import synthesized_training_digits  # noqa: E402
 
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8)
@@ -108,8 +109,8 @@ def gate_part(dev, scans) -> None:
     drawn, _ = benchmark_nondigits(np.random.default_rng(2026), 300, DEFAULT_METHOD)
     nondigits = np.concatenate([g.reshape(-1, 64) for g in drawn.values()])
     started = time.perf_counter()
-    one = train(preset="app")
-    digits_only = train(preset="app", nondigits=0)
+    one = train(preset="app", progress=ProgressBars())
+    digits_only = train(preset="app", nondigits=0, progress=ProgressBars())
     X_digits = _training_rows(digits_only)
     pick = np.random.default_rng(0).choice(len(X_digits), N_GATE, replace=False)
     X_non = synthesize_nondigits(N_GATE, seed=TRAINING_SEED, n_jobs=-1)[0]

@@ -43,7 +43,7 @@ __all__ = [
 SUBMODULES = (
     "artifacts", "augment", "calibration", "cli", "confidence", "coreml", "data", "errors", "fileio", "handwriting", "images",
     "inputs", "libsvm", "nondigits", "parity", "persist", "playground", "plots", "preprocessing", "presets",
-    "runtime", "search", "sharing", "strokes", "svm_spec", "synthetic", "training", "validation",
+    "progress", "runtime", "search", "sharing", "strokes", "svm_spec", "synthetic", "training", "validation",
 )
 
 

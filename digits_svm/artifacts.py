@@ -19,6 +19,7 @@ from .fileio import atomic_write_json, check_writable_dir
 from .parity import verify
 from .persist import has_probabilities, sha256_bytes
 from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
+from .progress import Progress, no_progress
 from .runtime import CoreMLRuntime
 from .sharing import FORMATS, save_model
 from .training import TrainResult
@@ -29,9 +30,6 @@ __all__ = ["PICKLE_NAME", "MLMODEL_NAME", "METRICS_NAME", "ArtifactPaths", "trai
 PICKLE_NAME = "digits_svm.pkl"
 MLMODEL_NAME = "DigitsSVM.mlmodel"
 METRICS_NAME = "metrics.json"
-
-Progress = Callable[[str], None]
-
 
 @dataclass
 class ArtifactPaths:
@@ -91,15 +89,11 @@ def training_metadata(result: TrainResult) -> dict[str, str]:
     return meta
 
 
-def _noop(message: str) -> None:
-    pass
-
-
-def _verify_saved(mlmodel: Path, result: TrainResult) -> dict:
+def _verify_saved(mlmodel: Path, result: TrainResult, progress: Progress) -> dict:
     """Check the saved file against the estimator; remove it and raise if they differ."""
     assert result.X_test is not None and result.y_test is not None  # train() always sets them
     runtime = CoreMLRuntime.from_file(mlmodel)
-    report = verify(runtime, result.model)
+    report = verify(runtime, result.model, progress=progress)
     if not report.ok:
         mlmodel.unlink(missing_ok=True)
         report.check()  # raises VerificationError with the summary
@@ -144,7 +138,9 @@ def write_artifacts(
         all digits and 10,000 random grids (`digits_svm.verify`); on any disagreement
         delete the file and raise `VerificationError`. The result goes to metrics.json.
     progress : callable, optional
-        Called with a short message before each step (the CLI prints them).
+        A `digits_svm.progress.Progress`: called as ``progress(step)`` as each step starts,
+        and as ``progress(step, done, total)`` while the ``.mlmodel`` is verified (the CLI
+        shows them).
     model_format : {"pickle", "joblib", "skops"}, default "pickle"
         The fitted model's file (a key of `digits_svm.sharing.FORMATS`): `PICKLE_NAME`, or
         ``digits_svm.joblib``, or ``digits_svm.skops``, the file safe to share.
@@ -176,7 +172,7 @@ def write_artifacts(
     check_bool(verify, "verify")
     check_instance(progress, "progress", (Callable, type(None)), "a callable taking one line, or None")
     check_choice(model_format, "model_format", tuple(FORMATS))
-    progress = progress or _noop
+    progress = progress or no_progress
     out = check_writable_dir(out_dir)  # before the slow part: converting and verifying
     model_name = Path(PICKLE_NAME).stem + FORMATS[model_format]  # digits_svm.pkl, .joblib or .skops
     paths = ArtifactPaths(out / model_name, out / MLMODEL_NAME, out / METRICS_NAME)
@@ -193,8 +189,7 @@ def write_artifacts(
 
     metrics = result.metrics()
     if verify:
-        progress("verifying the .mlmodel against the pickle (NumPy Core ML runtime)")
-        metrics["coreml_parity"] = _verify_saved(paths.mlmodel, result)
+        metrics["coreml_parity"] = _verify_saved(paths.mlmodel, result, progress)
     metrics["artifacts"] = {
         name: {"file": p.name, "size_bytes": p.stat().st_size, "sha256": sha256_bytes(p.read_bytes())}
         for name, p in ((model_format, paths.pickle), ("mlmodel", paths.mlmodel))

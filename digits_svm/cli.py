@@ -11,10 +11,9 @@ import argparse
 import json
 import logging
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +32,7 @@ from .playground import serve
 from .plots import plot_drawing
 from .preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
 from .presets import PRESETS, drawing_counts
+from .progress import ProgressBars
 from .runtime import CoreMLRuntime
 from .sharing import FORMATS, load_model
 from .strokes import load_strokes, render_strokes
@@ -41,20 +41,6 @@ from .training import train
 __all__ = ["main", "build_parser"]
 
 PROG = "digits-svm"
-
-
-class _Progress:
-    """Prints one stderr line as each slow step starts, and the total time at the end."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.started = time.perf_counter()
-
-    def __call__(self, message: str) -> None:
-        print(f"  {message} ...", file=self.stream, flush=True)
-
-    def done(self) -> None:
-        print(f"  done in {time.perf_counter() - self.started:.1f} s", file=self.stream, flush=True)
 
 
 # ---------------------------------------------------------------- train
@@ -68,7 +54,7 @@ def _drawn_first(args: argparse.Namespace) -> str:
 def _cmd_train(args: argparse.Namespace) -> int:
     check_writable_dir(args.out)  # fail before the slow part, not after it
     extra = load_samples(args.extra, method=args.method) if args.extra else None
-    progress = _Progress()
+    progress = ProgressBars(quiet=args.quiet)
     progress(f"training preset {args.preset!r} on load_digits{_drawn_first(args)}")
     result = train(
         preset=args.preset,
@@ -86,6 +72,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         other_writers=args.other_writers,
         extra=extra,
         method=args.method,
+        progress=progress,
     )
     for path, reason in result.extra_skipped:
         print(f"  skipped sample {path}: {reason}", file=sys.stderr)
@@ -122,7 +109,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
               "lack it: the preprocessing named is the default one, and the training figures and the 'not a digit' "
               "threshold (confidence.min_confidence) are missing; save the model with digits-svm train to keep them",
               file=sys.stderr)
-    progress = _Progress()
+    progress = ProgressBars(quiet=args.quiet)
     progress(f"converting {args.pickle} to {args.out}")
     convert(model, args.out, **conversion)
     progress.done()
@@ -197,9 +184,9 @@ def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, s
 def _cmd_verify(args: argparse.Namespace) -> int:
     runtime = CoreMLRuntime.from_file(args.model)
     estimator = load_model(args.pickle, trusted=args.trust)
-    progress = _Progress()
+    progress = ProgressBars(quiet=args.quiet)
     progress(f"comparing {args.model} with {args.pickle} on 1,797 digits and {args.n_random:,} random grids")
-    report = verify(runtime, estimator, n_random=args.n_random, random_state=args.seed)
+    report = verify(runtime, estimator, n_random=args.n_random, random_state=args.seed, progress=progress)
     progress.done()
     print(report.summary())
     return 0 if report.ok else 1
@@ -279,6 +266,11 @@ def _probability(text: str) -> float:
     return value
 
 
+def _add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress on stderr (bars on a terminal, one line per step elsewhere); errors still show")
+
+
 def _add_model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=Path("artifacts") / MLMODEL_NAME,
                         help=f"the .mlmodel (default: artifacts/{MLMODEL_NAME})")
@@ -338,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=list(FORMATS), default="pickle",
                    help=f"the fitted model's file (default: pickle, {PICKLE_NAME}); skops: digits_svm.skops, "
                         "the file safe to share (loading it builds only the types digits_svm trusts)")
+    _add_quiet_option(p)
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("convert", help="convert a saved pickle (or skops file) to a .mlmodel",
@@ -349,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust", action="store_true",
                    help="load a model file that has no sidecar (unpickling runs code: only files you trust; "
                         "a .skops file's types are checked all the same)")
+    _add_quiet_option(p)
     p.set_defaults(func=_cmd_convert)
 
     p = sub.add_parser("predict", help="predict digits from images, strokes or 8x8 grids",
@@ -382,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-random", type=_non_negative_int, default=10_000, help="random grids on top of the 1,797 digits")
     p.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random grids (default 0)")
     p.add_argument("--trust", action="store_true", help="accept a pickle without sidecar")
+    _add_quiet_option(p)
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("show", help="picture what the model sees: crop, 8x8 grid, prediction",

@@ -21,13 +21,14 @@ which this module never uses.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
 
 from .preprocessing import DEFAULT_METHOD, check_method
+from .progress import Progress, map_chunks, no_progress
 from .strokes import preprocess_strokes
 from .synthetic import _arc  # the same ellipse-arc points; the templates stay apart
 from .validation import check_choice, check_count, check_instance, check_n_jobs, check_number, check_ranges, check_sequence
@@ -385,6 +386,7 @@ def synthesize(
     variation: dict[str, tuple[float, float]] | None = None,
     digits: Sequence[int] = tuple(range(10)),
     n_jobs: int | None = 1,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` synthesized digits as model-input grids, through rendering and preprocessing.
 
@@ -409,6 +411,9 @@ def synthesize(
         The digits to draw, in turn (non-empty, each 0..9).
     n_jobs : int, default 1
         Parallel jobs (joblib); -1 uses every core. About 4 ms per digit and core.
+    progress : callable, optional
+        Called as ``progress(step, done, n)`` as the drawings are made
+        (`digits_svm.progress.Progress`).
 
     Returns
     -------
@@ -432,9 +437,8 @@ def synthesize(
         check_ranges(variation, "variation", tuple(VARIATION))
     digits = tuple(int(d) for d in check_sequence(digits, "digits", check_count, high=9))
     check_n_jobs(n_jobs)
+    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
     y = np.array([digits[i % len(digits)] for i in range(n)], dtype=np.int64)
-    if n_jobs == 1 or n < 200:
-        return _grids(range(n), digits, seed, method, variation), y
-    chunks = np.array_split(np.arange(n), 4 * effective_n_jobs(n_jobs))
-    parts = Parallel(n_jobs=n_jobs)(delayed(_grids)(c.tolist(), digits, seed, method, variation) for c in chunks)
+    work = functools.partial(_grids, digits=digits, seed=seed, method=method, variation=variation)
+    parts = map_chunks(work, n, n_jobs=n_jobs, progress=progress or no_progress, step="drawing synthesized digits")
     return np.concatenate(parts), y

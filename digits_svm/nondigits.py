@@ -15,14 +15,15 @@ real handwritten digits.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
 
 from .handwriting import TRAINING_SEED, Stroke, _curve, _line, synthesize_drawing, vary_strokes
 from .preprocessing import DEFAULT_METHOD, check_method
+from .progress import Progress, map_chunks, no_progress
 from .strokes import preprocess_strokes
 from .synthetic import _arc
 from .validation import check_choice, check_count, check_instance, check_n_jobs
@@ -228,7 +229,8 @@ def _grids(indices: Sequence[int], seed: int, method: str) -> np.ndarray:
 
 
 def synthesize_nondigits(
-    n: int, *, seed: int = TRAINING_SEED, method: str | None = None, n_jobs: int | None = 1
+    n: int, *, seed: int = TRAINING_SEED, method: str | None = None, n_jobs: int | None = 1,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` non-digits as model-input grids, labelled `NOT_A_DIGIT`.
 
@@ -244,6 +246,9 @@ def synthesize_nondigits(
         Preprocessing method (default ``digits_svm.preprocessing.DEFAULT_METHOD``).
     n_jobs : int, default 1
         Parallel jobs (joblib); -1 uses every core.
+    progress : callable, optional
+        Called as ``progress(step, done, n)`` as the drawings are made
+        (`digits_svm.progress.Progress`).
 
     Returns
     -------
@@ -262,9 +267,8 @@ def synthesize_nondigits(
     check_count(seed, "seed")
     method = check_method(DEFAULT_METHOD if method is None else method)
     check_n_jobs(n_jobs)
+    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
     y = np.full(n, NOT_A_DIGIT, dtype=np.int64)
-    if n_jobs == 1 or n < 200:
-        return _grids(range(n), seed, method), y
-    chunks = np.array_split(np.arange(n), 4 * effective_n_jobs(n_jobs))
-    parts = Parallel(n_jobs=n_jobs)(delayed(_grids)(c.tolist(), seed, method) for c in chunks)
+    work = functools.partial(_grids, seed=seed, method=method)
+    parts = map_chunks(work, n, n_jobs=n_jobs, progress=progress or no_progress, step="drawing synthesized non-digits")
     return np.concatenate(parts), y

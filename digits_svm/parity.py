@@ -14,6 +14,7 @@ coupling in ``tests/test_calibration.py``. See ``docs/runtime.md``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +24,10 @@ from .calibration import PlattSVC, libsvm_decisions, platt_probabilities
 from .data import load_digits_grids
 from .errors import VerificationError
 from .persist import check_fitted_svc, has_probabilities, platt_parameters
+from .progress import Progress, no_progress
 from .runtime import as_runtime
 from .svm_spec import N_FEATURES
-from .validation import check_count
+from .validation import check_count, check_instance
 
 __all__ = ["DECISION_TOLERANCE", "PROBABILITY_TOLERANCE", "ParityReport", "parity_grids", "verify"]
 
@@ -189,7 +191,8 @@ def _max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b))) if a.size else 0.0
 
 
-def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state: int = 0) -> ParityReport:
+def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state: int = 0,
+           progress: Progress | None = None) -> ParityReport:
     """Check that a ``.mlmodel`` computes what its scikit-learn estimator computes.
 
     The model is run with `CoreMLRuntime` (libsvm's rules on the spec's numbers) and the
@@ -211,6 +214,9 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
         Number of random grids besides the digits.
     random_state : int, default 0
         Seed for the random grids.
+    progress : callable, optional
+        Called as ``progress(step, done, total)`` as the grids are run (then in ten
+        batches rather than one; `digits_svm.progress.Progress`).
 
     Returns
     -------
@@ -243,6 +249,7 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
     """
     check_count(n_random, "n_random")
     check_count(random_state, "random_state")
+    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
     runtime = as_runtime(mlmodel)
     check_fitted_svc(estimator, source="estimator")
     est_classes = np.asarray(estimator.classes_)
@@ -259,9 +266,17 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
             "convert the estimator again"
         )
     grids, n_digits = parity_grids(n_random, random_state)
-    labels, raw, proba = runtime._evaluate(grids)
-
-    ref_decision = libsvm_decisions(estimator, grids)
+    # in one batch, or with progress in ten, reported as each is run both ways
+    progress = progress or no_progress
+    chunks = np.array_split(np.arange(len(grids)), 1 if progress is no_progress else min(10, len(grids)))
+    parts = []
+    for rows in chunks:
+        parts.append((*runtime._evaluate(grids[rows]), libsvm_decisions(estimator, grids[rows])))
+        progress("verifying the .mlmodel against the estimator", int(rows[-1]) + 1, len(grids))
+    labels = np.concatenate([p[0] for p in parts])
+    raw, ref_decision = np.vstack([p[1] for p in parts]), np.vstack([p[3] for p in parts])
+    probas = [p[2] for p in parts if p[2] is not None]
+    proba = np.vstack(probas) if probas else None
     max_decision = _max_abs_diff(raw, ref_decision)
 
     binary = len(est_classes) == 2

@@ -5,6 +5,7 @@ docs/model.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,8 @@ from .augment import AUGMENTATIONS, renorm_grids
 from .coreml import build_spec, spec_bytes
 from .data import canonical_split
 from .presets import make_estimator
-from .training import Progress, fit_with_copies, predict_digits
+from .progress import Progress, no_progress
+from .training import fit_with_copies, predict_digits
 from .validation import (
     MAX_RANDOM_STATE,
     check_bool,
@@ -32,6 +34,8 @@ from .validation import (
 
 __all__ = ["SEARCH_AUGMENTATIONS", "SEARCH_C", "SEARCH_GAMMA", "MAX_MLMODEL_BYTES", "CV_TOLERANCE", "DRAWN_SEED",
            "DRAWN_RANGES", "Candidate", "SearchResult", "search_best"]
+
+log = logging.getLogger(__name__)
 
 #: The grid `search_best` explores by default (a log-spaced grid around the example's
 #: gamma=0.001, C=1, with each augmentation).
@@ -205,7 +209,9 @@ def search_best(
     n_jobs : int, default -1
         Parallel jobs (joblib); -1 uses every core.
     progress : callable, optional
-        Called with one line per finished candidate (the library never prints).
+        Called as ``progress("trying candidates", done, total)`` as candidates finish
+        (`digits_svm.progress.Progress`; the library never prints). Each candidate's
+        figures also go to the ``digits_svm.search`` logger, at level INFO.
     random_state : int, default 0
         Seed of the probability calibration.
 
@@ -235,9 +241,9 @@ def search_best(
     check_count(max_bytes, "max_bytes")
     check_count(cv_tolerance, "cv_tolerance")
     check_n_jobs(n_jobs)
-    check_instance(progress, "progress", (Callable, type(None)), "a callable taking one line, or None")
+    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
     check_count(random_state, "random_state", high=MAX_RANDOM_STATE)
-    progress = progress or (lambda message: None)
+    progress = progress or no_progress
     split = canonical_split()
     X, y = split.X_train, split.y_train
     drawn = renorm_grids(X, seed=DRAWN_SEED, ranges=DRAWN_RANGES)
@@ -266,11 +272,10 @@ def search_best(
             model=model,
         )
         candidates.append(candidate)
-        progress(
-            f"[{i + 1}/{len(grid)}] augment={a} C={c:g} gamma={g:g}: cv accuracy {candidate.cv_accuracy:.4f}, "
-            f"drawn {candidate.cv_drawn_correct / len(y):.4f}, "
-            f"{candidate.n_support_vectors} support vectors, {size:,} bytes"
-        )
+        log.info("[%d/%d] augment=%s C=%g gamma=%g: cv accuracy %.4f, drawn %.4f, %d support vectors, %s bytes",
+                 i + 1, len(grid), a, c, g, candidate.cv_accuracy, candidate.cv_drawn_correct / len(y),
+                 candidate.n_support_vectors, f"{size:,}")
+        progress("trying candidates", i + 1, len(grid))
     top = max((cand.cv_correct for cand in candidates if cand.within_budget), default=0)
     for cand in candidates:
         cand.near_top = cand.cv_correct >= top - cv_tolerance

@@ -23,19 +23,20 @@ from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.svm import SVC
 
 from .augment import augment_grids, check_augmentation
+from .calibration import PlattSVC
 from .data import Samples, Split, canonical_split, load_other_writers, load_samples, skipped_records
 from .handwriting import TRAINING_SEED, synthesize
 from .nondigits import NOT_A_DIGIT, synthesize_nondigits
 from .persist import has_probabilities, library_versions
 from .preprocessing import check_method
 from .presets import drawing_counts, make_estimator, preset_settings
+from .progress import Progress, no_progress
 from .validation import check_bool, check_count, check_instance, check_number
 
 __all__ = ["TrainResult", "train", "predict_digits", "fit_with_copies", "synthesized_training_digits"]
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
 
 @dataclass
 class TrainResult:
@@ -238,13 +239,13 @@ def fit_with_copies(estimator: SVC, X: np.ndarray, y: np.ndarray, augment: str,
 
 
 def synthesized_training_digits(preset: str = "app", n: int | None = None, *, method: str | None = None,
-                                n_jobs: int | None = -1) -> tuple[np.ndarray, np.ndarray]:
+                                n_jobs: int | None = -1, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The synthesized handwritten digits a preset trains on (``n`` overrides its count).
 
     Always seed `digits_svm.handwriting.TRAINING_SEED`, so training is deterministic and
-    never sees the seeds or templates the benchmarks evaluate on. ``method`` and
-    ``n_jobs`` are as in `digits_svm.handwriting.synthesize` (which checks them before
-    drawing anything).
+    never sees the seeds or templates the benchmarks evaluate on. ``method``, ``n_jobs``
+    and ``progress`` are as in `digits_svm.handwriting.synthesize` (which checks them
+    before drawing anything).
 
     Examples
     --------
@@ -256,19 +257,19 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
         check_count(n, "n")
     n = drawing_counts(preset, synthesized=n)[0]
     digits = preset_settings(preset).get("synthesized_digits", tuple(range(10)))
-    return synthesize(n, seed=TRAINING_SEED, method=method, digits=digits, n_jobs=n_jobs)
+    return synthesize(n, seed=TRAINING_SEED, method=method, digits=digits, n_jobs=n_jobs, progress=progress)
 
 
-def _training_drawings(preset: str, synthesized: int | None, nondigits: int | None,
-                       method: str | None) -> tuple[tuple[np.ndarray, np.ndarray] | None, int, int]:
+def _training_drawings(preset: str, synthesized: int | None, nondigits: int | None, method: str | None,
+                       progress: Progress) -> tuple[tuple[np.ndarray, np.ndarray] | None, int, int]:
     """The synthesized digits and non-digits a training run adds (None if neither), and their counts."""
     n_synthesized, n_nondigits = drawing_counts(preset, synthesized, nondigits)
     parts = []
     if n_synthesized:
-        parts.append(synthesized_training_digits(preset, n_synthesized, method=method))
+        parts.append(synthesized_training_digits(preset, n_synthesized, method=method, progress=progress))
         log.info("adding %d synthesized handwritten digits", len(parts[-1][1]))
     if n_nondigits:
-        parts.append(synthesize_nondigits(n_nondigits, seed=TRAINING_SEED, method=method, n_jobs=-1))
+        parts.append(synthesize_nondigits(n_nondigits, seed=TRAINING_SEED, method=method, n_jobs=-1, progress=progress))
         log.info("adding %d synthesized non-digits (class %d)", n_nondigits, NOT_A_DIGIT)
     if not parts:
         return None, 0, 0
@@ -277,12 +278,12 @@ def _training_drawings(preset: str, synthesized: int | None, nondigits: int | No
 
 
 def _unaugmented_rows(preset: str, other_writers: bool | None, synthesized: int | None, nondigits: int | None,
-                      method: str | None) -> tuple[tuple[np.ndarray, np.ndarray] | None, int, int, int]:
+                      method: str | None, progress: Progress) -> tuple[tuple[np.ndarray, np.ndarray] | None, int, int, int]:
     """The rows a training run adds without copies (other writers' digits, then the synthesized
     digits and non-digits; None if none), and the three counts."""
     if other_writers is None:
         other_writers = bool(preset_settings(preset).get("other_writers", False))
-    synth, n_synthesized, n_nondigits = _training_drawings(preset, synthesized, nondigits, method)
+    synth, n_synthesized, n_nondigits = _training_drawings(preset, synthesized, nondigits, method, progress)
     if not other_writers:
         return synth, 0, n_synthesized, n_nondigits
     writers = load_other_writers()
@@ -331,6 +332,7 @@ def train(
     shuffle: bool = False,
     random_state: int = 0,
     refit_on_all: bool = False,
+    progress: Progress | None = None,
 ) -> TrainResult:
     """Train and evaluate an SVC on ``load_digits``.
 
@@ -382,6 +384,10 @@ def train(
     refit_on_all : bool, default False
         After evaluation, refit the same estimator on all 1,797 digits (and the extra
         samples) and return that model (the reported accuracy stays the evaluated model's).
+    progress : callable, optional
+        Called as ``progress(step, done, total)`` while the slow steps run (drawing the
+        synthesized digits and non-digits, fitting); `digits_svm.progress.ProgressBars`
+        shows them. The library itself never prints.
 
     Returns
     -------
@@ -415,13 +421,16 @@ def train(
     if extra is not None:
         samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)
         log.info("adding %d extra samples (%d skipped)", len(samples), len(samples.skipped))
+    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
+    progress = progress or no_progress
     synth, n_other_writers, n_synthesized, n_nondigits = _unaugmented_rows(preset, other_writers, synthesized, nondigits,
-                                                                           method)
+                                                                           method, progress)
     X_train, y_train = split.X_train, split.y_train
     if samples is not None:
         X_train = np.concatenate([X_train, samples.X])
         y_train = np.concatenate([y_train, samples.y])
     log.info("fitting %s on %d digits (augment=%s)", model, len(y_train), augment)
+    progress(f"fitting the SVM{' and calibrating its probabilities' if isinstance(model, PlattSVC) else ''}")
     with parallel_config(n_jobs=-1):  # a PlattSVC's calibration fits its class pairs in threads
         model, n_fitted = fit_with_copies(model, X_train, y_train, augment, synth)
     y_pred = predict_digits(model, split.X_test)
@@ -436,6 +445,7 @@ def train(
     if refit_on_all:
         X_all = np.concatenate([X_train, split.X_test])
         y_all = np.concatenate([y_train, split.y_test])
+        progress("refitting on every digit")
         with parallel_config(n_jobs=-1):
             model, n_fitted = fit_with_copies(make_estimator(**estimator_args), X_all, y_all, augment, synth)
         n_train = len(y_all)

@@ -502,3 +502,14 @@ def test_the_first_progress_line_says_what_is_drawn_before_the_fit(cli, tmp_path
     monkeypatch.setattr(digits_svm.cli, "train", stop)
     proc = cli("train", "--out", tmp_path, *args)
     assert proc.returncode == 130 and line in proc.stderr
+
+
+def test_train_shows_each_slow_step_and_quiet_shows_none(cli, tmp_path):
+    proc = cli("train", "--synthesized", "300", "--nondigits", "200", "--out", tmp_path / "a")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()  # not a terminal: one line as each step starts, a count as a counted one ends
+    for step, count in (("drawing synthesized digits", "300 of 300"), ("drawing synthesized non-digits", "200 of 200")):
+        assert lines.index(f"  {step}: {count}") == lines.index(f"  {step} ...") + 1
+    assert "  fitting the SVM ..." in lines and lines[-1].startswith("  done in ")
+    quiet = cli("train", "--quiet", "--out", tmp_path / "b")
+    assert quiet.returncode == 0 and quiet.stderr == "" and "871/899" in quiet.stdout

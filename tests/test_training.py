@@ -1,4 +1,5 @@
 import json
+import logging
 import runpy
 from pathlib import Path
 
@@ -181,17 +182,19 @@ def search(monkeypatch):
     return search_best
 
 
-def test_search_reproduces_the_best_preset_among_its_neighbours(search):
+def test_search_reproduces_the_best_preset_among_its_neighbours(search, caplog):
     """The best preset against its neighbour without shifted copies (a third of the rows to fit).
 
     The shifted copies win: 862 validation digits right of 898 against 858, more than
     CV_TOLERANCE apart (and the drawn validation digits agree, 714 against 708): the
     preset's choice, reproduced.
     """
-    messages = []
-    r = search(
-        augmentations=("hshift", "none"), C=(3.0,), gamma=(0.001,), n_jobs=-1, progress=messages.append
-    )
+    steps = []
+    with caplog.at_level(logging.INFO, logger="digits_svm.search"):
+        r = search(augmentations=("hshift", "none"), C=(3.0,), gamma=(0.001,), n_jobs=-1,
+                   progress=lambda step, done, total: steps.append((step, done, total)))
+    assert steps == [("trying candidates", 1, 2), ("trying candidates", 2, 2)]
+    messages = [m for m in caplog.messages if m.startswith("[")]
     assert len(messages) == 2 and messages[0].startswith("[1/2] augment=hshift C=3 gamma=0.001: cv accuracy 0.9599, drawn 0.7951")
     assert messages[1].startswith("[2/2] augment=none C=3 gamma=0.001: cv accuracy 0.9555, drawn 0.7884")
     assert r.best.preset() == PRESETS["best"]
@@ -335,3 +338,14 @@ def test_the_readme_seven_is_read_as_seven_by_the_model_the_readme_recommends(ap
     readme_seven = {"strokes": [[[20, 10], [70, 10], [35, 110]]]}  # README quick start
     grid = digits_svm.preprocess_strokes(readme_seven, line_width=width).reshape(1, 64)
     assert predict_digits(app_result.model, grid).tolist() == [7]
+
+
+def test_train_reports_its_slow_steps_through_its_callback():
+    steps = []
+    digits_svm.train(synthesized=250, nondigits=210, progress=lambda step, done=0, total=0: steps.append((step, done, total)))
+    drawn = [s for s in steps if s[0] == "drawing synthesized digits"]
+    assert drawn[-1] == ("drawing synthesized digits", 250, 250) and len(drawn) >= 2  # several chunks, counted
+    assert [s for s in steps if s[0] == "drawing synthesized non-digits"][-1][1:] == (210, 210)
+    assert steps[-1] == ("fitting the SVM", 0, 0)
+    with pytest.raises(digits_svm.InvalidParameterError, match="progress"):
+        digits_svm.train(progress="print")

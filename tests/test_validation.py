@@ -30,6 +30,7 @@ from digits_svm import (
     plots,
     preprocessing,
     presets,
+    progress,
     runtime,
     search,
     sharing,
@@ -166,6 +167,11 @@ CASES: list[tuple] = [
     (search.search_best, "cv_tolerance", (), {"cv_tolerance": 0.5}),
     (search.search_best, "n_jobs", (), {"n_jobs": 0}),
     (search.search_best, "progress", (), {"progress": "print"}),
+    (progress.ProgressBars, "quiet", (), {"quiet": "yes"}),
+    (progress.ProgressBars, "bars", (), {"bars": 1}),
+    (training.train, "progress", (), {"progress": "print"}),
+    (handwriting.synthesize, "progress", (3,), {"progress": 3}),
+    (nondigits.synthesize_nondigits, "progress", (3,), {"progress": "x"}),
     (search.search_best, "random_state", (), {"random_state": -1}),
     (_CANDIDATE.preset, "probability", (), {"probability": "yes"}),
     # data
@@ -398,6 +404,8 @@ DATA_ONLY = {
     "strokes.parse_strokes", "coreml.spec_bytes", "coreml.svc_spec", "persist.sha256_bytes", "runtime.as_runtime",
     "validation.is_grid_shape", "persist.has_probabilities", "persist.platt_parameters",
     "calibration.libsvm_decisions", "calibration.platt_probabilities",
+    # progress: the protocol, its no-op, and the chunked map the synthesizers call with checked arguments
+    "progress.Progress", "progress.no_progress", "progress.map_chunks",
     # a scikit-learn estimator: its parameters are SVC's, which scikit-learn checks in fit
     "calibration.PlattSVC",
     # a file's content, not an argument: a bad recorded threshold is a ModelFileError
