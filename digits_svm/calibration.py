@@ -28,6 +28,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.svm import SVC
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted
 
 from .errors import InvalidParameterError
 from .validation import check_count, check_instance, check_n_jobs
@@ -433,11 +434,16 @@ class PlattSVC(SVC):
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order (libsvm's rules)."""
-        if not hasattr(self, "platt_a_"):
-            raise InvalidParameterError("this PlattSVC is not fitted; call .fit() first")
+        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order (libsvm's rules).
+
+        Raises ``sklearn.exceptions.NotFittedError`` before `fit`.
+        """
+        check_is_fitted(self, ["platt_a_", "platt_b_"])
         return platt_probabilities(libsvm_decisions(self, X), self.platt_a_, self.platt_b_, len(self.classes_))
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """The log of `predict_proba`."""
+        """The log of `predict_proba`.
+
+        Raises ``sklearn.exceptions.NotFittedError`` before `fit`.
+        """
         return np.log(self.predict_proba(X))

@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pytest
 from scipy.optimize import minimize
+from sklearn.exceptions import NotFittedError
 from sklearn.svm import SVC
 
 import digits_svm
@@ -143,8 +144,9 @@ def test_platt_svc_refuses_what_it_cannot_calibrate_and_pickles_as_itself(halves
     X, y, _, _ = halves
     with pytest.raises(digits_svm.errors.InvalidParameterError, match="sample_weight=<given> is not allowed"):
         PlattSVC().fit(X, y, sample_weight=np.ones(len(y)))
-    with pytest.raises(digits_svm.errors.InvalidParameterError, match="not fitted; call .fit"):
-        PlattSVC().predict_proba(X)
+    for method in ("predict_proba", "predict_log_proba"):
+        with pytest.raises(NotFittedError, match="not fitted"):
+            getattr(PlattSVC(), method)(X)
     model = PlattSVC(gamma=0.001, random_state=0).fit(X[:200], y[:200])
     loaded = load_pickle(save_pickle(model, tmp_path / "m.pkl"))
     assert type(loaded) is PlattSVC
