@@ -140,6 +140,21 @@ def _fold_settings(estimator: Any) -> dict[str, Any]:
     return {k: v for k, v in estimator.get_params().items() if k not in ("probability", "class_weight")}
 
 
+def _resolved_gamma(settings: dict[str, Any], X: np.ndarray) -> Any:
+    """The kernel's gamma as ``SVC.fit`` resolves it on all of ``X``: "scale" and "auto" become numbers.
+
+    libsvm keeps the fitted gamma in its folds, so the folds must not resolve a string
+    gamma again, each on its own rows. Other kernels' gamma is returned as it is.
+    """
+    gamma = settings["gamma"]
+    if not isinstance(gamma, str) or settings["kernel"] == "precomputed" or callable(settings["kernel"]):
+        return gamma
+    if gamma == "auto":
+        return 1.0 / X.shape[1]
+    variance = X.var()  # SVC.fit's "scale"
+    return 1.0 / (X.shape[1] * variance) if variance != 0 else 1.0
+
+
 def _binary_decisions(settings: dict[str, Any], X: np.ndarray, y: np.ndarray, weights: tuple[float, float],
                       n_folds: int, perm: np.ndarray) -> np.ndarray:
     """libsvm's ``svm_binary_svc_probability`` decision values; y is +1 / -1, positive means +1.
@@ -178,7 +193,8 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
     ----------
     estimator : sklearn.svm.SVC
         Its settings (kernel, C, gamma, degree, coef0, class_weight) are used; it need
-        not be fitted and is not changed.
+        not be fitted and is not changed. A gamma of "scale" or "auto" is resolved once
+        on all of X, as ``SVC.fit`` resolves it, and every fold uses that number.
     X : array-like of shape (n, features)
     y : array-like of shape (n,)
     n_folds : int, default 5
@@ -216,7 +232,7 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
     n_folds = check_count(n_folds, "n_folds", low=2)
     random_state = check_count(random_state, "random_state", low=0)
     check_n_jobs(n_jobs)
-    Xa = np.asarray(X, dtype=np.float64)
+    Xa = np.asarray(X, dtype=np.float64, order="C")
     ya = np.asarray(y)
     if Xa.ndim != 2 or ya.ndim != 1 or len(Xa) != len(ya):
         raise InvalidParameterError(f"X=<shape {Xa.shape}> is not allowed; use a 2-D array with one row per label of y "
@@ -234,6 +250,7 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
             yb = np.where(ya[rows] == classes[i], 1, -1)
             pairs.append((rows, yb, (float(weights[i]), float(weights[j])), rng.permutation(len(rows))))
     settings = _fold_settings(estimator)
+    settings["gamma"] = _resolved_gamma(settings, Xa)
     decisions = Parallel(n_jobs=n_jobs, backend="threading")(
         delayed(_binary_decisions)(settings, Xa[rows], yb, w, n_folds, perm) for rows, yb, w, perm in pairs)
     fits = [sigmoid_train(dec, yb) for dec, (_, yb, _, _) in zip(decisions, pairs, strict=True)]
@@ -430,7 +447,9 @@ class PlattSVC(SVC):
                                         "so leave probability unset")
         super().fit(X, y)
         seed = 0 if self.random_state is None else self.random_state
-        self.platt_a_, self.platt_b_ = pairwise_platt(self, X, y, random_state=seed)
+        # libsvm's folds keep the fitted gamma: a "scale" or "auto" gamma is not resolved again per fold
+        fitted = SVC(**{**self.get_params(), "gamma": self._gamma})
+        self.platt_a_, self.platt_b_ = pairwise_platt(fitted, X, y, random_state=seed)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:

@@ -152,3 +152,18 @@ def test_platt_svc_refuses_what_it_cannot_calibrate_and_pickles_as_itself(halves
     assert type(loaded) is PlattSVC
     assert loaded.predict_proba(X[200:210]).tobytes() == model.predict_proba(X[200:210]).tobytes()
     assert b"digits_svm.calibration" in pickle.dumps(model)  # loading it needs digits_svm installed
+
+
+@pytest.mark.parametrize("gamma", ["scale", "auto"])
+def test_the_folds_keep_the_fitted_gamma(halves, gamma):
+    X, y, _, _ = halves
+    keep = y < 4
+    X, y = X[keep] / 16.0, y[keep]  # not the pixels' scale, so that "scale" and "auto" differ from 0.001
+    model = PlattSVC(gamma=gamma, random_state=0).fit(X, y)
+    assert isinstance(model._gamma, float)
+    # every fold fitted with the number the SVC fitted, not a gamma resolved again on the fold's rows
+    a, b = pairwise_platt(SVC(gamma=model._gamma), X, y)
+    assert a.tobytes() == model.platt_a_.tobytes() and b.tobytes() == model.platt_b_.tobytes()
+    # pairwise_platt resolves a string gamma on all of X, as SVC.fit does
+    a2, b2 = pairwise_platt(SVC(gamma=gamma), X, y)
+    assert a2.tobytes() == a.tobytes() and b2.tobytes() == b.tobytes()
