@@ -5,8 +5,9 @@ import pickle
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy.optimize import minimize
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.svm import SVC
 
 import digits_svm
@@ -144,6 +145,8 @@ def test_platt_svc_refuses_what_it_cannot_calibrate_and_pickles_as_itself(halves
     X, y, _, _ = halves
     with pytest.raises(digits_svm.errors.InvalidParameterError, match="sample_weight=<given> is not allowed"):
         PlattSVC().fit(X, y, sample_weight=np.ones(len(y)))
+    with pytest.raises(digits_svm.errors.InvalidParameterError, match="kernel='precomputed' is not allowed"):
+        PlattSVC(kernel="precomputed").fit(X @ X.T, y)
     for method in ("predict_proba", "predict_log_proba"):
         with pytest.raises(NotFittedError, match="not fitted"):
             getattr(PlattSVC(), method)(X)
@@ -167,3 +170,60 @@ def test_the_folds_keep_the_fitted_gamma(halves, gamma):
     # pairwise_platt resolves a string gamma on all of X, as SVC.fit does
     a2, b2 = pairwise_platt(SVC(gamma=gamma), X, y)
     assert a2.tobytes() == a.tobytes() and b2.tobytes() == b.tobytes()
+
+
+def test_a_callable_kernel_is_calibrated_as_its_builtin_twin(halves):
+    X, y, _, _ = halves
+    keep = y < 3
+    X, y = X[keep] / 16.0, y[keep]
+    builtin = PlattSVC(kernel="linear", C=0.1, random_state=0).fit(X, y)
+    callable_ = PlattSVC(kernel=lambda a, b: a @ b.T, C=0.1, random_state=0).fit(X, y)
+    np.testing.assert_allclose(callable_.platt_a_, builtin.platt_a_, rtol=1e-6)
+    np.testing.assert_allclose(callable_.platt_b_, builtin.platt_b_, rtol=1e-6, atol=1e-9)
+
+
+def test_sparse_x_fits_as_libsvm_fits_it(halves):
+    X, y, Xt, _ = halves
+    dense = PlattSVC(gamma=0.001, random_state=0).fit(X[:300], y[:300])
+    for container in (sp.csr_matrix, sp.csc_matrix, sp.csr_array):
+        sparse = PlattSVC(gamma=0.001, random_state=0).fit(container(X[:300]), y[:300])
+        # libsvm's sparse kernel sums in another order than its dense one: the same fit to rounding
+        np.testing.assert_allclose(sparse.platt_a_, dense.platt_a_, rtol=1e-6)
+        np.testing.assert_allclose(sparse.platt_b_, dense.platt_b_, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(sparse.predict_proba(container(Xt)), dense.predict_proba(Xt), atol=1e-6)
+    a, b = pairwise_platt(SVC(gamma=0.001), sp.csr_matrix(X[:300]), y[:300], random_state=0)
+    np.testing.assert_array_equal(a, sparse.platt_a_)
+    # a "scale" gamma resolved on sparse rows as SVC.fit resolves it
+    scaled = PlattSVC(random_state=0).fit(sp.csr_matrix(X[:300]), y[:300])
+    a, b = pairwise_platt(SVC(), sp.csr_matrix(X[:300]), y[:300], random_state=0)
+    assert a.tobytes() == scaled.platt_a_.tobytes() and b.tobytes() == scaled.platt_b_.tobytes()
+
+
+def test_a_column_vector_y_is_taken_as_1d_with_scikit_learns_warning(halves):
+    X, y, _, _ = halves
+    flat = PlattSVC(gamma=0.001, random_state=0).fit(X[:200], y[:200])
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        column = PlattSVC(gamma=0.001, random_state=0).fit(X[:200], y[:200, None])
+    assert column.platt_a_.tobytes() == flat.platt_a_.tobytes()
+
+
+def test_a_refused_fit_leaves_the_fitted_estimator_as_it_was(halves):
+    X, y, _, _ = halves
+    model = PlattSVC(gamma=0.001, random_state=0).fit(X[:200], y[:200])
+    state = pickle.dumps(model)
+    nan = X[:200].copy()
+    nan[0, 0] = np.nan
+    refused = [
+        ((X[:200], y[:199]), {}),  # X and y do not match
+        ((nan, y[:200]), {}),  # not finite
+        ((X[:200], np.full(200, 4)), {}),  # one class
+        ((X[:200], y[:200] + 0.5), {}),  # labels that are not classes
+    ]
+    for args, kwargs in refused:
+        with pytest.raises(ValueError):
+            model.fit(*args, **kwargs)
+        assert pickle.dumps(model) == state  # nothing refitted, nothing half-set
+    not_a_seed = PlattSVC(random_state=np.random.RandomState(0))
+    with pytest.raises(digits_svm.errors.InvalidParameterError, match="random_state=a RandomState is not allowed; .*, or None"):
+        not_a_seed.fit(X[:200], y[:200])
+    assert not hasattr(not_a_seed, "classes_")
