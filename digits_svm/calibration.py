@@ -158,11 +158,13 @@ def _resolved_gamma(settings: dict[str, Any], X: Any) -> Any:
 
 
 def _binary_decisions(settings: dict[str, Any], X: Any, y: np.ndarray, weights: tuple[float, float],
-                      n_folds: int, perm: np.ndarray) -> np.ndarray:
+                      n_folds: int, perm: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:
     """libsvm's ``svm_binary_svc_probability`` decision values; y is +1 / -1, positive means +1.
 
     ``settings`` are `_fold_settings`; ``perm`` orders the rows into folds (libsvm shuffles
-    them likewise). A fresh SVC per fold. X may be dense or CSR.
+    them likewise). A fresh SVC per fold, fitted with the weights of its training rows
+    (``sample_weight``, None: unweighted), as scikit-learn's libsvm fits its folds. X may be
+    dense or CSR.
     """
     settings = {**settings, "class_weight": {1: weights[0], -1: weights[1]}}
     n = len(y)
@@ -181,16 +183,17 @@ def _binary_decisions(settings: dict[str, Any], X: Any, y: np.ndarray, weights: 
             dec[held] = -1.0
         else:
             sub = SVC(**settings)  # a plain SVC: a PlattSVC would calibrate each fold too
-            sub.fit(X[train], yt)
+            sub.fit(X[train], yt, sample_weight=None if sample_weight is None else sample_weight[train])
             # classes_ is [-1, 1]: scikit-learn's binary decision_function > 0 means classes_[1] = +1.
             dec[held] = sub.decision_function(X[held])
     return dec
 
 
-def _check_calibration_data(X: Any, y: Any) -> tuple[Any, np.ndarray]:
-    """X (float64, dense or CSR) and y (1-D, at least two classes), checked.
+def _check_calibration_data(X: Any, y: Any, sample_weight: Any) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    """X (float64, dense or CSR), y (1-D, at least two classes) and sample_weight (None or float64), checked.
 
-    Raises `InvalidParameterError` naming the argument.
+    A weight of 0 or less drops its row, as libsvm does, so every class needs a row of
+    positive weight. Raises `InvalidParameterError` naming the argument.
     """
     Xa = X.tocsr().astype(np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64, order="C")
     ya = np.asarray(y)
@@ -202,10 +205,29 @@ def _check_calibration_data(X: Any, y: Any) -> tuple[Any, np.ndarray]:
     classes = np.unique(ya)
     if len(classes) < 2:
         raise InvalidParameterError(f"y=<{len(classes)} class> is not allowed; use labels of at least two classes")
-    return Xa, ya
+    if sample_weight is None:
+        return Xa, ya, None
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"sample_weight=<not numbers> is not allowed; use one number per row of X: {exc}") from exc
+    if w.shape != ya.shape:
+        raise InvalidParameterError(f"sample_weight=<shape {w.shape}> is not allowed; use a 1-D array of one weight per row "
+                                    f"of X ({len(ya)} weights)")
+    if not np.all(np.isfinite(w)):
+        raise InvalidParameterError("sample_weight=<not finite> is not allowed; use finite numbers")
+    positive = w > 0
+    if not positive.any():
+        raise InvalidParameterError("sample_weight=<all zero or negative> is not allowed; use a positive weight for at "
+                                    "least one row of each class (0 or less drops a row, as in SVC)")
+    missing = np.setdiff1d(classes, ya[positive])
+    if missing.size:
+        raise InvalidParameterError(f"sample_weight=<no positive weight in class {missing.tolist()[0]!r}> is not allowed; "
+                                    "use a positive weight for at least one row of each class of y (or leave the class out of y)")
+    return Xa, ya, w
 
 
-def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_state: int = 0,
+def pairwise_platt(estimator: Any, X: Any, y: Any, *, sample_weight: Any = None, n_folds: int = 5, random_state: int = 0,
                    n_jobs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """libsvm's pairwise Platt parameters of an SVC's settings, from cross-validated decision values.
 
@@ -218,6 +240,11 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
     X : array-like or scipy.sparse matrix of shape (n, features)
         Dense, or sparse (its rows are taken in CSR).
     y : array-like of shape (n,)
+    sample_weight : array-like of shape (n,), optional
+        Weights of the rows, as ``SVC.fit`` takes them: a row of weight 0 or less is
+        left out (libsvm drops it), and each fold's SVC is fitted with the weights of its
+        training rows. The sigmoid fit itself weighs every decision value alike, as
+        libsvm's does. None: every row weighs 1.
     n_folds : int, default 5
         Folds of libsvm's cross-validation, at least 2.
     random_state : int, default 0
@@ -236,7 +263,8 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
     Raises
     ------
     digits_svm.errors.InvalidParameterError
-        If X and y do not match, X is not finite, there are fewer than two classes, the
+        If X and y do not match, X is not finite, there are fewer than two classes,
+        sample_weight does not match y or leaves a class without a positive weight, the
         kernel is "precomputed", or n_folds, random_state or n_jobs are out of range.
 
     Examples
@@ -254,12 +282,16 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
     n_folds = check_count(n_folds, "n_folds", low=2)
     random_state = check_count(random_state, "random_state", low=0)
     check_n_jobs(n_jobs)
-    Xa, ya = _check_calibration_data(X, y)
+    Xa, ya, w = _check_calibration_data(X, y, sample_weight)
     classes = np.unique(ya)
     cw = estimator.class_weight
+    # as SVC.fit's class_weight_: from every label, whatever its sample weight
     weights = (compute_class_weight(cw, classes=classes, y=ya) if cw is not None else np.ones(len(classes)))
     settings = _fold_settings(estimator)
     settings["gamma"] = _resolved_gamma(settings, Xa)
+    if w is not None and not np.all(w > 0):
+        kept = np.flatnonzero(w > 0)  # libsvm drops the rows of weight 0 or less before anything else
+        Xa, ya, w = Xa[kept], ya[kept], w[kept]
     rng = np.random.default_rng(random_state)
     pairs = []
     for i in range(len(classes)):
@@ -268,7 +300,8 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
             yb = np.where(ya[rows] == classes[i], 1, -1)
             pairs.append((rows, yb, (float(weights[i]), float(weights[j])), rng.permutation(len(rows))))
     decisions = Parallel(n_jobs=n_jobs, backend="threading")(
-        delayed(_binary_decisions)(settings, Xa[rows], yb, w, n_folds, perm) for rows, yb, w, perm in pairs)
+        delayed(_binary_decisions)(settings, Xa[rows], yb, cw_pair, n_folds, perm, None if w is None else w[rows])
+        for rows, yb, cw_pair, perm in pairs)
     fits = [sigmoid_train(dec, yb) for dec, (_, yb, _, _) in zip(decisions, pairs, strict=True)]
     return np.array([a for a, _ in fits], dtype=np.float64), np.array([b for _, b in fits], dtype=np.float64)
 
@@ -471,8 +504,10 @@ class PlattSVC(SVC):
         y : array-like of shape (n,)
             Class labels, at least two classes (a column vector is taken as 1-D, with
             scikit-learn's ``DataConversionWarning``).
-        sample_weight : None
-            Refused: the calibration weighs every row alike.
+        sample_weight : array-like of shape (n,), optional
+            Per-row weights, as ``SVC.fit`` takes them (they scale C per row; a row of
+            weight 0 or less is left out). The calibration's fold fits are weighted
+            alike, as libsvm's probability folds are.
 
         Returns
         -------
@@ -484,14 +519,12 @@ class PlattSVC(SVC):
         ValueError
             scikit-learn's own errors for X and y (shape, non-finite values, labels that
             are not classes); `digits_svm.errors.InvalidParameterError` (a ``ValueError``)
-            for sample weights, ``probability=True``, a precomputed kernel, a random_state
-            that is not None or a whole number, or fewer than two classes. All of these
-            are checked before anything is fitted, so a refused call leaves the estimator
+            for ``probability=True``, a precomputed kernel, a random_state that is not
+            None or a whole number, fewer than two classes, or sample weights that do
+            not match y or leave a class without a positive weight. All of these are
+            checked before anything is fitted, so a refused call leaves the estimator
             as it was.
         """
-        if sample_weight is not None:
-            raise InvalidParameterError("sample_weight=<given> is not allowed for a PlattSVC (its calibration "
-                                        "weighs every digit alike); fit without it, or use class_weight")
         if self.probability is True:
             raise InvalidParameterError("probability=True is not allowed for a PlattSVC; it calibrates itself, "
                                         "so leave probability unset")
@@ -506,11 +539,12 @@ class PlattSVC(SVC):
         X_checked, y_checked = check_X_y(X, y, accept_sparse="csr", dtype=np.float64, order="C",
                                          accept_large_sparse=False)
         check_classification_targets(y_checked)
-        _check_calibration_data(X_checked, y_checked)
-        super().fit(X, y_checked)
+        _check_calibration_data(X_checked, y_checked, sample_weight)
+        super().fit(X, y_checked, sample_weight=sample_weight)
         # libsvm's folds keep the fitted gamma: a "scale" or "auto" gamma is not resolved again per fold
         fitted = SVC(**{**self.get_params(), "gamma": self._gamma})
-        self.platt_a_, self.platt_b_ = pairwise_platt(fitted, X_checked, y_checked, random_state=seed)
+        self.platt_a_, self.platt_b_ = pairwise_platt(fitted, X_checked, y_checked, sample_weight=sample_weight,
+                                                      random_state=seed)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:

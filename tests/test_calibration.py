@@ -143,10 +143,10 @@ def test_platt_svc_with_two_classes_gives_platts_sigmoid_as_core_ml_does(halves)
 
 def test_platt_svc_refuses_what_it_cannot_calibrate_and_pickles_as_itself(halves, tmp_path):
     X, y, _, _ = halves
-    with pytest.raises(digits_svm.errors.InvalidParameterError, match="sample_weight=<given> is not allowed"):
-        PlattSVC().fit(X, y, sample_weight=np.ones(len(y)))
     with pytest.raises(digits_svm.errors.InvalidParameterError, match="kernel='precomputed' is not allowed"):
         PlattSVC(kernel="precomputed").fit(X @ X.T, y)
+    with pytest.raises(digits_svm.errors.InvalidParameterError, match=r"sample_weight=<no positive weight in class 3>"):
+        PlattSVC().fit(X, y, sample_weight=np.where(y == 3, 0.0, 1.0))
     for method in ("predict_proba", "predict_log_proba"):
         with pytest.raises(NotFittedError, match="not fitted"):
             getattr(PlattSVC(), method)(X)
@@ -218,6 +218,11 @@ def test_a_refused_fit_leaves_the_fitted_estimator_as_it_was(halves):
         ((nan, y[:200]), {}),  # not finite
         ((X[:200], np.full(200, 4)), {}),  # one class
         ((X[:200], y[:200] + 0.5), {}),  # labels that are not classes
+        ((X[:200], y[:200]), {"sample_weight": np.ones(199)}),  # one weight short
+        ((X[:200], y[:200]), {"sample_weight": ["heavy"] * 200}),  # not numbers
+        ((X[:200], y[:200]), {"sample_weight": np.full(200, np.inf)}),  # not finite
+        ((X[:200], y[:200]), {"sample_weight": np.zeros(200)}),  # every row left out
+        ((X[:200], y[:200]), {"sample_weight": (y[:200] == 1) * 1.0}),  # one class left
     ]
     for args, kwargs in refused:
         with pytest.raises(ValueError):
@@ -227,3 +232,58 @@ def test_a_refused_fit_leaves_the_fitted_estimator_as_it_was(halves):
     with pytest.raises(digits_svm.errors.InvalidParameterError, match="random_state=a RandomState is not allowed; .*, or None"):
         not_a_seed.fit(X[:200], y[:200])
     assert not hasattr(not_a_seed, "classes_")
+
+
+# --------------------------------------------------------------------------- sample weights
+def test_each_fold_is_fitted_with_the_weights_of_its_training_rows():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    y = np.where(X[:, 0] + rng.normal(0, 0.5, 40) > 0, 1, -1)
+    w = rng.uniform(0.1, 4.0, 40)
+    perm = rng.permutation(40)
+    settings = _fold_settings(SVC(gamma=0.5))
+    dec = _binary_decisions(settings, X, y, (1.0, 1.0), 4, perm, w)
+    for k in range(4):
+        held, train = perm[k * 10 : (k + 1) * 10], np.concatenate([perm[: k * 10], perm[(k + 1) * 10 :]])
+        fold = SVC(**settings, class_weight={1: 1.0, -1: 1.0}).fit(X[train], y[train], sample_weight=w[train])
+        np.testing.assert_array_equal(dec[held], fold.decision_function(X[held]))
+    assert not np.array_equal(dec, _binary_decisions(settings, X, y, (1.0, 1.0), 4, perm))
+
+
+@pytest.fixture(scope="module")
+def weights(halves):
+    """Seeded weights for the 400 training rows of ``halves``: uniform in [0.2, 3], every 9th row 0."""
+    w = np.random.default_rng(5).uniform(0.2, 3.0, len(halves[1]))
+    w[::9] = 0.0
+    return w
+
+
+def test_platt_svc_weighs_its_svc_and_its_calibration_as_libsvm_does(halves, weights):
+    X, y, Xt, _ = halves
+    model = PlattSVC(gamma=0.001, C=3, random_state=0).fit(X, y, sample_weight=weights)
+    svc = SVC(gamma=0.001, C=3, random_state=0).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(model.dual_coef_, svc.dual_coef_)
+    np.testing.assert_array_equal(model.support_, svc.support_)
+    a, b = pairwise_platt(SVC(gamma=0.001, C=3), X, y, sample_weight=weights)
+    assert a.tobytes() == model.platt_a_.tobytes() and b.tobytes() == model.platt_b_.tobytes()
+    # a row of weight 0 is left out, by libsvm and by the calibration alike
+    kept = weights > 0
+    without = PlattSVC(gamma=0.001, C=3, random_state=0).fit(X[kept], y[kept], sample_weight=weights[kept])
+    assert without.platt_a_.tobytes() == a.tobytes() and without.platt_b_.tobytes() == b.tobytes()
+    np.testing.assert_array_equal(without.predict_proba(Xt), model.predict_proba(Xt))
+    unweighted = PlattSVC(gamma=0.001, C=3, random_state=0).fit(X, y)
+    assert not np.array_equal(unweighted.platt_a_, a)
+
+
+def test_weighted_probabilities_close_to_scikit_learns_with_the_same_weights(halves, weights, sklearn_calibrated):
+    X, y, Xt, yt = halves
+    model = sklearn_calibrated(X, y, sample_weight=weights, gamma=0.001, C=3)
+    theirs = LibsvmModel(read_svm_spec(svc_spec(model)))
+    p_theirs = theirs.probabilities(theirs.decision(Xt))
+    ours = PlattSVC(gamma=0.001, C=3, random_state=0).fit(X, y, sample_weight=weights)
+    p_ours = ours.predict_proba(Xt)
+    diff = np.abs(p_ours - p_theirs)
+    print(f"figures: weighted, max |p ours - p sklearn| = {diff.max():.4f}, mean = {diff.mean():.5f}")
+    assert np.mean(p_ours.argmax(1) == p_theirs.argmax(1)) >= 0.98
+    assert _log_loss(p_ours, yt) <= _log_loss(p_theirs, yt) * 1.05
+    assert diff.mean() < 0.02
