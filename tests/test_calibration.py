@@ -1,14 +1,22 @@
 """Pairwise Platt calibration: libsvm's sigmoid fit, its folds, and probabilities close to scikit-learn's."""
 
 import dataclasses
+import inspect
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import AdaBoostClassifier, BaggingClassifier
 from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
 from sklearn.svm import SVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import digits_svm
 from digits_svm.calibration import PlattSVC, _binary_decisions, _fold_settings, libsvm_decisions, pairwise_platt, sigmoid_train
@@ -287,3 +295,72 @@ def test_weighted_probabilities_close_to_scikit_learns_with_the_same_weights(hal
     assert np.mean(p_ours.argmax(1) == p_theirs.argmax(1)) >= 0.98
     assert _log_loss(p_ours, yt) <= _log_loss(p_theirs, yt) * 1.05
     assert diff.mean() < 0.02
+
+
+# --------------------------------------------------------------------------- scikit-learn's API
+#: The checks that scikit-learn expects plain SVC to fail too, with its reason
+#: (sklearn/utils/_test_common/instance_generator.py); a PlattSVC fails them for the same reason.
+EXPECTED_FAILED_CHECKS = {
+    "check_sample_weight_equivalence_on_dense_data": "sample_weight is not equivalent to removing/repeating samples.",
+    "check_sample_weight_equivalence_on_sparse_data": "sample_weight is not equivalent to removing/repeating samples.",
+}
+
+if "expected_failed_checks" in inspect.signature(parametrize_with_checks).parameters:
+    _estimator_checks = parametrize_with_checks([PlattSVC(random_state=0)],
+                                                expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS)
+else:  # scikit-learn < 1.6: the expected failures are SVC's tags, which PlattSVC inherits
+    _mark = parametrize_with_checks([PlattSVC(random_state=0)])  # its checks in a generator, which pytest deprecates
+    _estimator_checks = pytest.mark.parametrize(_mark.args[0], list(_mark.args[1]), **_mark.kwargs)
+
+
+@_estimator_checks
+def test_scikit_learns_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def few(halves):
+    """300 training grids of ``halves`` and its 500 held-out ones."""
+    X, y, Xt, yt = halves
+    return X[:300], y[:300], Xt, yt
+
+
+def _probabilities_ok(model, Xt, yt, accuracy=0.9):
+    proba = model.predict_proba(Xt)
+    assert proba.shape == (len(Xt), 10)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-9)
+    assert np.mean(model.classes_[proba.argmax(1)] == yt) > accuracy
+
+
+def test_in_a_pipeline_and_a_grid_search(few):
+    X, y, Xt, yt = few
+    pipeline = make_pipeline(MinMaxScaler(), PlattSVC(gamma=0.02, random_state=0)).fit(X, y)
+    _probabilities_ok(pipeline, Xt, yt)
+    search = GridSearchCV(PlattSVC(gamma=0.001, random_state=0), {"C": [1.0, 3.0]}, cv=3, scoring="neg_log_loss")
+    search.fit(X, y)
+    assert search.best_params_["C"] in (1.0, 3.0) and isinstance(search.best_estimator_, PlattSVC)
+    _probabilities_ok(search, Xt, yt)
+
+
+def test_in_bagging_and_boosting_with_sample_weights(few):
+    X, y, Xt, yt = few
+    bagging = BaggingClassifier(PlattSVC(gamma=0.001), n_estimators=3, random_state=0).fit(X, y)
+    assert all(hasattr(member, "platt_a_") for member in bagging.estimators_)
+    _probabilities_ok(bagging, Xt, yt)
+    # AdaBoost fits each member with weights (summing to 1, so a small C: the SVC underfits); its members
+    # weigh their SVC as a plain SVC does. SAMME.R (the default before scikit-learn 1.6) is deprecated.
+    samme = {"algorithm": "SAMME"} if AdaBoostClassifier().get_params().get("algorithm") == "SAMME.R" else {}
+    boosting = AdaBoostClassifier(PlattSVC(gamma=0.001), n_estimators=2, random_state=0, **samme).fit(X, y)
+    plain = AdaBoostClassifier(SVC(gamma=0.001), n_estimators=2, random_state=0, **samme).fit(X, y)
+    assert all(hasattr(member, "platt_a_") for member in boosting.estimators_)
+    np.testing.assert_array_equal(boosting.predict(Xt), plain.predict(Xt))
+    np.testing.assert_array_equal(boosting.estimator_weights_, plain.estimator_weights_)
+
+
+def test_in_calibrated_classifier_cv(few):
+    X, y, Xt, yt = few
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning from the wrapping itself
+        # isotonic: scikit-learn's sigmoid fit takes seconds for ten classes
+        calibrated = CalibratedClassifierCV(PlattSVC(gamma=0.001, random_state=0), cv=3, method="isotonic").fit(X, y)
+    _probabilities_ok(calibrated, Xt, yt)
