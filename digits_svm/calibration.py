@@ -195,7 +195,7 @@ def _check_calibration_data(X: Any, y: Any, sample_weight: Any) -> tuple[Any, np
     A weight of 0 or less drops its row, as libsvm does, so every class needs a row of
     positive weight. Raises `InvalidParameterError` naming the argument.
     """
-    Xa = X.tocsr().astype(np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64, order="C")
+    Xa = X.tocsr().astype(np.float64, copy=False) if sp.issparse(X) else np.asarray(X, dtype=np.float64, order="C")
     ya = np.asarray(y)
     if Xa.ndim != 2 or ya.ndim != 1 or Xa.shape[0] != len(ya):
         raise InvalidParameterError(f"X=<shape {Xa.shape}> is not allowed; use a 2-D array (dense or sparse) with one row "
@@ -472,12 +472,15 @@ class PlattSVC(SVC):
     """A scikit-learn ``SVC`` that gives libsvm's probabilities without ``SVC(probability=True)``.
 
     It takes the SVC's parameters (leave ``probability`` unset). `fit` fits the SVC, then
-    `pairwise_platt` on the same data (libsvm's 5 folds, seeded by ``random_state``; None
-    means 0, so a fit is always deterministic; the pairs are fitted in threads under
-    ``joblib.parallel_config(n_jobs=...)``, with the same result); `predict_proba` is libsvm's
-    ``svm_predict_probability`` (`platt_probabilities`), which the ``.mlmodel`` computes
-    too. ``predict`` is the SVC's (pairwise votes). A pickle of it needs ``digits_svm``
-    installed to load.
+    `pairwise_platt` on the same data, sample weights and fitted gamma (libsvm's 5 folds,
+    seeded by ``random_state``; None means 0, so a fit is always deterministic; the pairs
+    are fitted in threads under ``joblib.parallel_config(n_jobs=...)``, with the same
+    result); `predict_proba` is libsvm's ``svm_predict_probability`` (`platt_probabilities`),
+    which the ``.mlmodel`` computes too. ``predict`` is the SVC's (pairwise votes). X may be
+    dense or sparse, as for an SVC. It passes scikit-learn's estimator checks but those
+    that plain SVC fails too, so meta-estimators (``Pipeline``, ``GridSearchCV``,
+    ``BaggingClassifier``, ``CalibratedClassifierCV``) take it. A pickle of it needs
+    ``digits_svm`` installed to load.
 
     Attributes
     ----------
