@@ -4,12 +4,15 @@ Run:  python benchmarks/bench_calibration.py [--seed 0]
 
 Trains on one half of ``load_digits`` (a seeded permutation) and evaluates on the other
 half only, for the ``example`` settings (C=1, gamma=0.001) and the ``best`` preset's
-(C=3, gamma=0.001). For each: scikit-learn's ``SVC(probability=True)`` (deprecated from
+(C=3, gamma=0.001), then for the ``best`` settings fitted with sample weights
+(``best+w``: seeded, uniform in [0.2, 3], one training row in ten weighted 0, which
+libsvm leaves out). For each: scikit-learn's ``SVC(probability=True)`` (deprecated from
 1.9 on; its warning is silenced here) against ``digits_svm.calibration.PlattSVC``, both
-coupled by the same code (``digits_svm.calibration.platt_probabilities``), so only the
-Platt parameters differ. Prints log loss, multiclass Brier score (mean over grids of the
-squared distance to the one-hot), argmax accuracy and fit time (ours: the SVC fit plus
-the calibration), with the ratio ours / scikit-learn's.
+fitted with the same weights and coupled by the same code
+(``digits_svm.calibration.platt_probabilities``), so only the Platt parameters differ.
+Prints log loss, multiclass Brier score (mean over grids of the squared distance to the
+one-hot), argmax accuracy and fit time (ours: the SVC fit plus the calibration), with the
+ratio ours / scikit-learn's.
 """
 
 from __future__ import annotations
@@ -47,16 +50,20 @@ def main() -> None:
     order = np.random.default_rng(args.seed).permutation(len(X))
     half = len(X) // 2
     train, test = order[:half], order[half:]
-    print(f"train {len(train)} grids, held-out {len(test)} grids (seed {args.seed})")
+    weights = np.random.default_rng(args.seed + 1).uniform(0.2, 3.0, len(train))
+    weights[np.random.default_rng(args.seed + 2).permutation(len(train))[: len(train) // 10]] = 0.0
+    cases = [(name, params, None) for name, params in SETTINGS.items()] + [("best+w", SETTINGS["best"], weights)]
+    print(f"train {len(train)} grids, held-out {len(test)} grids (seed {args.seed}); best+w: "
+          f"{np.count_nonzero(weights == 0)} training rows weighted 0, the others in [0.2, 3]")
     print(f"{'settings':8} {'who':8} {'log loss':>9} {'Brier':>8} {'accuracy':>9} {'fit s':>7}")
-    for name, params in SETTINGS.items():
+    for name, params, sample_weight in cases:
         t0 = time.perf_counter()
         with warnings.catch_warnings():  # the reference: deprecated from scikit-learn 1.9 on
             warnings.filterwarnings("ignore", "The `probability` parameter", FutureWarning)
-            theirs = SVC(**params, probability=True, random_state=0).fit(X[train], y[train])
+            theirs = SVC(**params, probability=True, random_state=0).fit(X[train], y[train], sample_weight=sample_weight)
         t_theirs = time.perf_counter() - t0
         t0 = time.perf_counter()
-        ours = PlattSVC(**params, random_state=0).fit(X[train], y[train])
+        ours = PlattSVC(**params, random_state=0).fit(X[train], y[train], sample_weight=sample_weight)
         t_ours = time.perf_counter() - t0
         theirs_model = LibsvmModel(read_svm_spec(svc_spec(theirs)))
         p_theirs = theirs_model.probabilities(theirs_model.decision(X[test]))  # coupled by the same code as ours

@@ -25,12 +25,15 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.svm import SVC
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, check_X_y
 
 from .errors import InvalidParameterError
-from .validation import check_count, check_instance, check_n_jobs
+from .validation import MAX_RANDOM_STATE, check_count, check_instance, check_n_jobs
 
 __all__ = ["MIN_PROB", "SMALL_BATCH", "sigmoid_train", "pairwise_platt", "libsvm_decisions", "platt_probabilities",
            "couple", "PlattSVC"]
@@ -139,12 +142,29 @@ def _fold_settings(estimator: Any) -> dict[str, Any]:
     return {k: v for k, v in estimator.get_params().items() if k not in ("probability", "class_weight")}
 
 
-def _binary_decisions(settings: dict[str, Any], X: np.ndarray, y: np.ndarray, weights: tuple[float, float],
-                      n_folds: int, perm: np.ndarray) -> np.ndarray:
+def _resolved_gamma(settings: dict[str, Any], X: Any) -> Any:
+    """The kernel's gamma as ``SVC.fit`` resolves it on all of ``X``: "scale" and "auto" become numbers.
+
+    libsvm keeps the fitted gamma in its folds, so the folds must not resolve a string
+    gamma again, each on its own rows. Other kernels' gamma is returned as it is.
+    """
+    gamma = settings["gamma"]
+    if not isinstance(gamma, str) or settings["kernel"] == "precomputed" or callable(settings["kernel"]):
+        return gamma
+    if gamma == "auto":
+        return 1.0 / X.shape[1]
+    variance = (X.multiply(X)).mean() - X.mean() ** 2 if sp.issparse(X) else X.var()  # SVC.fit's "scale"
+    return 1.0 / (X.shape[1] * variance) if variance != 0 else 1.0
+
+
+def _binary_decisions(settings: dict[str, Any], X: Any, y: np.ndarray, weights: tuple[float, float],
+                      n_folds: int, perm: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:
     """libsvm's ``svm_binary_svc_probability`` decision values; y is +1 / -1, positive means +1.
 
     ``settings`` are `_fold_settings`; ``perm`` orders the rows into folds (libsvm shuffles
-    them likewise). A fresh SVC per fold.
+    them likewise). A fresh SVC per fold, fitted with the weights of its training rows
+    (``sample_weight``, None: unweighted), as scikit-learn's libsvm fits its folds. X may be
+    dense or CSR.
     """
     settings = {**settings, "class_weight": {1: weights[0], -1: weights[1]}}
     n = len(y)
@@ -163,13 +183,51 @@ def _binary_decisions(settings: dict[str, Any], X: np.ndarray, y: np.ndarray, we
             dec[held] = -1.0
         else:
             sub = SVC(**settings)  # a plain SVC: a PlattSVC would calibrate each fold too
-            sub.fit(X[train], yt)
+            sub.fit(X[train], yt, sample_weight=None if sample_weight is None else sample_weight[train])
             # classes_ is [-1, 1]: scikit-learn's binary decision_function > 0 means classes_[1] = +1.
             dec[held] = sub.decision_function(X[held])
     return dec
 
 
-def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_state: int = 0,
+def _check_calibration_data(X: Any, y: Any, sample_weight: Any) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    """X (float64, dense or CSR), y (1-D, at least two classes) and sample_weight (None or float64), checked.
+
+    A weight of 0 or less drops its row, as libsvm does, so every class needs a row of
+    positive weight. Raises `InvalidParameterError` naming the argument.
+    """
+    Xa = X.tocsr().astype(np.float64, copy=False) if sp.issparse(X) else np.asarray(X, dtype=np.float64, order="C")
+    ya = np.asarray(y)
+    if Xa.ndim != 2 or ya.ndim != 1 or Xa.shape[0] != len(ya):
+        raise InvalidParameterError(f"X=<shape {Xa.shape}> is not allowed; use a 2-D array (dense or sparse) with one row "
+                                    f"per label of y (shape {ya.shape})")
+    if not np.all(np.isfinite(Xa.data if sp.issparse(Xa) else Xa)):
+        raise InvalidParameterError("X=<not finite> is not allowed; use finite numbers")
+    classes = np.unique(ya)
+    if len(classes) < 2:
+        raise InvalidParameterError(f"y=<{len(classes)} class> is not allowed; use labels of at least two classes")
+    if sample_weight is None:
+        return Xa, ya, None
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"sample_weight=<not numbers> is not allowed; use one number per row of X: {exc}") from exc
+    if w.shape != ya.shape:
+        raise InvalidParameterError(f"sample_weight=<shape {w.shape}> is not allowed; use a 1-D array of one weight per row "
+                                    f"of X ({len(ya)} weights)")
+    if not np.all(np.isfinite(w)):
+        raise InvalidParameterError("sample_weight=<not finite> is not allowed; use finite numbers")
+    positive = w > 0
+    if not positive.any():
+        raise InvalidParameterError("sample_weight=<all zero or negative> is not allowed; use a positive weight for at "
+                                    "least one row of each class (0 or less drops a row, as in SVC)")
+    missing = np.setdiff1d(classes, ya[positive])
+    if missing.size:
+        raise InvalidParameterError(f"sample_weight=<no positive weight in class {missing.tolist()[0]!r}> is not allowed; "
+                                    "use a positive weight for at least one row of each class of y (or leave the class out of y)")
+    return Xa, ya, w
+
+
+def pairwise_platt(estimator: Any, X: Any, y: Any, *, sample_weight: Any = None, n_folds: int = 5, random_state: int = 0,
                    n_jobs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """libsvm's pairwise Platt parameters of an SVC's settings, from cross-validated decision values.
 
@@ -177,9 +235,16 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
     ----------
     estimator : sklearn.svm.SVC
         Its settings (kernel, C, gamma, degree, coef0, class_weight) are used; it need
-        not be fitted and is not changed.
-    X : array-like of shape (n, features)
+        not be fitted and is not changed. A gamma of "scale" or "auto" is resolved once
+        on all of X, as ``SVC.fit`` resolves it, and every fold uses that number.
+    X : array-like or scipy.sparse matrix of shape (n, features)
+        Dense, or sparse (its rows are taken in CSR).
     y : array-like of shape (n,)
+    sample_weight : array-like of shape (n,), optional
+        Weights of the rows, as ``SVC.fit`` takes them: a row of weight 0 or less is
+        left out (libsvm drops it), and each fold's SVC is fitted with the weights of its
+        training rows. The sigmoid fit itself weighs every decision value alike, as
+        libsvm's does. None: every row weighs 1.
     n_folds : int, default 5
         Folds of libsvm's cross-validation, at least 2.
     random_state : int, default 0
@@ -198,8 +263,9 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
     Raises
     ------
     digits_svm.errors.InvalidParameterError
-        If X and y do not match, there are fewer than two classes, or n_folds,
-        random_state or n_jobs are out of range.
+        If X and y do not match, X is not finite, there are fewer than two classes,
+        sample_weight does not match y or leaves a class without a positive weight, the
+        kernel is "precomputed", or n_folds, random_state or n_jobs are out of range.
 
     Examples
     --------
@@ -212,19 +278,20 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
     ((3,), True)
     """
     check_instance(estimator, "estimator", SVC, "a scikit-learn SVC")
+    _check_kernel(estimator.kernel)
     n_folds = check_count(n_folds, "n_folds", low=2)
     random_state = check_count(random_state, "random_state", low=0)
     check_n_jobs(n_jobs)
-    Xa = np.asarray(X, dtype=np.float64)
-    ya = np.asarray(y)
-    if Xa.ndim != 2 or ya.ndim != 1 or len(Xa) != len(ya):
-        raise InvalidParameterError(f"X=<shape {Xa.shape}> is not allowed; use a 2-D array with one row per label of y "
-                                    f"(shape {ya.shape})")
+    Xa, ya, w = _check_calibration_data(X, y, sample_weight)
     classes = np.unique(ya)
-    if len(classes) < 2:
-        raise InvalidParameterError(f"y=<{len(classes)} class> is not allowed; use labels of at least two classes")
     cw = estimator.class_weight
+    # as SVC.fit's class_weight_: from every label, whatever its sample weight
     weights = (compute_class_weight(cw, classes=classes, y=ya) if cw is not None else np.ones(len(classes)))
+    settings = _fold_settings(estimator)
+    settings["gamma"] = _resolved_gamma(settings, Xa)
+    if w is not None and not np.all(w > 0):
+        kept = np.flatnonzero(w > 0)  # libsvm drops the rows of weight 0 or less before anything else
+        Xa, ya, w = Xa[kept], ya[kept], w[kept]
     rng = np.random.default_rng(random_state)
     pairs = []
     for i in range(len(classes)):
@@ -232,11 +299,18 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, n_folds: int = 5, random_s
             rows = np.flatnonzero((ya == classes[i]) | (ya == classes[j]))
             yb = np.where(ya[rows] == classes[i], 1, -1)
             pairs.append((rows, yb, (float(weights[i]), float(weights[j])), rng.permutation(len(rows))))
-    settings = _fold_settings(estimator)
     decisions = Parallel(n_jobs=n_jobs, backend="threading")(
-        delayed(_binary_decisions)(settings, Xa[rows], yb, w, n_folds, perm) for rows, yb, w, perm in pairs)
+        delayed(_binary_decisions)(settings, Xa[rows], yb, cw_pair, n_folds, perm, None if w is None else w[rows])
+        for rows, yb, cw_pair, perm in pairs)
     fits = [sigmoid_train(dec, yb) for dec, (_, yb, _, _) in zip(decisions, pairs, strict=True)]
     return np.array([a for a, _ in fits], dtype=np.float64), np.array([b for _, b in fits], dtype=np.float64)
+
+
+def _check_kernel(kernel: Any) -> None:
+    """Refuse a precomputed kernel: the calibration refits on rows of X, and a Gram matrix's rows are not samples."""
+    if isinstance(kernel, str) and kernel == "precomputed":
+        raise InvalidParameterError("kernel='precomputed' is not allowed for a Platt calibration (its folds refit the SVC "
+                                    "on rows of X); use 'rbf', 'linear', 'poly', 'sigmoid' or a callable kernel")
 
 
 def libsvm_decisions(model: SVC, X: Any) -> np.ndarray:
@@ -255,7 +329,8 @@ def libsvm_decisions(model: SVC, X: Any) -> np.ndarray:
     """
     ovo = copy.copy(model)  # shares the fitted arrays; only the output shape changes
     ovo.decision_function_shape = "ovo"
-    dec = ovo.decision_function(X).reshape(len(X), -1)
+    dec = ovo.decision_function(X)
+    dec = dec.reshape(dec.shape[0], -1)
     return -dec if len(model.classes_) == 2 else dec
 
 
@@ -397,12 +472,15 @@ class PlattSVC(SVC):
     """A scikit-learn ``SVC`` that gives libsvm's probabilities without ``SVC(probability=True)``.
 
     It takes the SVC's parameters (leave ``probability`` unset). `fit` fits the SVC, then
-    `pairwise_platt` on the same data (libsvm's 5 folds, seeded by ``random_state``; None
-    means 0, so a fit is always deterministic; the pairs are fitted in threads under
-    ``joblib.parallel_config(n_jobs=...)``, with the same result); `predict_proba` is libsvm's
-    ``svm_predict_probability`` (`platt_probabilities`), which the ``.mlmodel`` computes
-    too. ``predict`` is the SVC's (pairwise votes). A pickle of it needs ``digits_svm``
-    installed to load.
+    `pairwise_platt` on the same data, sample weights and fitted gamma (libsvm's 5 folds,
+    seeded by ``random_state``; None means 0, so a fit is always deterministic; the pairs
+    are fitted in threads under ``joblib.parallel_config(n_jobs=...)``, with the same
+    result); `predict_proba` is libsvm's ``svm_predict_probability`` (`platt_probabilities`),
+    which the ``.mlmodel`` computes too. ``predict`` is the SVC's (pairwise votes). X may be
+    dense or sparse, as for an SVC. It passes scikit-learn's estimator checks but those
+    that plain SVC fails too, so meta-estimators (``Pipeline``, ``GridSearchCV``,
+    ``BaggingClassifier``, ``CalibratedClassifierCV``) take it. A pickle of it needs
+    ``digits_svm`` installed to load.
 
     Attributes
     ----------
@@ -420,24 +498,69 @@ class PlattSVC(SVC):
     """
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> PlattSVC:
-        """Fit the SVC, then its pairwise Platt parameters (`pairwise_platt`) on the same ``X, y``."""
-        if sample_weight is not None:
-            raise InvalidParameterError("sample_weight=<given> is not allowed for a PlattSVC (its calibration "
-                                        "weighs every digit alike); fit without it, or use class_weight")
+        """Fit the SVC, then its pairwise Platt parameters (`pairwise_platt`) on the same data.
+
+        Parameters
+        ----------
+        X : array-like or scipy.sparse matrix of shape (n, features)
+            Dense, or sparse (libsvm's sparse fit; the calibration takes its rows in CSR).
+        y : array-like of shape (n,)
+            Class labels, at least two classes (a column vector is taken as 1-D, with
+            scikit-learn's ``DataConversionWarning``).
+        sample_weight : array-like of shape (n,), optional
+            Per-row weights, as ``SVC.fit`` takes them (they scale C per row; a row of
+            weight 0 or less is left out). The calibration's fold fits are weighted
+            alike, as libsvm's probability folds are.
+
+        Returns
+        -------
+        PlattSVC
+            This estimator, fitted.
+
+        Raises
+        ------
+        ValueError
+            scikit-learn's own errors for X and y (shape, non-finite values, labels that
+            are not classes); `digits_svm.errors.InvalidParameterError` (a ``ValueError``)
+            for ``probability=True``, a precomputed kernel, a random_state that is not
+            None or a whole number, fewer than two classes, or sample weights that do
+            not match y or leave a class without a positive weight. All of these are
+            checked before anything is fitted, so a refused call leaves the estimator
+            as it was.
+        """
         if self.probability is True:
             raise InvalidParameterError("probability=True is not allowed for a PlattSVC; it calibrates itself, "
                                         "so leave probability unset")
-        super().fit(X, y)
-        seed = 0 if self.random_state is None else self.random_state
-        self.platt_a_, self.platt_b_ = pairwise_platt(self, X, y, random_state=seed)
+        _check_kernel(self.kernel)
+        try:
+            seed = 0 if self.random_state is None else check_count(self.random_state, "random_state", high=MAX_RANDOM_STATE)
+        except InvalidParameterError as exc:
+            raise InvalidParameterError(f"{exc}, or None (it seeds the calibration's folds)") from None
+        # scikit-learn's checks of X and y, then the calibration's, all before the SVC is refitted.
+        # check_X_y changes nothing on the estimator; SVC.fit sets n_features_in_ (and
+        # feature_names_in_ from the X given) itself.
+        X_checked, y_checked = check_X_y(X, y, accept_sparse="csr", dtype=np.float64, order="C",
+                                         accept_large_sparse=False)
+        check_classification_targets(y_checked)
+        _check_calibration_data(X_checked, y_checked, sample_weight)
+        super().fit(X, y_checked, sample_weight=sample_weight)
+        # libsvm's folds keep the fitted gamma: a "scale" or "auto" gamma is not resolved again per fold
+        fitted = SVC(**{**self.get_params(), "gamma": self._gamma})
+        self.platt_a_, self.platt_b_ = pairwise_platt(fitted, X_checked, y_checked, sample_weight=sample_weight,
+                                                      random_state=seed)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order (libsvm's rules)."""
-        if not hasattr(self, "platt_a_"):
-            raise InvalidParameterError("this PlattSVC is not fitted; call .fit() first")
+        """Class probabilities, shape (n, n_classes), columns in ``classes_`` order (libsvm's rules).
+
+        Raises ``sklearn.exceptions.NotFittedError`` before `fit`.
+        """
+        check_is_fitted(self, ["platt_a_", "platt_b_"])
         return platt_probabilities(libsvm_decisions(self, X), self.platt_a_, self.platt_b_, len(self.classes_))
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """The log of `predict_proba`."""
+        """The log of `predict_proba`.
+
+        Raises ``sklearn.exceptions.NotFittedError`` before `fit`.
+        """
         return np.log(self.predict_proba(X))

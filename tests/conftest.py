@@ -153,7 +153,7 @@ def _artifacts_once(tmp_path_factory: pytest.TempPathFactory, name: str, result,
 
 @pytest.fixture(scope="session")
 def sklearn_calibrated():
-    """Fit scikit-learn's own ``SVC(probability=True)``: ``sklearn_calibrated(X, y, **params)``.
+    """Fit scikit-learn's own ``SVC(probability=True)``: ``sklearn_calibrated(X, y, sample_weight=None, **params)``.
 
     The reference for our calibration, and the kind of model older pickles hold. It is
     deprecated from scikit-learn 1.9 on, so its FutureWarning is silenced here and only
@@ -164,10 +164,10 @@ def sklearn_calibrated():
     if "probability" not in SVC().get_params():
         pytest.skip("this scikit-learn has no SVC(probability=True) to compare with")
 
-    def fit(X, y, **params):
+    def fit(X, y, sample_weight=None, **params):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "The `probability` parameter", FutureWarning)
-            return SVC(probability=True, random_state=0, **params).fit(X, y)
+            return SVC(probability=True, random_state=0, **params).fit(X, y, sample_weight=sample_weight)
 
     return fit
 

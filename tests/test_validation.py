@@ -143,6 +143,8 @@ CASES: list[tuple] = [
     (calibration.pairwise_platt, "n_jobs", (SVC(), np.zeros((2, 1)), [0, 1]), {"n_jobs": 0}),
     (calibration.pairwise_platt, "X", (SVC(), np.zeros(2), [0, 1]), {}),
     (calibration.pairwise_platt, "y", (SVC(), np.zeros((2, 1)), [0, 0]), {}),
+    (calibration.pairwise_platt, "sample_weight", (SVC(), np.zeros((2, 1)), [0, 1]), {"sample_weight": [1.0]}),
+    (calibration.pairwise_platt, "sample_weight", (SVC(), np.zeros((2, 1)), [0, 1]), {"sample_weight": [1.0, 0.0]}),
     # presets
     (presets.preset_settings, "preset", ("nope",), {}),
     (presets.drawing_counts, "preset", ("nope",), {}),
