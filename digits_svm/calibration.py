@@ -17,10 +17,12 @@ Weng's coupling), the very code that `digits_svm.libsvm` runs on a ``.mlmodel``'
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import importlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -33,10 +35,11 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_X_y
 
 from .errors import InvalidParameterError
+from .progress import Progress, no_progress
 from .validation import MAX_RANDOM_STATE, check_count, check_instance, check_n_jobs
 
-__all__ = ["MIN_PROB", "SMALL_BATCH", "sigmoid_train", "pairwise_platt", "libsvm_decisions", "platt_probabilities",
-           "couple", "PlattSVC"]
+__all__ = ["MIN_PROB", "SMALL_BATCH", "sigmoid_train", "pairwise_platt", "reporting_calibration", "libsvm_decisions",
+           "platt_probabilities", "couple", "PlattSVC"]
 
 _MAX_ITER, _MIN_STEP, _SIGMA, _EPS = 100, 1e-10, 1e-12, 1e-5
 
@@ -227,6 +230,31 @@ def _check_calibration_data(X: Any, y: Any, sample_weight: Any) -> tuple[Any, np
     return Xa, ya, w
 
 
+#: Where `pairwise_platt` reports each class pair done (`reporting_calibration` sets it).
+_PROGRESS: contextvars.ContextVar[Progress] = contextvars.ContextVar("calibration_progress", default=no_progress)
+
+
+@contextlib.contextmanager
+def reporting_calibration(progress: Progress) -> Iterator[None]:
+    """Within the block, `pairwise_platt` (and so `PlattSVC.fit`) reports each class pair it calibrates to ``progress``.
+
+    Examples
+    --------
+    >>> from digits_svm.data import load_digits_grids
+    >>> X, y = load_digits_grids()
+    >>> seen = []
+    >>> with reporting_calibration(lambda step, done=0, total=0: seen.append((done, total))):
+    ...     _ = PlattSVC(gamma=0.001).fit(X[:200], y[:200] % 3)
+    >>> seen
+    [(1, 3), (2, 3), (3, 3)]
+    """
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
 def pairwise_platt(estimator: Any, X: Any, y: Any, *, sample_weight: Any = None, n_folds: int = 5, random_state: int = 0,
                    n_jobs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """libsvm's pairwise Platt parameters of an SVC's settings, from cross-validated decision values.
@@ -299,9 +327,13 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, sample_weight: Any = None,
             rows = np.flatnonzero((ya == classes[i]) | (ya == classes[j]))
             yb = np.where(ya[rows] == classes[i], 1, -1)
             pairs.append((rows, yb, (float(weights[i]), float(weights[j])), rng.permutation(len(rows))))
-    decisions = Parallel(n_jobs=n_jobs, backend="threading")(
-        delayed(_binary_decisions)(settings, Xa[rows], yb, cw_pair, n_folds, perm, None if w is None else w[rows])
-        for rows, yb, cw_pair, perm in pairs)
+    progress = _PROGRESS.get()
+    decisions = []
+    for decision in Parallel(n_jobs=n_jobs, backend="threading", return_as="generator")(
+            delayed(_binary_decisions)(settings, Xa[rows], yb, cw_pair, n_folds, perm, None if w is None else w[rows])
+            for rows, yb, cw_pair, perm in pairs):
+        decisions.append(decision)
+        progress("calibrating the probabilities (class pairs)", len(decisions), len(pairs))
     fits = [sigmoid_train(dec, yb) for dec, (_, yb, _, _) in zip(decisions, pairs, strict=True)]
     return np.array([a for a, _ in fits], dtype=np.float64), np.array([b for _, b in fits], dtype=np.float64)
 

@@ -282,6 +282,9 @@ def svc_spec(model: Any) -> Any:
     (0.001, [64])
     """
     check_fitted_svc(model)
+    if getattr(model, "_sparse", False):
+        raise ConversionError("the model was fitted on a sparse matrix, whose support vectors this converter does not "
+                              "write; fit it on a dense array (X.toarray()) and convert that")
     labels = np.asarray(model.classes_).tolist()
     if all(isinstance(c, int) and not isinstance(c, bool) for c in labels):
         label_kind = "int64"

@@ -172,7 +172,7 @@ def plot_drawing(
     for ax, (method, grid) in zip(axes[0, 1:], grids.items(), strict=True):
         _draw_grid(ax, np.asarray(grid, dtype=float).reshape(8, 8), numbers=True, title=f"8x8 grid: {method}")
     if prediction:
-        fig.suptitle(prediction, fontsize=12)
+        fig.suptitle(prediction, fontsize=12, wrap=True)
     fig.tight_layout()
     return _save(fig, path)
 

@@ -23,7 +23,7 @@ from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.svm import SVC
 
 from .augment import augment_grids, check_augmentation
-from .calibration import PlattSVC
+from .calibration import reporting_calibration
 from .data import Samples, Split, canonical_split, load_other_writers, load_samples, skipped_records
 from .handwriting import TRAINING_SEED, synthesize
 from .nondigits import NOT_A_DIGIT, synthesize_nondigits
@@ -430,8 +430,9 @@ def train(
         X_train = np.concatenate([X_train, samples.X])
         y_train = np.concatenate([y_train, samples.y])
     log.info("fitting %s on %d digits (augment=%s)", model, len(y_train), augment)
-    progress(f"fitting the SVM{' and calibrating its probabilities' if isinstance(model, PlattSVC) else ''}")
-    with parallel_config(n_jobs=-1):  # a PlattSVC's calibration fits its class pairs in threads
+    progress("fitting the SVM")
+    # a PlattSVC's calibration fits its class pairs in threads, and reports each one done
+    with parallel_config(n_jobs=-1), reporting_calibration(progress):
         model, n_fitted = fit_with_copies(model, X_train, y_train, augment, synth)
     y_pred = predict_digits(model, split.X_test)
     n_correct = int((y_pred == split.y_test).sum())
@@ -446,7 +447,7 @@ def train(
         X_all = np.concatenate([X_train, split.X_test])
         y_all = np.concatenate([y_train, split.y_test])
         progress("refitting on every digit")
-        with parallel_config(n_jobs=-1):
+        with parallel_config(n_jobs=-1), reporting_calibration(progress):
             model, n_fitted = fit_with_copies(make_estimator(**estimator_args), X_all, y_all, augment, synth)
         n_train = len(y_all)
     kept = ("C", "gamma", "kernel", "degree", "coef0", "probability", "random_state")

@@ -511,5 +511,6 @@ def test_train_shows_each_slow_step_and_quiet_shows_none(cli, tmp_path):
     for step, count in (("drawing synthesized digits", "300 of 300"), ("drawing synthesized non-digits", "200 of 200")):
         assert lines.index(f"  {step}: {count}") == lines.index(f"  {step} ...") + 1
     assert "  fitting the SVM ..." in lines and lines[-1].startswith("  done in ")
+    assert "  verifying the .mlmodel against the estimator: 11,797 of 11,797" in lines
     quiet = cli("train", "--quiet", "--out", tmp_path / "b")
     assert quiet.returncode == 0 and quiet.stderr == "" and "871/899" in quiet.stdout

@@ -279,3 +279,15 @@ def test_importing_the_library_and_coremltools_prints_nothing():
             "assert logging.getLogger('coremltools').level == logging.NOTSET")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_a_model_fitted_on_a_sparse_matrix_is_refused_with_the_remedy():
+    import scipy.sparse as sp
+    from sklearn.svm import SVC
+
+    from digits_svm.data import load_digits_grids
+
+    X, y = load_digits_grids()
+    model = SVC(gamma=0.001).fit(sp.csr_matrix(X[:200]), y[:200])
+    with pytest.raises(digits_svm.errors.ConversionError, match=r"fitted on a sparse matrix.*X.toarray\(\)"):
+        digits_svm.convert(model)

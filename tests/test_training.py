@@ -347,5 +347,9 @@ def test_train_reports_its_slow_steps_through_its_callback():
     assert drawn[-1] == ("drawing synthesized digits", 250, 250) and len(drawn) >= 2  # several chunks, counted
     assert [s for s in steps if s[0] == "drawing synthesized non-digits"][-1][1:] == (210, 210)
     assert steps[-1] == ("fitting the SVM", 0, 0)
+    steps.clear()
+    digits_svm.train(preset="best", progress=lambda step, done=0, total=0: steps.append((step, done, total)))
+    assert steps[0] == ("fitting the SVM", 0, 0)  # then each of the 45 class pairs, as it is calibrated
+    assert steps[1:] == [("calibrating the probabilities (class pairs)", k, 45) for k in range(1, 46)]
     with pytest.raises(digits_svm.InvalidParameterError, match="progress"):
         digits_svm.train(progress="print")

@@ -407,7 +407,7 @@ DATA_ONLY = {
     "validation.is_grid_shape", "persist.has_probabilities", "persist.platt_parameters",
     "calibration.libsvm_decisions", "calibration.platt_probabilities",
     # progress: the protocol, its no-op, and the chunked map the synthesizers call with checked arguments
-    "progress.Progress", "progress.no_progress", "progress.map_chunks",
+    "progress.Progress", "progress.no_progress", "progress.map_chunks", "calibration.reporting_calibration",
     # a scikit-learn estimator: its parameters are SVC's, which scikit-learn checks in fit
     "calibration.PlattSVC",
     # a file's content, not an argument: a bad recorded threshold is a ModelFileError
