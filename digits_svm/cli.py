@@ -34,13 +34,15 @@ from .preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
 from .presets import PRESETS, drawing_counts
 from .progress import ProgressBars
 from .runtime import CoreMLRuntime
-from .sharing import FORMATS, load_model
+from .sharing import FORMATS, format_of, load_model
 from .strokes import load_strokes, render_strokes
 from .training import train
 
 __all__ = ["main", "build_parser"]
 
 PROG = "digits-svm"
+#: Said wherever the command loads a model file the user names.
+_PICKLES_RUN_CODE = "a pickle or joblib file runs code when loaded: load only files you trust; share and receive .skops"
 
 
 # ---------------------------------------------------------------- train
@@ -100,8 +102,17 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- convert
+def _load_model_file(path: Path, trust: bool) -> Any:
+    """`load_model`, saying first, for a pickle or joblib file, that loading it runs its code."""
+    if format_of(path) != "skops":
+        print(f"{PROG}: note: {path} is a pickle: loading it runs whatever code it holds, and its sidecar catches "
+              "accidents, not attacks; load only files you made or trust, and exchange models as .skops files "
+              "(digits-svm train --format skops)", file=sys.stderr)
+    return load_model(path, trusted=trust)
+
+
 def _cmd_convert(args: argparse.Namespace) -> int:
-    model = load_model(args.pickle, trusted=args.trust)  # user mistakes surface before any progress line
+    model = _load_model_file(args.pickle, args.trust)  # user mistakes surface before any progress line
     conversion = recorded_conversion(args.pickle)
     if conversion is None:
         conversion = {"preprocessing": None, "metadata": {}}
@@ -183,7 +194,7 @@ def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, s
 # ---------------------------------------------------------------- verify
 def _cmd_verify(args: argparse.Namespace) -> int:
     runtime = CoreMLRuntime.from_file(args.model)
-    estimator = load_model(args.pickle, trusted=args.trust)
+    estimator = _load_model_file(args.pickle, args.trust)
     progress = ProgressBars(quiet=args.quiet)
     progress(f"comparing {args.model} with {args.pickle} on 1,797 digits and {args.n_random:,} random grids")
     report = verify(runtime, estimator, n_random=args.n_random, random_state=args.seed, progress=progress)
@@ -336,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("convert", help="convert a saved pickle (or skops file) to a .mlmodel",
                        description="Load a pickle, joblib or .skops file written by digits-svm train (checked "
                                    "against its sidecar) and convert it to Core ML.")
-    p.add_argument("pickle", type=Path, metavar="MODEL", help="pickle, joblib or .skops file")
+    p.add_argument("pickle", type=Path, metavar="MODEL", help=f"pickle, joblib or .skops file ({_PICKLES_RUN_CODE})")
     p.add_argument("--out", type=Path, default=Path("artifacts") / MLMODEL_NAME,
                    help=f"output .mlmodel (default: artifacts/{MLMODEL_NAME})")
     p.add_argument("--trust", action="store_true",
@@ -372,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "disagreement.")
     _add_model_option(p)
     p.add_argument("--pickle", type=Path, default=Path("artifacts") / PICKLE_NAME,
-                   help=f"the pickle, joblib or .skops file (default: artifacts/{PICKLE_NAME})")
+                   help=f"the pickle, joblib or .skops file (default: artifacts/{PICKLE_NAME}; {_PICKLES_RUN_CODE})")
     p.add_argument("--n-random", type=_non_negative_int, default=10_000, help="random grids on top of the 1,797 digits")
     p.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the random grids (default 0)")
     p.add_argument("--trust", action="store_true", help="accept a pickle without sidecar")

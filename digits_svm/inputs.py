@@ -59,10 +59,28 @@ def read_grid_file(path: str | os.PathLike) -> np.ndarray:
             raise InvalidGridError(f"{path} holds an empty list: no drawing and no grid{_JSON_INPUTS}")
     else:
         try:
+            _check_npy_size(data)
             value = np.load(io.BytesIO(data), allow_pickle=False)
         except (ValueError, OSError, EOFError, SyntaxError, tokenize.TokenError) as exc:  # a broken header too
             raise InvalidGridError(f"{path} is not a readable .npy array ({exc}); save it with numpy.save") from exc
     return check_grids(value, name=f"grids in {path.name}")
+
+
+def _check_npy_size(data: bytes) -> None:
+    """Refuse a ``.npy`` whose header declares more data than the file holds, before anything is allocated.
+
+    A 193-byte file may declare shape ``(10**10,)``: `numpy.load` would try to allocate it
+    all. The header says the shape and the item size; the bytes after it must be exactly
+    that many. Raises ValueError (the caller names the file).
+    """
+    stream = io.BytesIO(data)
+    version = np.lib.format.read_magic(stream)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read_header(stream, max_header_size=10_000)
+    declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    held = len(data) - stream.tell()
+    if declared != held:
+        raise ValueError(f"its header declares shape {shape} of {dtype} ({declared:,} bytes) but it holds {held:,}")
 
 
 def _is_grid_shaped(value: Any) -> bool:

@@ -39,7 +39,8 @@ from .persist import (
 )
 from .validation import check_bool, check_path
 
-__all__ = ["TRUSTED_TYPES", "FORMATS", "format_of", "save_skops", "load_skops", "save_model", "load_model"]
+__all__ = ["TRUSTED_TYPES", "FORMATS", "MAX_SKOPS_ENTRIES", "MAX_SKOPS_BYTES", "MAX_SKOPS_SCHEMA_BYTES", "format_of",
+           "save_skops", "load_skops", "save_model", "load_model"]
 
 #: The types a skops file may name, by dotted name: what skops writes for an SVC fitted by
 #: scikit-learn 1.5.1 and 1.9.1 with skops 0.16.0 (with and without probabilities, class
@@ -62,6 +63,14 @@ TRUSTED_TYPES = (
 FORMATS = {"pickle": ".pkl", "joblib": ".joblib", "skops": ".skops"}
 
 _SKOPS_WARNING = "skops: loads only the types in digits_svm.sharing.TRUSTED_TYPES"
+
+#: The most a skops file may hold before anything in it is read: entries, bytes unpacked,
+#: and bytes of its ``schema.json``. A fitted SVC's file is about 15 entries and a 15 KB
+#: schema, and 590 bytes unpacked per support vector (the app preset's: 5.4 MB); a model
+#: of 300,000 support vectors stays under these.
+MAX_SKOPS_ENTRIES = 1_000
+MAX_SKOPS_BYTES = 200_000_000
+MAX_SKOPS_SCHEMA_BYTES = 10_000_000
 
 
 def format_of(path: str | os.PathLike) -> str:
@@ -104,9 +113,26 @@ def save_skops(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any]
     return _save(model, path, data, "skops", params, conversion, warning=_SKOPS_WARNING)
 
 
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip whose entries would take more memory than a fitted SVC's file (a zip bomb), before reading any.
+
+    Counts and sizes come from the zip's directory; each entry's own header is checked
+    against them when it is read (`zipfile` stops at the declared size).
+    """
+    entries = archive.infolist()
+    unpacked = sum(info.file_size for info in entries)
+    schema = next((info.file_size for info in entries if info.filename == "schema.json"), 0)
+    if len(entries) > MAX_SKOPS_ENTRIES or unpacked > MAX_SKOPS_BYTES or schema > MAX_SKOPS_SCHEMA_BYTES:
+        raise PickleIntegrityError(
+            f"the skops file holds {len(entries):,} entries, {unpacked:,} bytes unpacked and a {schema:,}-byte schema, more "
+            f"than a model's file ({MAX_SKOPS_ENTRIES:,} entries, {MAX_SKOPS_BYTES:,} bytes, a {MAX_SKOPS_SCHEMA_BYTES:,}-byte "
+            "schema); nothing in it was read: ask its sender for the model saved by digits_svm.sharing.save_skops")
+
+
 def _types_named(data: bytes) -> set[str]:
     """Every type a skops file names, read from its ``schema.json`` without building anything."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        _check_archive(archive)
         schema = json.loads(archive.read("schema.json"))
     found, todo = set(), [schema]
     while todo:  # a loop, not recursion: a crafted file may nest deeply
@@ -283,8 +309,10 @@ def load_model(path: str | os.PathLike, *, trusted: bool = False) -> Any:
 
     The extension alone decides that a file is skops, so a ``.skops`` file is never
     unpickled, whatever its sidecar says. Any other file is read by
-    `digits_svm.persist.load_estimator` (pickle or joblib, as its sidecar names; unpickling
-    runs code). ``trusted``: load a file that has no sidecar.
+    `digits_svm.persist.load_estimator` (pickle or joblib, as its sidecar names).
+    **Unpickling runs whatever code the file holds**, and a sidecar that matches proves
+    nothing against someone who wrote both: load pickles only of your own making, and take
+    a model you received as a ``.skops`` file. ``trusted``: load a file that has no sidecar.
 
     Examples
     --------

@@ -18,13 +18,17 @@ from .coreml import import_coremltools
 from .errors import ModelFileError
 from .validation import check_instance
 
-__all__ = ["KERNELS", "N_FEATURES", "SVMSpec", "read_svm_spec"]
+__all__ = ["KERNELS", "N_FEATURES", "MAX_SUPPORT_VECTORS", "MAX_SPARSE_EXPANSION", "SVMSpec", "read_svm_spec"]
 
 #: The kernels a spec may name (``<name>Kernel`` in the protobuf).
 KERNELS = ("linear", "rbf", "poly", "sigmoid")
 #: Values per input grid and per support vector: 8 x 8.
 N_FEATURES = 64
 _REBUILD = "rebuild it with digits-svm train"
+#: The most support vectors a spec may declare (the app preset's has about 9,000).
+MAX_SUPPORT_VECTORS = 1_000_000
+#: How many times its own bytes a spec's sparse support vectors may unpack to.
+MAX_SPARSE_EXPANSION = 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +196,7 @@ class _Reader:
     def support_vectors(self, svc: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
         counts = np.array(list(svc.numberOfSupportVectorsPerClass), dtype=np.int64)
         which = svc.WhichOneof("supportVectors")
+        self.check_sizes(svc, which)
         if which == "denseSupportVectors":
             rows = [list(v.values) for v in svc.denseSupportVectors.vectors]
             bad = [i for i, r in enumerate(rows) if len(r) != N_FEATURES]
@@ -212,6 +217,22 @@ class _Reader:
         if not np.isfinite(vectors).all():
             raise self.fail("a support vector holds NaN or infinity")
         return vectors, counts
+
+    def check_sizes(self, svc: Any, which: str | None) -> None:
+        """Refuse declared sizes the spec cannot hold, before any array is built from them.
+
+        At most `MAX_SUPPORT_VECTORS`; and sparse vectors, which may hold no value at all,
+        may not unpack to more than `MAX_SPARSE_EXPANSION` times the spec's own bytes (a
+        real model's unpack to about 1.3 times).
+        """
+        n = len(getattr(svc, which).vectors) if which in ("denseSupportVectors", "sparseSupportVectors") else 0
+        if n > MAX_SUPPORT_VECTORS:
+            raise self.fail(f"it declares {n:,} support vectors, more than {MAX_SUPPORT_VECTORS:,}")
+        if which == "sparseSupportVectors":
+            unpacked, held = n * N_FEATURES * 8, svc.ByteSize()
+            if unpacked > MAX_SPARSE_EXPANSION * held + 1_000_000:
+                raise self.fail(f"its {n:,} sparse support vectors would unpack to {unpacked:,} bytes from {held:,}; "
+                                "it declares far more than it holds")
 
     def dense_from_sparse(self, sparse_vectors: Any) -> np.ndarray:
         vectors = np.zeros((len(sparse_vectors), N_FEATURES))

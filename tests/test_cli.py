@@ -7,6 +7,7 @@ run as a user runs them, in subprocesses: the installed ``digits-svm`` script tr
 example, and ``python -m digits_svm playground`` stopped by Ctrl-C.
 """
 
+import io
 import json
 import os
 import pickle
@@ -514,3 +515,30 @@ def test_train_shows_each_slow_step_and_quiet_shows_none(cli, tmp_path):
     assert "  verifying the .mlmodel against the estimator: 11,797 of 11,797" in lines
     quiet = cli("train", "--quiet", "--out", tmp_path / "b")
     assert quiet.returncode == 0 and quiet.stderr == "" and "871/899" in quiet.stdout
+
+
+def test_loading_a_pickle_says_it_runs_code_and_points_to_skops(cli, pickle_path, mlmodel_path, tmp_path):
+    """Where the user decides to load a model file, before it is loaded (a forged pickle with a matching sidecar runs)."""
+    for command in (("convert", pickle_path, "--out", tmp_path / "M.mlmodel"),
+                    ("verify", "--pickle", pickle_path, "--model", mlmodel_path, "--n-random", "10")):
+        proc = cli(*command)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr.startswith(f"digits-svm: note: {pickle_path} is a pickle: loading it runs whatever code it "
+                                      "holds"), proc.stderr
+        assert "exchange models as .skops files" in proc.stderr
+    help_text = " ".join(cli("convert", "--help").stdout.split())
+    assert "runs code when loaded" in help_text and "receive .skops" in help_text
+
+
+def test_an_npy_header_declaring_more_than_the_file_holds_is_refused_before_allocating(cli, mlmodel_path, tmp_path):
+    """193 bytes that declare 10**10 float64 (74.5 GiB): refused from the header, and the other inputs answered."""
+    from numpy.lib import format as npy_format
+
+    header = io.BytesIO()
+    npy_format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (10**10,)})
+    (tmp_path / "bomb.npy").write_bytes(header.getvalue() + bytes(65))
+    proc = cli("predict", "--model", mlmodel_path, tmp_path / "bomb.npy", SEVEN)
+    assert proc.returncode == 2
+    assert (f"{tmp_path / 'bomb.npy'} is not a readable .npy array (its header declares shape (10000000000,) of float64 "
+            "(80,000,000,000 bytes) but it holds 65)") in proc.stderr
+    assert proc.stdout == f"{SEVEN}: 7\n"

@@ -642,3 +642,24 @@ def test_core_ml_binary_probabilities_are_uncoupled_platt(tmp_path, models, digi
     outputs = _core_ml_outputs(path, X[:300])
     proba = np.array([[o["classProbability"][c] for c in model.classes_] for o in outputs])
     np.testing.assert_allclose(proba, coreml_predict(path, X[:300], return_proba=True)[1], rtol=0, atol=PROBABILITY_TOLERANCE)
+
+
+@pytest.mark.parametrize("n, message", [
+    (1_000_001, "declares 1,000,001 support vectors, more than 1,000,000"),
+    (200_000, "200,000 sparse support vectors would unpack to 102,400,000 bytes from"),
+])
+def test_declared_sizes_are_checked_before_any_array_is_built(n, message):
+    """A few MB of empty sparse vectors would unpack to gigabytes (and take half a minute in a Python loop)."""
+    from digits_svm import train
+    from digits_svm.coreml import build_spec
+    from digits_svm.errors import ModelFileError
+
+    spec = build_spec(train().model, preprocessing=None, metadata=None)
+    svc = spec.supportVectorClassifier
+    svc.ClearField("denseSupportVectors")
+    for _ in range(n):
+        svc.sparseSupportVectors.vectors.add()
+    del svc.numberOfSupportVectorsPerClass[:]
+    svc.numberOfSupportVectorsPerClass.extend([n // 10] * 9 + [n - 9 * (n // 10)])
+    with pytest.raises(ModelFileError, match=message):
+        CoreMLRuntime(spec)

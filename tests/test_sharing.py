@@ -229,3 +229,24 @@ def test_the_extension_chooses_the_format(tmp_path, result):
         assert type(sharing.load_model(path)) is SVC
     assert (tmp_path / "m.pkl").read_bytes()[:1] == b"\x80" and (tmp_path / "m.skops").read_bytes()[:2] == b"PK"
     assert sorted(sharing.FORMATS) == ["joblib", "pickle", "skops"]
+
+
+@pytest.mark.parametrize("padding, entries", [(sharing.MAX_SKOPS_SCHEMA_BYTES + 1, 0), (0, sharing.MAX_SKOPS_ENTRIES)])
+def test_a_zip_bomb_is_refused_before_anything_in_it_is_read(tmp_path, result, padding, entries, monkeypatch):
+    """A schema padded with whitespace (it compresses to almost nothing) or a flood of entries, with a matching sidecar."""
+    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as src, \
+            zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            out.writestr(info.filename, data + b" " * padding if info.filename == "schema.json" else data)
+        for i in range(entries):
+            out.writestr(f"pad{i}.npy", b"")
+    assert len(buffer.getvalue()) < 500_000  # small on disk
+    forge(path, buffer.getvalue())
+    read = []
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda self, name, pwd=None: read.append(name))
+    with pytest.raises(PickleIntegrityError, match=r"more than a model's file .*nothing in it was read"):
+        sharing.load_model(path)
+    assert read == [] and BUILT == []
