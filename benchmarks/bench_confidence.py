@@ -242,9 +242,9 @@ def main(argv=None) -> int:
         row = [f"**{t:.2f} (default)**" if t == DEFAULT_MIN_CONFIDENCE else f"{t:.2f}"]
         if p_dev is not None:
             answered, right = _rates(*p_dev, t, dev[1])
-            row += [f"{answered:.1%}", f"{right:.1%}"]
+            row += [f"{answered:.1%}", f"{right:.2%}"]
         answered, right = _rates(*p_scans, t, result.y_test)
-        row += [f"{answered:.1%}", f"{right:.1%}"]
+        row += [f"{answered:.1%}", f"{right:.2%}"]
         rejected = {k: 1 - _rates(*p, t)[0] for k, p in p_drawn.items()}
         n_drawn = sum(len(g) for g in drawn.values())
         row += [f"{r:.1%}" for r in rejected.values()]

@@ -36,7 +36,7 @@ __all__ = ["DEFAULT_MIN_CONFIDENCE", "Prediction", "answers_from_proba", "predic
 #: Probability of the most probable digit below which `predict_with_confidence` answers
 #: "not a digit" (None). Chosen for the ``app`` preset from benchmarks/bench_confidence.py:
 #: see docs/model.md.
-DEFAULT_MIN_CONFIDENCE = 0.70
+DEFAULT_MIN_CONFIDENCE = 0.72
 
 
 class Prediction(NamedTuple):
@@ -79,7 +79,7 @@ def recorded_min_confidence(metadata: Mapping[str, str]) -> float:
     Examples
     --------
     >>> recorded_min_confidence({"confidence.min_confidence": "0.6"}), recorded_min_confidence({})
-    (0.6, 0.7)
+    (0.6, 0.72)
     """
     text = metadata.get("confidence.min_confidence")
     if text is None:

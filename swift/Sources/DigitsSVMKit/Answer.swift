@@ -22,7 +22,7 @@ public struct DigitAnswer: Equatable, Sendable {
     /// `digits_svm.confidence.DEFAULT_MIN_CONFIDENCE`, chosen for the `app` preset
     /// (docs/model.md). A model records the one it was trained with in its metadata,
     /// `confidence.min_confidence`, which `DigitsRecognizer` prefers.
-    public static let defaultMinConfidence = 0.70
+    public static let defaultMinConfidence = 0.72
 
     /// The label of the "not a digit" class (the `app` preset learns it from drawings that
     /// are not digits; Python's `digits_svm.NOT_A_DIGIT`).
