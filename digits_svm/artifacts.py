@@ -167,7 +167,7 @@ def write_artifacts(
     ``out_dir`` completes before it writes anything. An exception (Ctrl-C included) before
     step 3 removes the staging folder and leaves the previous set; one during step 3 first
     completes the swap. Files in ``out_dir`` whose names are not in `SET_NAMES` are never
-    touched.
+    touched, besides this module's own: the lock, the swap record and the staging folders.
 
     Parameters
     ----------
