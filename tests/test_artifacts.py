@@ -19,7 +19,16 @@ import pytest
 from conftest import ROOT
 
 import digits_svm
-from digits_svm.artifacts import LOCK_NAME, SET_NAMES, STAGING_PREFIX, SWAP_RECORD_NAME, settle, training_lock, write_artifacts
+from digits_svm.artifacts import (
+    LOCK_NAME,
+    SET_NAMES,
+    STAGING_PREFIX,
+    SWAP_RECORD_NAME,
+    left_behind,
+    settle,
+    training_lock,
+    write_artifacts,
+)
 from digits_svm.errors import ArtifactWriteError, OutputBusyError, VerificationError
 from digits_svm.persist import sha256_bytes
 from digits_svm.sharing import load_model
@@ -283,3 +292,23 @@ def test_a_second_train_command_into_the_same_out_is_refused_at_once(previous, c
     assert first.returncode == 0, stderr
     assert_one_consistent_set(out, cli, C=5.0)
     assert set(SET_NAMES) >= set(FULL_SET)
+
+
+def test_an_interrupt_after_the_swap_says_the_new_set_is_in_place(previous, monkeypatch, cli):
+    out, before = previous
+    real_write = digits_svm.cli.write_artifacts
+
+    def write_then_interrupt(*args, **kwargs):
+        real_write(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(digits_svm.cli, "write_artifacts", write_then_interrupt)
+    proc = cli("train", "--out", out, "--C", "5", "--quiet")
+    assert proc.returncode == 130
+    assert proc.stderr == f"\ndigits-svm: interrupted; {out} holds the new set of this run ({', '.join(FULL_SET)})\n"
+    assert files_of(out) != before
+    assert_one_consistent_set(out, C=5.0)
+
+    (out / SWAP_RECORD_NAME).write_text("{}")  # as a run killed while moving its set in leaves it
+    assert left_behind(out, None) == (f"{out} holds a new set only partly moved in; "
+                                      "the next training run into it completes it first")
