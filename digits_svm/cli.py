@@ -8,16 +8,19 @@ stderr, results to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .artifacts import MLMODEL_NAME, PICKLE_NAME, write_artifacts
+from .artifacts import MLMODEL_NAME, PICKLE_NAME, left_behind, set_state, training_lock, write_artifacts
 from .augment import AUGMENTATIONS
 from .confidence import NOT_A_DIGIT, predict_with_confidence, recorded_min_confidence
 from .coreml import convert, describe
@@ -53,8 +56,42 @@ def _drawn_first(args: argparse.Namespace) -> str:
     return f", after drawing {' and '.join(drawn)}" if drawn else ""
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[list[int]]:
+    """While the block runs, SIGTERM stops it as Ctrl-C does; yields the list the signal number goes to.
+
+    Only the main thread can set a handler; elsewhere SIGTERM keeps its own.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
-    check_writable_dir(args.out)  # fail before the slow part, not after it
+    out = check_writable_dir(args.out)  # fail before the slow part, not after it
+    # held from before training until the new set is in place: a second run into --out is refused at once
+    with training_lock(out), _terminate_as_interrupt() as terminated:
+        before = set_state(out)
+        try:
+            return _train_and_write(args)
+        except KeyboardInterrupt:
+            # the files are moved in as one set (write_artifacts): say which set --out holds now
+            print(f"\n{PROG}: interrupted; {left_behind(out, before)}", file=sys.stderr)
+            return 128 + (terminated[0] if terminated else signal.SIGINT)
+
+
+def _train_and_write(args: argparse.Namespace) -> int:
     extra = load_samples(args.extra, method=args.method) if args.extra else None
     progress = ProgressBars(quiet=args.quiet)
     progress(f"training preset {args.preset!r} on load_digits{_drawn_first(args)}")

@@ -19,6 +19,7 @@ __all__ = [
     "UntrustedTypesError",
     "NotAnSVCError",
     "ArtifactWriteError",
+    "OutputBusyError",
     "ConversionError",
     "VerificationError",
     "SamplesError",
@@ -72,6 +73,10 @@ class NotAnSVCError(DigitsSVMError, TypeError):
 
 class ArtifactWriteError(DigitsSVMError, OSError):
     """An artifact cannot be written (directory missing, read-only, or disk full)."""
+
+
+class OutputBusyError(ArtifactWriteError):
+    """Another training run is writing the same output folder, so this one is refused."""
 
 
 class ConversionError(DigitsSVMError):
