@@ -37,7 +37,7 @@ from .preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
 from .presets import PRESETS, drawing_counts
 from .progress import ProgressBars
 from .runtime import CoreMLRuntime
-from .sharing import FORMATS, format_of, load_model
+from .sharing import FORMATS, load_model
 from .strokes import load_strokes, render_strokes
 from .training import train
 
@@ -139,17 +139,8 @@ def _train_and_write(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- convert
-def _load_model_file(path: Path, trust: bool) -> Any:
-    """`load_model`, saying first, for a pickle or joblib file, that loading it runs its code."""
-    if format_of(path) != "skops":
-        print(f"{PROG}: note: {path} is a pickle: loading it runs whatever code it holds, and its sidecar catches "
-              "accidents, not attacks; load only files you made or trust, and exchange models as .skops files "
-              "(digits-svm train --format skops)", file=sys.stderr)
-    return load_model(path, trusted=trust)
-
-
 def _cmd_convert(args: argparse.Namespace) -> int:
-    model = _load_model_file(args.pickle, args.trust)  # user mistakes surface before any progress line
+    model = load_model(args.pickle, trusted=args.trust)  # user mistakes surface before any progress line
     conversion = recorded_conversion(args.pickle)
     if conversion is None:
         conversion = {"preprocessing": None, "metadata": {}}
@@ -231,7 +222,7 @@ def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, s
 # ---------------------------------------------------------------- verify
 def _cmd_verify(args: argparse.Namespace) -> int:
     runtime = CoreMLRuntime.from_file(args.model)
-    estimator = _load_model_file(args.pickle, args.trust)
+    estimator = load_model(args.pickle, trusted=args.trust)
     progress = ProgressBars(quiet=args.quiet)
     progress(f"comparing {args.model} with {args.pickle} on 1,797 digits and {args.n_random:,} random grids")
     report = verify(runtime, estimator, n_random=args.n_random, random_state=args.seed, progress=progress)
