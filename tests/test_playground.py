@@ -447,6 +447,12 @@ def _raw_exchange(server, payload: bytes, *, wait: float = 5.0) -> bytes:
     return b"".join(chunks)
 
 
+def _headers(server) -> bytes:
+    """Host and Content-Type header lines the server accepts, for hand-written requests."""
+    host, port = server.server_address[:2]
+    return f"Host: {host}:{port}\r\nContent-Type: application/json\r\n".encode()
+
+
 def _status_and_error(raw: bytes) -> tuple[int, str]:
     head, _, body = raw.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
@@ -457,7 +463,7 @@ def test_a_body_that_stops_is_a_408_not_a_500(server, monkeypatch, capfd):
     from digits_svm.playground.server import PlaygroundHandler
 
     monkeypatch.setattr(PlaygroundHandler, "timeout", 0.5)
-    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"strokes\"")
+    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\n" + _headers(server) + b"Content-Length: 100\r\n\r\n{\"strokes\"")
     status, error = _status_and_error(raw)
     assert status == 408 and "did not arrive within 0.5 s" in error
     assert "Traceback" not in capfd.readouterr().err
@@ -473,13 +479,14 @@ def test_a_header_line_of_100_kb_is_a_json_4xx(server, capfd):
 
 
 def test_a_huge_content_length_and_a_dropped_connection(server, capfd):
-    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n")
+    huge = b"Content-Length: 99999999999999999999\r\n\r\n"
+    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\n" + _headers(server) + huge)
     assert _status_and_error(raw)[0] == 413
     import socket
 
     host, port = server.server_address[:2]
     with socket.create_connection((host, port), timeout=5) as sock:  # sends half a body, then hangs up
-        sock.sendall(b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"str")
+        sock.sendall(b"POST /api/predict HTTP/1.1\r\n" + _headers(server) + b"Content-Length: 50\r\n\r\n{\"str")
     assert_still_serving(server)
     assert "Traceback" not in capfd.readouterr().err
 
@@ -493,3 +500,132 @@ def test_a_host_that_does_not_resolve_names_the_host_not_the_port(mlmodel_path, 
     with pytest.raises(DigitsSVMError, match="host 999.1.1.1") as info:
         make_server(mlmodel_path, host="999.1.1.1", port=0, samples=tmp_path)
     assert "--port" not in str(info.value)
+
+
+# ---------------------------------------------------------------- requests from other web pages
+def _post_raw(server, path: str, data: bytes, headers: dict[str, str]):
+    """POST with exactly these headers (no Content-Type unless given); return (status, headers, JSON)."""
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.putrequest("POST", path, skip_host="Host" in headers)
+        for key, value in headers.items():
+            conn.putheader(key, value)
+        conn.putheader("Content-Length", str(len(data)))
+        conn.endheaders(data)
+        resp = conn.getresponse()
+        return resp.status, resp, json.loads(resp.read())
+    finally:
+        conn.close()
+
+
+def _origin(server) -> str:
+    return server.url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+     "application/json-patch+json", "application/json; charset=latin-1", None],
+)
+def test_a_body_that_is_not_application_json_is_415_and_saves_nothing(server, samples, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    data = json.dumps({**ONE, "label": 3}).encode()
+    assert_error(_post_raw(server, "/api/samples", data, headers), 415, "application/json")
+    assert files_under(samples) == []
+    assert_still_serving(server)
+
+
+@pytest.mark.parametrize("content_type",
+                         ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\""])
+def test_application_json_with_or_without_a_utf8_charset_is_accepted(server, samples, content_type):
+    data = json.dumps({**ONE, "label": 3}).encode()
+    status, _, answer = _post_raw(server, "/api/samples", data, {"Content-Type": content_type, "Origin": _origin(server)})
+    assert status == 201, answer
+    assert len(files_under(samples)) == 1
+
+
+def test_a_cross_site_form_post_is_refused(server, samples):
+    """What a page on another site can send without asking: text/plain, a foreign Origin and Host."""
+    data = json.dumps({**ONE, "label": 3}).encode()
+    port = server.server_address[1]
+    answer = _post_raw(server, "/api/samples", data, {"Content-Type": "text/plain", "Origin": "http://evil.example",
+                                                      "Host": f"evil.example:{port}"})
+    assert 400 <= answer[0] < 500
+    assert_error(answer, answer[0])
+    answer = _post_raw(server, "/api/samples", b"label=3&strokes=x", {"Content-Type": "application/x-www-form-urlencoded"})
+    assert_error(answer, 415, "application/json")
+    assert files_under(samples) == []
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "https://127.0.0.1:{port}", "http://127.0.0.1:{other}",
+                                    "http://localhost.evil.example:{port}", "http://127.0.0.1:{port}/path", "file://",
+                                    "http://user@127.0.0.1:{port}"])
+def test_a_post_from_another_origin_is_403(server, samples, origin):
+    port = server.server_address[1]
+    origin = origin.format(port=port, other=port + 1 if port < 65535 else port - 1)
+    data = json.dumps({**ONE, "label": 3}).encode()
+    for path in ("/api/samples", "/api/predict"):
+        assert_error(_post_raw(server, path, data, {"Content-Type": "application/json", "Origin": origin}), 403, "Origin",
+                     server.url.rstrip("/"))
+    assert files_under(samples) == []
+    assert_still_serving(server)
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:{port}", "http://localhost:{port}", "http://[::1]:{port}",
+                                    "HTTP://LOCALHOST:{port}"])
+def test_a_post_from_the_playgrounds_own_origin_is_accepted(server, samples, origin):
+    data = json.dumps({**ONE, "label": 3}).encode()
+    origin = origin.format(port=server.server_address[1])
+    status, _, answer = _post_raw(server, "/api/samples", data, {"Content-Type": "application/json", "Origin": origin})
+    assert status == 201, answer
+
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1", "127.0.0.1:{other}", "127.0.0.2:{port}",
+                                  "localhost.evil.example:{port}", "127.0.0.1:{port}@evil.example", "", "0.0.0.0:{port}"])
+def test_a_foreign_host_header_is_refused_before_anything_is_answered(server, samples, host):
+    """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends its own Host."""
+    port = server.server_address[1]
+    host = host.format(port=port, other=port + 1 if port < 65535 else port - 1)
+    hostport = f"{server.server_address[0]}:{port}"
+    for method, path in (("GET", "/api/info"), ("GET", "/"), ("GET", "/static/app.js")):
+        status, resp, payload = request(server, method, path, headers={"Host": host})
+        assert_error((status, resp, payload), 421, "Host", hostport, "--host")
+    data = json.dumps({**ONE, "label": 3}).encode()
+    assert_error(_post_raw(server, "/api/samples", data, {"Content-Type": "application/json", "Host": host}), 421, "Host")
+    assert files_under(samples) == []
+    assert_still_serving(server)
+
+
+def test_a_missing_host_header_is_refused(server):
+    raw = _raw_exchange(server, b"GET /api/info HTTP/1.0\r\n\r\n")
+    status, error = _status_and_error(raw)
+    assert status == 421 and "Host" in error
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}", "[::1]:{port}"])
+def test_the_loopback_names_with_the_port_are_accepted_as_host(server, host):
+    status, _, info = request(server, "GET", "/api/info", headers={"Host": host.format(port=server.server_address[1])})
+    assert status == 200 and info["classes"] == list(range(10))
+
+
+def test_info_names_files_without_absolute_paths(server, mlmodel_path, samples):
+    status, _, info = request(server, "GET", "/api/info")
+    assert status == 200
+    assert info["model"] == Path(mlmodel_path).name and info["samples"] == samples.name
+    text = json.dumps(info)
+    assert str(samples.parent) not in text and str(Path(mlmodel_path).parent) not in text
+
+
+# ---------------------------------------------------------------- Content-Length that two parsers could read differently
+@pytest.mark.parametrize("lengths", [["40", "4"], ["1_0"], ["+40"], [" 4 0"], ["0x10"], ["4e1"], ["٤٠"], ["40", "40"]])
+def test_a_duplicated_or_non_digit_content_length_is_400(server, samples, lengths):
+    body = json.dumps({**ONE, "label": 3}).encode()
+    host, port = server.server_address[:2]
+    head = f"POST /api/samples HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+    head += "".join(f"Content-Length: {n}\r\n" for n in lengths)
+    raw = _raw_exchange(server, head.encode() + b"\r\n" + body)
+    status, error = _status_and_error(raw)
+    assert status == 400 and "Content-Length" in error, error
+    assert files_under(samples) == []
+    assert_still_serving(server)

@@ -146,7 +146,7 @@ class Playground:
     samples : str or PathLike, default "samples"
         Where saved drawings go, as ``<samples>/<digit>/<name>.json``.
     model_path : str, optional
-        Shown on the page; informational only.
+        The model's file; only its name is shown on the page.
     """
 
     def __init__(self, runtime: CoreMLRuntime, *, samples: str | os.PathLike = "samples", model_path: str | None = None):
@@ -159,16 +159,20 @@ class Playground:
         self.min_confidence = recorded_min_confidence(runtime.metadata)
 
     def info(self) -> dict[str, Any]:
-        """What the page needs to know about the model (``GET /api/info``)."""
+        """What the page needs to know about the model (``GET /api/info``).
+
+        Files are named without their folders (the model file's name, the samples
+        folder's name): any page that reaches the server can read this.
+        """
         return {
-            "model": self.model_path,
+            "model": Path(self.model_path).name if self.model_path is not None else None,
             "classes": _plain(self.runtime.classes_),
             "has_probabilities": bool(self.runtime.has_probabilities),
             "methods": list(self.methods),
             "default_method": self.default_method,
             "metadata": {str(k): str(v) for k, v in self.runtime.metadata.items()},
             "limits": {"max_body_bytes": MAX_BODY_BYTES, "max_points": MAX_POINTS},
-            "samples": str(self.samples),
+            "samples": self.samples.name or str(self.samples),
         }
 
     def predict(self, body: Any) -> dict[str, Any]:
