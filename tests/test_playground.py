@@ -629,3 +629,106 @@ def test_a_duplicated_or_non_digit_content_length_is_400(server, samples, length
     assert status == 400 and "Content-Length" in error, error
     assert files_under(samples) == []
     assert_still_serving(server)
+
+
+# ---------------------------------------------------------------- the samples folder's cap
+def _existing_samples(folder: Path, label: int, n: int, size: int = 100) -> None:
+    (folder / str(label)).mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / str(label) / f"old-{i}.json").write_bytes(b" " * size)
+
+
+def _started(playground: Playground):
+    from digits_svm.playground.server import PlaygroundServer
+
+    return PlaygroundServer(("127.0.0.1", 0), playground).start()
+
+
+def test_samples_are_saved_as_compact_json(server, samples):
+    big = {"strokes": [[[50 + i % 50, 20 + i // 100] for i in range(9_000)]], "label": 4}
+    data = json.dumps(big).encode()
+    status, _, answer = request(server, "POST", "/api/samples", data=data)
+    assert status == 201, answer
+    (saved,) = files_under(samples)
+    text = saved.read_text()
+    assert text.count("\n") == 1 and text.endswith("}\n") and ", " not in text and ": " not in text
+    assert saved.stat().st_size <= 1.5 * len(data)  # not 4x, as indented JSON was
+    assert load_strokes(saved).label == 4
+
+
+def test_the_samples_cap_counts_what_is_on_disk_at_start_and_refuses_with_507(mlmodel_path, samples):
+    _existing_samples(samples, 4, 2)
+    (samples / "notes.txt").write_text("not a sample: not counted")
+    playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, max_samples=3)
+    assert playground.save_sample({**ONE, "label": 4})["count"] == 3
+    with _started(playground) as srv:
+        answer = request(srv, "POST", "/api/samples", {**ONE, "label": 5})
+        assert_error(answer, 507, "3 samples", "samples", "move")
+        assert_still_serving(srv)
+    assert len(list(samples.rglob("*.json"))) == 3 and not (samples / "5").exists()
+
+
+def test_the_samples_cap_on_bytes(mlmodel_path, samples):
+    _existing_samples(samples, 1, 3, size=1_000)
+    playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, max_sample_bytes=3_000 + 150)
+    small = {"strokes": [[[60, 20], [60, 120]]], "label": 1}
+    assert playground.save_sample(small)["count"] == 4  # about 90 bytes
+    from digits_svm.playground.app import HTTPError
+
+    with pytest.raises(HTTPError) as refused:
+        playground.save_sample(small)
+    assert refused.value.status == 507 and "3,150 bytes" in refused.value.message
+    assert len(files_under(samples)) == 4
+
+
+def test_a_save_does_not_list_the_samples_folder(mlmodel_path, samples, monkeypatch):
+    """Counts and bytes are read once, at start-up; a save then costs the same whatever the folder holds."""
+    import os
+
+    _existing_samples(samples, 2, 5)
+    playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples)
+
+    def listing(*args, **kwargs):
+        raise AssertionError("a save listed the samples folder")
+
+    for owner, name in ((os, "scandir"), (os, "listdir"), (Path, "glob"), (Path, "rglob"), (Path, "iterdir")):
+        monkeypatch.setattr(owner, name, listing)
+    assert [playground.save_sample({**ONE, "label": 2})["count"] for _ in range(3)] == [6, 7, 8]
+    assert playground.save_sample({**ONE, "label": 3})["count"] == 1
+
+
+def test_concurrent_saves_stop_exactly_at_the_cap(mlmodel_path, samples):
+    playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, max_samples=10)
+    statuses: list[int] = []
+    with _started(playground) as srv:
+        threads = [threading.Thread(target=lambda: statuses.append(request(srv, "POST", "/api/samples", {**ONE, "label": 0})[0]))
+                   for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(statuses) == [201] * 10 + [507] * 6
+    assert len(files_under(samples)) == 10
+
+
+@pytest.mark.parametrize("kwargs", [{"max_samples": 0}, {"max_samples": 1.5}, {"max_sample_bytes": -1}])
+def test_the_cap_is_checked(mlmodel_path, samples, kwargs):
+    from digits_svm.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=next(iter(kwargs))):
+        Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, **kwargs)
+
+
+def test_samples_pointing_at_a_file_fails_at_start_up(mlmodel_path, tmp_path, cli):
+    a_file = tmp_path / "samples.txt"
+    a_file.write_text("not a folder")
+    with pytest.raises(DigitsSVMError, match=r"samples\.txt is a file, not a folder.*--samples"):
+        make_server(mlmodel_path, port=0, samples=a_file)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "7").write_text("not a folder")
+    with pytest.raises(DigitsSVMError, match=r"7 is a file, not a folder"):
+        make_server(mlmodel_path, port=0, samples=tmp_path / "s")
+    proc = cli("playground", "--model", mlmodel_path, "--port", "0", "--samples", a_file)
+    assert proc.returncode == 2 and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert "samples.txt is a file, not a folder" in line and "Traceback" not in proc.stderr
