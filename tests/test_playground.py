@@ -732,3 +732,71 @@ def test_samples_pointing_at_a_file_fails_at_start_up(mlmodel_path, tmp_path, cl
     assert proc.returncode == 2 and proc.stdout == ""
     (line,) = proc.stderr.splitlines()
     assert "samples.txt is a file, not a folder" in line and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- --host: IPv6, and a warning when other machines can reach it
+def test_an_ipv6_loopback_host_serves_and_warns_nothing(mlmodel_path, samples, caplog):
+    with caplog.at_level("WARNING", logger="digits_svm.playground.server"):
+        srv = make_server(mlmodel_path, host="::1", port=0, samples=samples)
+    with srv:
+        srv.start()
+        port = srv.server_address[1]
+        assert srv.url == f"http://[::1]:{port}/" and not srv.exposed
+        status, _, info = request(srv, "GET", "/api/info")
+        assert status == 200 and info["classes"] == list(range(10))
+        data = json.dumps({**ONE, "label": 3}).encode()
+        status, _, answer = _post_raw(srv, "/api/samples", data, {"Content-Type": "application/json", "Origin": srv.url[:-1]})
+        assert status == 201, answer
+    assert caplog.records == []
+
+
+@pytest.fixture
+def pretend_wildcard(monkeypatch):
+    """Make a server believe it is bound to every interface while its socket listens on loopback only."""
+    from digits_svm.playground import server as server_module
+
+    def bind_loopback(self):
+        wanted = self.server_address[0]
+        self.socket.bind(("::1" if self.address_family == server_module.socket.AF_INET6 else "127.0.0.1", 0))
+        self.server_address = (wanted, *self.socket.getsockname()[1:])
+
+    monkeypatch.setattr(server_module.PlaygroundServer, "server_bind", bind_loopback)
+    monkeypatch.setattr(server_module, "_machine_addresses",
+                        lambda *, ipv6: ["192.168.1.20", "fd00::20"] if ipv6 else ["192.168.1.20"])
+
+
+@pytest.mark.parametrize("host, lan_urls", [("0.0.0.0", ["http://192.168.1.20:{port}/"]),
+                                            ("::", ["http://192.168.1.20:{port}/", "http://[fd00::20]:{port}/"])])
+def test_a_host_other_machines_can_reach_is_warned_about_with_the_urls_that_reach_it(
+        mlmodel_path, samples, caplog, pretend_wildcard, host, lan_urls):
+    with caplog.at_level("WARNING", logger="digits_svm.playground.server"):
+        srv = make_server(mlmodel_path, host=host, port=0, samples=samples)
+    with srv:
+        srv.start()
+        port = srv.server_address[1]
+        lan_urls = [u.format(port=port) for u in lan_urls]
+        (record,) = caplog.records
+        assert record.levelname == "WARNING"
+        assert f"listens on {host}, so other machines on your network can reach it" in record.message
+        assert all(u in record.message for u in lan_urls) and "--host 127.0.0.1" in record.message
+        assert srv.exposed and srv.url == f"http://{'[::1]' if ':' in host else '127.0.0.1'}:{port}/"
+        assert srv.urls == [srv.url, *lan_urls]
+        for url in srv.urls:  # each listed URL is one the server answers to
+            authority = url.split("/")[2]
+            status, _, _ = request(srv, "GET", "/api/info", headers={"Host": authority})
+            assert status == 200, url
+        assert_error(request(srv, "GET", "/api/info", headers={"Host": f"{host}:{port}"}), 421, "Host")
+        assert_error(request(srv, "GET", "/api/info", headers={"Host": f"evil.example:{port}"}), 421, "Host")
+
+
+def test_the_cli_prints_the_warning_on_stderr(cli, mlmodel_path, tmp_path, pretend_wildcard, monkeypatch):
+    from digits_svm.playground.server import PlaygroundServer
+
+    monkeypatch.setattr(PlaygroundServer, "serve_forever", lambda self, *a, **k: None)  # return at once
+    proc = cli("playground", "--model", mlmodel_path, "--host", "0.0.0.0", "--port", "0", "--samples", tmp_path / "s")
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stdout.splitlines()
+    assert line.startswith("playground at http://127.0.0.1:")
+    (warning,) = proc.stderr.splitlines()
+    assert warning.startswith("digits-svm: warning: the playground listens on 0.0.0.0, so other machines")
+    assert "http://192.168.1.20:" in warning
