@@ -735,6 +735,18 @@ def test_samples_pointing_at_a_file_fails_at_start_up(mlmodel_path, tmp_path, cl
 
 
 # ---------------------------------------------------------------- --host: IPv6, and a warning when other machines can reach it
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
 def test_an_ipv6_loopback_host_serves_and_warns_nothing(mlmodel_path, samples, caplog):
     with caplog.at_level("WARNING", logger="digits_svm.playground.server"):
         srv = make_server(mlmodel_path, host="::1", port=0, samples=samples)
@@ -765,8 +777,11 @@ def pretend_wildcard(monkeypatch):
                         lambda *, ipv6: ["192.168.1.20", "fd00::20"] if ipv6 else ["192.168.1.20"])
 
 
-@pytest.mark.parametrize("host, lan_urls", [("0.0.0.0", ["http://192.168.1.20:{port}/"]),
-                                            ("::", ["http://192.168.1.20:{port}/", "http://[fd00::20]:{port}/"])])
+@pytest.mark.parametrize("host, lan_urls", [
+    ("0.0.0.0", ["http://192.168.1.20:{port}/"]),
+    pytest.param("::", ["http://192.168.1.20:{port}/", "http://[fd00::20]:{port}/"],
+                 marks=pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")),
+])
 def test_a_host_other_machines_can_reach_is_warned_about_with_the_urls_that_reach_it(
         mlmodel_path, samples, caplog, pretend_wildcard, host, lan_urls):
     with caplog.at_level("WARNING", logger="digits_svm.playground.server"):
