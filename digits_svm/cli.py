@@ -433,8 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "on what you draw and saves labelled samples for digits-svm train --extra.")
     _add_model_option(p)
     p.add_argument("--port", type=_port, default=8765, help="port 0..65535 (default 8765; 0 picks a free one)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    p.add_argument("--samples", type=Path, default=Path("samples"), help="where saved samples go (default: samples)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind, IPv4 or IPv6 (default 127.0.0.1: this machine only; 0.0.0.0 or :: lets other "
+                        "machines reach the page, with a warning listing its URLs)")
+    p.add_argument("--samples", type=Path, default=Path("samples"),
+                   help="folder where saved samples go (default: samples; at most 10,000 files and 50 MB)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.set_defaults(func=_cmd_playground)
 

@@ -447,6 +447,12 @@ def _raw_exchange(server, payload: bytes, *, wait: float = 5.0) -> bytes:
     return b"".join(chunks)
 
 
+def _headers(server) -> bytes:
+    """Host and Content-Type header lines the server accepts, for hand-written requests."""
+    host, port = server.server_address[:2]
+    return f"Host: {host}:{port}\r\nContent-Type: application/json\r\n".encode()
+
+
 def _status_and_error(raw: bytes) -> tuple[int, str]:
     head, _, body = raw.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
@@ -457,7 +463,7 @@ def test_a_body_that_stops_is_a_408_not_a_500(server, monkeypatch, capfd):
     from digits_svm.playground.server import PlaygroundHandler
 
     monkeypatch.setattr(PlaygroundHandler, "timeout", 0.5)
-    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"strokes\"")
+    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\n" + _headers(server) + b"Content-Length: 100\r\n\r\n{\"strokes\"")
     status, error = _status_and_error(raw)
     assert status == 408 and "did not arrive within 0.5 s" in error
     assert "Traceback" not in capfd.readouterr().err
@@ -473,13 +479,14 @@ def test_a_header_line_of_100_kb_is_a_json_4xx(server, capfd):
 
 
 def test_a_huge_content_length_and_a_dropped_connection(server, capfd):
-    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n")
+    huge = b"Content-Length: 99999999999999999999\r\n\r\n"
+    raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\n" + _headers(server) + huge)
     assert _status_and_error(raw)[0] == 413
     import socket
 
     host, port = server.server_address[:2]
     with socket.create_connection((host, port), timeout=5) as sock:  # sends half a body, then hangs up
-        sock.sendall(b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"str")
+        sock.sendall(b"POST /api/predict HTTP/1.1\r\n" + _headers(server) + b"Content-Length: 50\r\n\r\n{\"str")
     assert_still_serving(server)
     assert "Traceback" not in capfd.readouterr().err
 
@@ -493,3 +500,318 @@ def test_a_host_that_does_not_resolve_names_the_host_not_the_port(mlmodel_path, 
     with pytest.raises(DigitsSVMError, match="host 999.1.1.1") as info:
         make_server(mlmodel_path, host="999.1.1.1", port=0, samples=tmp_path)
     assert "--port" not in str(info.value)
+
+
+# ---------------------------------------------------------------- requests from other web pages
+def _post_raw(server, path: str, data: bytes, headers: dict[str, str]):
+    """POST with exactly these headers (no Content-Type unless given); return (status, headers, JSON)."""
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.putrequest("POST", path, skip_host="Host" in headers)
+        for key, value in headers.items():
+            conn.putheader(key, value)
+        conn.putheader("Content-Length", str(len(data)))
+        conn.endheaders(data)
+        resp = conn.getresponse()
+        return resp.status, resp, json.loads(resp.read())
+    finally:
+        conn.close()
+
+
+def _origin(server) -> str:
+    return server.url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+     "application/json-patch+json", "application/json; charset=latin-1", None],
+)
+def test_a_body_that_is_not_application_json_is_415_and_saves_nothing(server, samples, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    data = json.dumps({**ONE, "label": 3}).encode()
+    assert_error(_post_raw(server, "/api/samples", data, headers), 415, "application/json")
+    assert files_under(samples) == []
+    assert_still_serving(server)
+
+
+@pytest.mark.parametrize("content_type",
+                         ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\""])
+def test_application_json_with_or_without_a_utf8_charset_is_accepted(server, samples, content_type):
+    data = json.dumps({**ONE, "label": 3}).encode()
+    status, _, answer = _post_raw(server, "/api/samples", data, {"Content-Type": content_type, "Origin": _origin(server)})
+    assert status == 201, answer
+    assert len(files_under(samples)) == 1
+
+
+def test_a_cross_site_form_post_is_refused(server, samples):
+    """What a page on another site can send without asking: text/plain, a foreign Origin and Host."""
+    data = json.dumps({**ONE, "label": 3}).encode()
+    port = server.server_address[1]
+    answer = _post_raw(server, "/api/samples", data, {"Content-Type": "text/plain", "Origin": "http://evil.example",
+                                                      "Host": f"evil.example:{port}"})
+    assert 400 <= answer[0] < 500
+    assert_error(answer, answer[0])
+    answer = _post_raw(server, "/api/samples", b"label=3&strokes=x", {"Content-Type": "application/x-www-form-urlencoded"})
+    assert_error(answer, 415, "application/json")
+    assert files_under(samples) == []
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "https://127.0.0.1:{port}", "http://127.0.0.1:{other}",
+                                    "http://localhost.evil.example:{port}", "http://127.0.0.1:{port}/path", "file://",
+                                    "http://user@127.0.0.1:{port}"])
+def test_a_post_from_another_origin_is_403(server, samples, origin):
+    port = server.server_address[1]
+    origin = origin.format(port=port, other=port + 1 if port < 65535 else port - 1)
+    data = json.dumps({**ONE, "label": 3}).encode()
+    for path in ("/api/samples", "/api/predict"):
+        assert_error(_post_raw(server, path, data, {"Content-Type": "application/json", "Origin": origin}), 403, "Origin",
+                     server.url.rstrip("/"))
+    assert files_under(samples) == []
+    assert_still_serving(server)
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:{port}", "http://localhost:{port}", "http://[::1]:{port}",
+                                    "HTTP://LOCALHOST:{port}"])
+def test_a_post_from_the_playgrounds_own_origin_is_accepted(server, samples, origin):
+    data = json.dumps({**ONE, "label": 3}).encode()
+    origin = origin.format(port=server.server_address[1])
+    status, _, answer = _post_raw(server, "/api/samples", data, {"Content-Type": "application/json", "Origin": origin})
+    assert status == 201, answer
+
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1", "127.0.0.1:{other}", "127.0.0.2:{port}",
+                                  "localhost.evil.example:{port}", "127.0.0.1:{port}@evil.example", "", "0.0.0.0:{port}"])
+def test_a_foreign_host_header_is_refused_before_anything_is_answered(server, samples, host):
+    """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends its own Host."""
+    port = server.server_address[1]
+    host = host.format(port=port, other=port + 1 if port < 65535 else port - 1)
+    hostport = f"{server.server_address[0]}:{port}"
+    for method, path in (("GET", "/api/info"), ("GET", "/"), ("GET", "/static/app.js")):
+        status, resp, payload = request(server, method, path, headers={"Host": host})
+        assert_error((status, resp, payload), 421, "Host", hostport, "--host")
+    data = json.dumps({**ONE, "label": 3}).encode()
+    assert_error(_post_raw(server, "/api/samples", data, {"Content-Type": "application/json", "Host": host}), 421, "Host")
+    assert files_under(samples) == []
+    assert_still_serving(server)
+
+
+def test_a_missing_host_header_is_refused(server):
+    raw = _raw_exchange(server, b"GET /api/info HTTP/1.0\r\n\r\n")
+    status, error = _status_and_error(raw)
+    assert status == 421 and "Host" in error
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}", "[::1]:{port}"])
+def test_the_loopback_names_with_the_port_are_accepted_as_host(server, host):
+    status, _, info = request(server, "GET", "/api/info", headers={"Host": host.format(port=server.server_address[1])})
+    assert status == 200 and info["classes"] == list(range(10))
+
+
+def test_info_names_files_without_absolute_paths(server, mlmodel_path, samples):
+    status, _, info = request(server, "GET", "/api/info")
+    assert status == 200
+    assert info["model"] == Path(mlmodel_path).name and info["samples"] == samples.name
+    text = json.dumps(info)
+    assert str(samples.parent) not in text and str(Path(mlmodel_path).parent) not in text
+
+
+# ---------------------------------------------------------------- Content-Length that two parsers could read differently
+@pytest.mark.parametrize("lengths", [["40", "4"], ["1_0"], ["+40"], [" 4 0"], ["0x10"], ["4e1"], ["٤٠"], ["40", "40"]])
+def test_a_duplicated_or_non_digit_content_length_is_400(server, samples, lengths):
+    body = json.dumps({**ONE, "label": 3}).encode()
+    host, port = server.server_address[:2]
+    head = f"POST /api/samples HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+    head += "".join(f"Content-Length: {n}\r\n" for n in lengths)
+    raw = _raw_exchange(server, head.encode() + b"\r\n" + body)
+    status, error = _status_and_error(raw)
+    assert status == 400 and "Content-Length" in error, error
+    assert files_under(samples) == []
+    assert_still_serving(server)
+
+
+# ---------------------------------------------------------------- the samples folder's cap
+def _existing_samples(folder: Path, label: int, n: int, size: int = 100) -> None:
+    (folder / str(label)).mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / str(label) / f"old-{i}.json").write_bytes(b" " * size)
+
+
+def _started(playground: Playground):
+    from digits_svm.playground.server import PlaygroundServer
+
+    return PlaygroundServer(("127.0.0.1", 0), playground).start()
+
+
+def test_samples_are_saved_as_compact_json(server, samples):
+    big = {"strokes": [[[50 + i % 50, 20 + i // 100] for i in range(9_000)]], "label": 4}
+    data = json.dumps(big).encode()
+    status, _, answer = request(server, "POST", "/api/samples", data=data)
+    assert status == 201, answer
+    (saved,) = files_under(samples)
+    text = saved.read_text()
+    assert text.count("\n") == 1 and text.endswith("}\n") and ", " not in text and ": " not in text
+    assert saved.stat().st_size <= 1.5 * len(data)  # not 4x, as indented JSON was
+    assert load_strokes(saved).label == 4
+
+
+def test_the_samples_cap_counts_what_is_on_disk_at_start_and_refuses_with_507(mlmodel_path, samples):
+    _existing_samples(samples, 4, 2)
+    (samples / "notes.txt").write_text("not a sample: not counted")
+    playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, max_samples=3)
+    assert playground.save_sample({**ONE, "label": 4})["count"] == 3
+    with _started(playground) as srv:
+        answer = request(srv, "POST", "/api/samples", {**ONE, "label": 5})
+        assert_error(answer, 507, "3 samples", "samples", "move")
+        assert_still_serving(srv)
+    assert len(list(samples.rglob("*.json"))) == 3 and not (samples / "5").exists()
+
+
+def test_the_samples_cap_on_bytes(mlmodel_path, samples):
+    _existing_samples(samples, 1, 3, size=1_000)
+    playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, max_sample_bytes=3_000 + 150)
+    small = {"strokes": [[[60, 20], [60, 120]]], "label": 1}
+    assert playground.save_sample(small)["count"] == 4  # about 90 bytes
+    from digits_svm.playground.app import HTTPError
+
+    with pytest.raises(HTTPError) as refused:
+        playground.save_sample(small)
+    assert refused.value.status == 507 and "3,150 bytes" in refused.value.message
+    assert len(files_under(samples)) == 4
+
+
+def test_a_save_does_not_list_the_samples_folder(mlmodel_path, samples, monkeypatch):
+    """Counts and bytes are read once, at start-up; a save then costs the same whatever the folder holds."""
+    import os
+
+    _existing_samples(samples, 2, 5)
+    playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples)
+
+    def listing(*args, **kwargs):
+        raise AssertionError("a save listed the samples folder")
+
+    for owner, name in ((os, "scandir"), (os, "listdir"), (Path, "glob"), (Path, "rglob"), (Path, "iterdir")):
+        monkeypatch.setattr(owner, name, listing)
+    assert [playground.save_sample({**ONE, "label": 2})["count"] for _ in range(3)] == [6, 7, 8]
+    assert playground.save_sample({**ONE, "label": 3})["count"] == 1
+
+
+def test_concurrent_saves_stop_exactly_at_the_cap(mlmodel_path, samples):
+    playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, max_samples=10)
+    statuses: list[int] = []
+    with _started(playground) as srv:
+        threads = [threading.Thread(target=lambda: statuses.append(request(srv, "POST", "/api/samples", {**ONE, "label": 0})[0]))
+                   for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(statuses) == [201] * 10 + [507] * 6
+    assert len(files_under(samples)) == 10
+
+
+@pytest.mark.parametrize("kwargs", [{"max_samples": 0}, {"max_samples": 1.5}, {"max_sample_bytes": -1}])
+def test_the_cap_is_checked(mlmodel_path, samples, kwargs):
+    from digits_svm.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=next(iter(kwargs))):
+        Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, **kwargs)
+
+
+def test_samples_pointing_at_a_file_fails_at_start_up(mlmodel_path, tmp_path, cli):
+    a_file = tmp_path / "samples.txt"
+    a_file.write_text("not a folder")
+    with pytest.raises(DigitsSVMError, match=r"samples\.txt is a file, not a folder.*--samples"):
+        make_server(mlmodel_path, port=0, samples=a_file)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "7").write_text("not a folder")
+    with pytest.raises(DigitsSVMError, match=r"7 is a file, not a folder"):
+        make_server(mlmodel_path, port=0, samples=tmp_path / "s")
+    proc = cli("playground", "--model", mlmodel_path, "--port", "0", "--samples", a_file)
+    assert proc.returncode == 2 and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert "samples.txt is a file, not a folder" in line and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- --host: IPv6, and a warning when other machines can reach it
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_an_ipv6_loopback_host_serves_and_warns_nothing(mlmodel_path, samples, caplog):
+    with caplog.at_level("WARNING", logger="digits_svm.playground.server"):
+        srv = make_server(mlmodel_path, host="::1", port=0, samples=samples)
+    with srv:
+        srv.start()
+        port = srv.server_address[1]
+        assert srv.url == f"http://[::1]:{port}/" and not srv.exposed
+        status, _, info = request(srv, "GET", "/api/info")
+        assert status == 200 and info["classes"] == list(range(10))
+        data = json.dumps({**ONE, "label": 3}).encode()
+        status, _, answer = _post_raw(srv, "/api/samples", data, {"Content-Type": "application/json", "Origin": srv.url[:-1]})
+        assert status == 201, answer
+    assert caplog.records == []
+
+
+@pytest.fixture
+def pretend_wildcard(monkeypatch):
+    """Make a server believe it is bound to every interface while its socket listens on loopback only."""
+    from digits_svm.playground import server as server_module
+
+    def bind_loopback(self):
+        wanted = self.server_address[0]
+        self.socket.bind(("::1" if self.address_family == server_module.socket.AF_INET6 else "127.0.0.1", 0))
+        self.server_address = (wanted, *self.socket.getsockname()[1:])
+
+    monkeypatch.setattr(server_module.PlaygroundServer, "server_bind", bind_loopback)
+    monkeypatch.setattr(server_module, "_machine_addresses",
+                        lambda *, ipv6: ["192.168.1.20", "fd00::20"] if ipv6 else ["192.168.1.20"])
+
+
+@pytest.mark.parametrize("host, lan_urls", [
+    ("0.0.0.0", ["http://192.168.1.20:{port}/"]),
+    pytest.param("::", ["http://192.168.1.20:{port}/", "http://[fd00::20]:{port}/"],
+                 marks=pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")),
+])
+def test_a_host_other_machines_can_reach_is_warned_about_with_the_urls_that_reach_it(
+        mlmodel_path, samples, caplog, pretend_wildcard, host, lan_urls):
+    with caplog.at_level("WARNING", logger="digits_svm.playground.server"):
+        srv = make_server(mlmodel_path, host=host, port=0, samples=samples)
+    with srv:
+        srv.start()
+        port = srv.server_address[1]
+        lan_urls = [u.format(port=port) for u in lan_urls]
+        (record,) = caplog.records
+        assert record.levelname == "WARNING"
+        assert f"listens on {host}, so other machines on your network can reach it" in record.message
+        assert all(u in record.message for u in lan_urls) and "--host 127.0.0.1" in record.message
+        assert srv.exposed and srv.url == f"http://{'[::1]' if ':' in host else '127.0.0.1'}:{port}/"
+        assert srv.urls == [srv.url, *lan_urls]
+        for url in srv.urls:  # each listed URL is one the server answers to
+            authority = url.split("/")[2]
+            status, _, _ = request(srv, "GET", "/api/info", headers={"Host": authority})
+            assert status == 200, url
+        assert_error(request(srv, "GET", "/api/info", headers={"Host": f"{host}:{port}"}), 421, "Host")
+        assert_error(request(srv, "GET", "/api/info", headers={"Host": f"evil.example:{port}"}), 421, "Host")
+
+
+def test_the_cli_prints_the_warning_on_stderr(cli, mlmodel_path, tmp_path, pretend_wildcard, monkeypatch):
+    from digits_svm.playground.server import PlaygroundServer
+
+    monkeypatch.setattr(PlaygroundServer, "serve_forever", lambda self, *a, **k: None)  # return at once
+    proc = cli("playground", "--model", mlmodel_path, "--host", "0.0.0.0", "--port", "0", "--samples", tmp_path / "s")
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stdout.splitlines()
+    assert line.startswith("playground at http://127.0.0.1:")
+    (warning,) = proc.stderr.splitlines()
+    assert warning.startswith("digits-svm: warning: the playground listens on 0.0.0.0, so other machines")
+    assert "http://192.168.1.20:" in warning

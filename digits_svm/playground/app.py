@@ -13,7 +13,9 @@ status and the one-line message the page shows.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,19 +27,25 @@ from typing import Any
 import numpy as np
 
 from ..confidence import NOT_A_DIGIT, answers_from_proba, recorded_min_confidence
-from ..errors import EmptyDrawingError, InvalidParameterError, StrokesError
-from ..fileio import atomic_write_json
+from ..errors import ArtifactWriteError, EmptyDrawingError, InvalidParameterError, StrokesError
+from ..fileio import atomic_write_bytes
 from ..preprocessing import DEFAULT_METHOD, METHODS
 from ..runtime import CoreMLRuntime, coreml_predict
 from ..strokes import Drawing, parse_strokes, preprocess_strokes
-from ..validation import check_choice, check_instance, check_path
+from ..validation import check_choice, check_count, check_instance, check_path
 
-__all__ = ["MAX_BODY_BYTES", "MAX_POINTS", "HTTPError", "Playground", "decode_json"]
+__all__ = ["MAX_BODY_BYTES", "MAX_POINTS", "MAX_SAMPLES", "MAX_SAMPLE_BYTES", "HTTPError", "Playground", "decode_json"]
+
+logger = logging.getLogger(__name__)
 
 #: Largest request body accepted (bytes); larger bodies get 413 before they are read.
 MAX_BODY_BYTES = 1_000_000
 #: Most points accepted in one drawing; a hand-drawn digit has a few hundred.
 MAX_POINTS = 10_000
+#: Most sample files one samples folder may hold (a session of drawing makes a few hundred).
+MAX_SAMPLES = 10_000
+#: Most bytes the sample files of one samples folder may take (a drawing is a few kilobytes).
+MAX_SAMPLE_BYTES = 50_000_000
 #: Keys a client may send besides the stroke format itself.
 _REQUEST_ONLY_KEYS = ("method",)
 
@@ -146,29 +154,58 @@ class Playground:
     samples : str or PathLike, default "samples"
         Where saved drawings go, as ``<samples>/<digit>/<name>.json``.
     model_path : str, optional
-        Shown on the page; informational only.
+        The model's file; only its name is shown on the page.
+    max_samples : int, default 10,000
+        Most sample files (``<samples>/<digit>/*.json``) the folder may hold.
+    max_sample_bytes : int, default 50,000,000
+        Most bytes those files may take together.
+
+    Raises
+    ------
+    ArtifactWriteError
+        ``samples`` (or one of its digit folders) is a file, or cannot be read.
+    InvalidParameterError
+        A cap below 1, or an argument of the wrong type.
+
+    Notes
+    -----
+    The samples already in the folder are counted once, here; each save then adds its
+    file to the count and bytes under a lock, so a save costs the same however full the
+    folder is. Files removed while the playground runs are still counted until it is
+    restarted. A save that would pass a cap is refused with 507 Insufficient Storage:
+    the request is valid and resending it, smaller or later, does not help (as 413 or
+    429 would suggest); room in the folder does.
     """
 
-    def __init__(self, runtime: CoreMLRuntime, *, samples: str | os.PathLike = "samples", model_path: str | None = None):
+    def __init__(self, runtime: CoreMLRuntime, *, samples: str | os.PathLike = "samples", model_path: str | None = None,
+                 max_samples: int = MAX_SAMPLES, max_sample_bytes: int = MAX_SAMPLE_BYTES):
         self.runtime = check_instance(runtime, "runtime", CoreMLRuntime, "a CoreMLRuntime (CoreMLRuntime.from_file(path))")
         self.samples = Path(check_path(samples, "samples"))
         self.model_path = check_instance(model_path, "model_path", (str, type(None)), "a string, or None")
+        self.max_samples = check_count(max_samples, "max_samples", low=1)
+        self.max_sample_bytes = check_count(max_sample_bytes, "max_sample_bytes", low=1)
+        self._lock = threading.Lock()
+        self._counts, self._bytes = _scan_samples(self.samples)
         self.methods = tuple(METHODS)
         wanted = runtime.preprocessing_method
         self.default_method = wanted if wanted in self.methods else DEFAULT_METHOD
         self.min_confidence = recorded_min_confidence(runtime.metadata)
 
     def info(self) -> dict[str, Any]:
-        """What the page needs to know about the model (``GET /api/info``)."""
+        """What the page needs to know about the model (``GET /api/info``).
+
+        Files are named without their folders (the model file's name, the samples
+        folder's name): any page that reaches the server can read this.
+        """
         return {
-            "model": self.model_path,
+            "model": Path(self.model_path).name if self.model_path is not None else None,
             "classes": _plain(self.runtime.classes_),
             "has_probabilities": bool(self.runtime.has_probabilities),
             "methods": list(self.methods),
             "default_method": self.default_method,
             "metadata": {str(k): str(v) for k, v in self.runtime.metadata.items()},
             "limits": {"max_body_bytes": MAX_BODY_BYTES, "max_points": MAX_POINTS},
-            "samples": str(self.samples),
+            "samples": self.samples.name or str(self.samples),
         }
 
     def predict(self, body: Any) -> dict[str, Any]:
@@ -215,25 +252,80 @@ class Playground:
         """Save a labelled drawing as ``<samples>/<label>/<time>-<uuid>.json`` (``POST /api/samples``).
 
         The file name is made here from the clock and a random UUID; nothing from the
-        request reaches the path except the label, which must be the integer 0..9.
+        request reaches the path except the label, which must be the integer 0..9. The
+        file is compact JSON (one line). A save that would take the folder past
+        ``max_samples`` files or ``max_sample_bytes`` bytes is refused with 507 and
+        writes nothing; ``"count"`` in the answer is the files of that label.
         """
         if not isinstance(body, dict) or "label" not in body:
             raise HTTPError(HTTPStatus.BAD_REQUEST, '"label" is missing; send {"strokes": ..., "label": 0..9}')
         label = _check_label(body["label"])
         drawing = _parse_drawing(body)
         record = drawing.to_json()  # the shared stroke format, label included
-        folder = self.samples / str(label)
+        data = (json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
+        with self._lock:  # reserve the room first, so that concurrent saves cannot pass the cap together
+            self._check_room(len(data))
+            self._counts[label] += 1
+            self._bytes += len(data)
+            count = self._counts[label]
+        try:
+            path = self._write(self.samples / str(label), data)
+        except BaseException:
+            with self._lock:
+                self._counts[label] -= 1
+                self._bytes -= len(data)
+            raise
+        return {"saved": str(path), "label": label, "points": drawing.n_points, "count": count}
+
+    def _check_room(self, size: int) -> None:
+        """Refuse (507) a file of ``size`` bytes that would take the folder past a cap; call under the lock."""
+        remedy = (f"move the samples out of {self.samples.name or self.samples}/ (e.g. after digits-svm train --extra) "
+                  "and restart the playground")
+        total = sum(self._counts)
+        if total + 1 > self.max_samples:
+            raise HTTPError(HTTPStatus.INSUFFICIENT_STORAGE,
+                            f"the samples folder holds {total:,} samples, its limit of {self.max_samples:,}; {remedy}")
+        if self._bytes + size > self.max_sample_bytes:
+            raise HTTPError(HTTPStatus.INSUFFICIENT_STORAGE,
+                            f"the samples folder holds {self._bytes:,} bytes of samples; this one ({size:,} bytes) would pass "
+                            f"its limit of {self.max_sample_bytes:,} bytes; {remedy}")
+
+    @staticmethod
+    def _write(folder: Path, data: bytes) -> Path:
         while True:
             path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex}.json"
             try:
                 # exclusive: a name collision (never expected with a UUID) cannot overwrite a sample.
-                atomic_write_json(path, record, exclusive=True)
-                break
+                return atomic_write_bytes(path, data, exclusive=True)
             except FileExistsError:
                 continue
-        return {"saved": str(path), "label": label, "points": drawing.n_points, "count": _count_samples(folder)}
+            except ArtifactWriteError as exc:
+                logger.warning("playground: %s", exc)
+                raise HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR,
+                                "the sample could not be written (the server's log says why); free disk space or "
+                                "check the samples folder's permissions") from None
 
 
-def _count_samples(folder: Path) -> int:
-    return sum(1 for p in folder.glob("*.json") if not p.name.startswith("."))
+def _scan_samples(folder: Path) -> tuple[list[int], int]:
+    """Count the sample files (``<folder>/<digit>/*.json``) per digit, and their bytes; once, at start-up."""
+    counts, total = [0] * 10, 0
+    if folder.exists() and not folder.is_dir():
+        raise ArtifactWriteError(f"samples folder {folder} is a file, not a folder; give a folder with --samples")
+    for digit in range(10):
+        sub = folder / str(digit)
+        if not sub.exists():
+            continue
+        if not sub.is_dir():
+            raise ArtifactWriteError(f"{sub} is a file, not a folder; move it away or give another folder with --samples")
+        try:
+            with os.scandir(sub) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".json") and not entry.name.startswith(".") and entry.is_file():
+                        counts[digit] += 1
+                        total += entry.stat().st_size
+        except OSError as exc:
+            raise ArtifactWriteError(
+                f"cannot read samples folder {sub}: {exc.strerror or exc}; check its permissions or give another with --samples"
+            ) from exc
+    return counts, total
 

@@ -4,14 +4,23 @@ The page (``static/``) posts drawings; `digits_svm.playground.app.Playground` an
 them. The server is the standard library's `http.server.ThreadingHTTPServer`: no extra
 dependency, works offline, and a small surface. It is a local development tool, bound to
 127.0.0.1 by default, not a production web server.
+
+Any web page the user visits can make the browser send requests to a loopback port, so
+the server answers only requests addressed to it by name: the ``Host`` header must be
+an address it listens on (or ``localhost``, ``127.0.0.1``, ``[::1]``) with its port,
+which defeats DNS rebinding; a request that writes must come from the playground's own
+page when it names an ``Origin``; and a body must be ``application/json``, a type a
+cross-site form cannot send without the browser asking the server first.
 """
 
 from __future__ import annotations
 
 import errno
+import ipaddress
 import json
 import logging
 import os
+import re
 import socket
 import threading
 import webbrowser
@@ -27,7 +36,8 @@ from ..runtime import CoreMLRuntime
 from ..validation import check_bool, check_count, check_instance, check_path, check_sequence
 from .app import MAX_BODY_BYTES, HTTPError, Playground, decode_json
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "REQUEST_TIMEOUT", "PlaygroundServer", "make_server", "serve"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK_NAMES", "REQUEST_TIMEOUT", "PlaygroundServer", "exposure_warning",
+           "make_server", "serve"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +45,9 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: Seconds a client may take to send its request before the connection is dropped.
 REQUEST_TIMEOUT = 10.0
+
+#: Host names every playground answers to, whatever address it listens on (with its port).
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _CONTENT_TYPES = {
@@ -46,12 +59,67 @@ _CONTENT_TYPES = {
 }
 
 
+# host[:port] as in a Host header or after an origin's "http://": a name, an IPv4 address or a
+# bracketed IPv6 address; anything else (user info, a path, spaces) does not match.
+_AUTHORITY = re.compile(r"(?:\[(?P<v6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?))(?::(?P<port>[0-9]{1,5}))?",
+                        re.IGNORECASE)
+
+
+def _split_authority(text: str) -> tuple[str, int] | None:
+    """``host[:port]`` as (lower-case host, IPv6 without brackets, port; 80 if none); None if malformed."""
+    match = _AUTHORITY.fullmatch(text)
+    if match is None:
+        return None
+    host = match["name"]
+    if host is None:
+        try:
+            host = str(ipaddress.IPv6Address(match["v6"]))
+        except ValueError:
+            return None
+    return host.lower(), int(match["port"]) if match["port"] else 80
+
+
+def _origin_authority(origin: str) -> tuple[str, int] | None:
+    """The (host, port) of an ``http://host[:port]`` origin; None for ``null``, another scheme or a malformed one."""
+    if origin[:7].lower() != "http://":
+        return None
+    return _split_authority(origin[7:])
+
+
+def _is_json_content_type(values: list[str] | None) -> bool:
+    """True for exactly one ``application/json`` Content-Type, with at most a UTF-8 charset parameter."""
+    if not values or len(values) != 1:
+        return False
+    mime, *params = values[0].split(";")
+    if mime.strip().lower() != "application/json":
+        return False
+    for param in params:
+        if not param.strip():
+            continue
+        key, _, value = param.partition("=")
+        if key.strip().lower() != "charset" or value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
+
+
+def _shown(value: str) -> str:
+    """A header value quoted for an error message, cut to 80 characters."""
+    return repr(value if len(value) <= 80 else value[:80] + "...")
+
+
 class PlaygroundHandler(BaseHTTPRequestHandler):
-    """Routes requests to the server's `Playground`; every refusal is JSON ``{"error": ...}``."""
+    """Routes requests to the server's `Playground`; every refusal is JSON ``{"error": ...}``.
+
+    Before routing, every request must name the server in its ``Host`` header (else 421),
+    and a request other than GET or HEAD that sends an ``Origin`` must come from the
+    playground's own page (else 403); `_read_json` then requires one decimal
+    ``Content-Length`` (else 411 or 400) and an ``application/json`` body (else 415).
+    """
 
     server: PlaygroundServer
     server_version = "digits-svm-playground"
     timeout = REQUEST_TIMEOUT
+    _body_read = False
 
     # Routes: path -> {HTTP method: handler name}.
     _routes = {
@@ -69,7 +137,11 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         verb = self.command
         path = urlsplit(self.path).path
+        self._body_read = False
         try:
+            self._check_host()
+            if verb not in ("GET", "HEAD"):
+                self._check_origin()
             allowed: dict[str, str] | None
             if path.startswith("/static/"):
                 allowed = {"GET": "_get_static"}
@@ -86,11 +158,39 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
                 )
             getattr(self, name)(path)
         except HTTPError as exc:
+            if not self._body_read and ("Content-Length" in self.headers or "Transfer-Encoding" in self.headers):
+                # The body was never read: it would be taken for the next request on this connection.
+                self.close_connection = True
+                exc.headers.setdefault("Connection", "close")
             # A client that stopped sending is worth a line in the server's log; a bad drawing is not.
             self._send_error_json(exc, logging.WARNING if exc.status == HTTPStatus.REQUEST_TIMEOUT else logging.DEBUG)
         except Exception:  # a bug: log it, answer 500, keep serving
             logger.exception("playground: unexpected error on %s %s", verb, path)
             self._send_error_json(HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; see the server log"))
+
+    def _check_host(self) -> None:
+        """Refuse (421) a request whose Host header does not name this server: DNS rebinding, or a wrong address."""
+        values = self.headers.get_all("Host") or []
+        where = f"open {self.server.url} (or, to use another name or address, start the playground with --host set to it)"
+        if len(values) != 1:
+            raise HTTPError(HTTPStatus.MISDIRECTED_REQUEST,
+                            f"{'no' if not values else len(values)} Host header{'s' if len(values) > 1 else ''}; {where}")
+        if _split_authority(values[0].strip()) not in self.server.allowed_hosts:
+            raise HTTPError(HTTPStatus.MISDIRECTED_REQUEST, f"Host {_shown(values[0])} is not this playground's address; {where}")
+
+    def _check_origin(self) -> None:
+        """Refuse (403) a write sent by a page other than the playground's own (including ``Origin: null``)."""
+        values = self.headers.get_all("Origin")
+        if values is None:
+            return  # not sent by a browser page (curl, scripts), or a same-origin request of an older browser
+        authority = _origin_authority(values[0].strip()) if len(values) == 1 else None
+        if authority is None or authority not in self.server.allowed_hosts:
+            shown = _shown(values[0]) if len(values) == 1 else f"sent {len(values)} times"
+            raise HTTPError(
+                HTTPStatus.FORBIDDEN,
+                f"Origin {shown} is not the playground's page ({self.server.url.rstrip('/')}); "
+                "only the page the playground serves may post to it: draw there",
+            )
 
     # http.server calls do_<VERB>; every verb goes through the route table, so a known path
     # with the wrong verb is a 405 (not the stdlib's 501) and an unknown path a 404.
@@ -136,23 +236,35 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self.close_connection = True
             raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted; send Content-Length")
-        raw = self.headers.get("Content-Length")
-        if raw is None:
+        values = self.headers.get_all("Content-Length")
+        if not values:
             self.close_connection = True
             raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "Content-Length header is missing; send the JSON body with its length")
-        try:
-            length = int(raw)
-        except ValueError:
-            length = -1
-        if length < 0:
+        if len(values) > 1:
+            # Two lengths could be read differently by a proxy and by this server: refuse rather than pick one.
             self.close_connection = True
-            raise HTTPError(HTTPStatus.BAD_REQUEST, f"Content-Length {raw!r} is not a byte count")
+            raise HTTPError(HTTPStatus.BAD_REQUEST, f"Content-Length header sent {len(values)} times; send it once")
+        raw = values[0].strip(" \t")
+        # Only ASCII digits: int() would also take "+40", "1_0" and other scripts' digits.
+        if not (raw.isascii() and raw.isdigit()):
+            self.close_connection = True
+            raise HTTPError(HTTPStatus.BAD_REQUEST,
+                            f"Content-Length {values[0]!r} is not a byte count; send the body's length in decimal digits")
+        length = int(raw)
         if length > MAX_BODY_BYTES:
             # The body is never read, so the connection cannot be reused.
             self.close_connection = True
             raise HTTPError(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"request body is {length} bytes, more than {MAX_BODY_BYTES}; send one drawing at a time",
+                {"Connection": "close"},
+            )
+        if not _is_json_content_type(self.headers.get_all("Content-Type")):
+            self.close_connection = True
+            shown = ", ".join(self.headers.get_all("Content-Type") or ["none"])
+            raise HTTPError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"Content-Type {shown[:80]!r} is not accepted; send the body as application/json (UTF-8)",
                 {"Connection": "close"},
             )
         try:
@@ -164,6 +276,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
                 f"the request body ({length} bytes announced) did not arrive within {self.timeout:g} s; resend it",
                 {"Connection": "close"},
             ) from None
+        self._body_read = True
         if len(body) != length:
             self.close_connection = True
             raise HTTPError(HTTPStatus.BAD_REQUEST, "request body ended early; resend it")
@@ -196,7 +309,14 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
 
 
 class PlaygroundServer(ThreadingHTTPServer):
-    """A `ThreadingHTTPServer` serving one `Playground`; ``.url`` is where to point a browser."""
+    """A `ThreadingHTTPServer` serving one `Playground`; ``.url`` is where to point a browser.
+
+    An IPv6 host (``::1``, ``::``) gets an IPv6 socket; ``::`` also accepts IPv4 where the
+    system allows it. ``allowed_hosts`` holds the (host, port) pairs a request's ``Host``
+    header (and a posting page's ``Origin``) may name: the loopback names, the address
+    bound and the host given, or, on a wildcard address (``0.0.0.0``, ``::``), the
+    addresses and name of this machine (`urls` lists them).
+    """
 
     daemon_threads = True
     block_on_close = False
@@ -206,7 +326,54 @@ class PlaygroundServer(ThreadingHTTPServer):
         _check_address(host, port)
         self.playground = check_instance(playground, "playground", Playground, "a Playground")
         self._thread: threading.Thread | None = None
+        self.host = host
+        if ":" in host:
+            self.address_family = socket.AF_INET6
         super().__init__(address, PlaygroundHandler)
+        self._addresses = _machine_addresses(ipv6=self.address_family == socket.AF_INET6) if self.wildcard else []
+        self.allowed_hosts = frozenset((name, self.port) for name in self._host_names())
+
+    def server_bind(self) -> None:
+        ip = _ip(self.host)
+        if self.address_family == socket.AF_INET6 and ip is not None and ip.is_unspecified:
+            try:  # "::" serves IPv4 too, where the system allows one socket for both
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            except (AttributeError, OSError):
+                pass
+        super().server_bind()
+
+    def _host_names(self) -> set[str]:
+        names = set(LOOPBACK_NAMES)
+        if self.wildcard:
+            names.update(a.lower() for a in self._addresses)
+            hostname = socket.gethostname().lower()
+            names.update({hostname, hostname if "." in hostname else f"{hostname}.local"} - {""})
+        else:
+            names.update({self.bound_host.lower(), self.host.lower()})
+        return names
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (the one picked, if it was given as 0)."""
+        return int(self.server_address[1])
+
+    @property
+    def bound_host(self) -> str:
+        """The address the socket is bound to (``127.0.0.1``, ``::1``, ``0.0.0.0``, ...)."""
+        host = self.server_address[0]
+        return host.decode() if isinstance(host, bytes) else str(host)
+
+    @property
+    def wildcard(self) -> bool:
+        """True if the server listens on every interface (``0.0.0.0`` or ``::``)."""
+        ip = _ip(self.bound_host)
+        return ip is not None and ip.is_unspecified
+
+    @property
+    def exposed(self) -> bool:
+        """True if other machines can reach the server (it is not bound to a loopback address)."""
+        ip = _ip(self.bound_host)
+        return ip is None or not ip.is_loopback
 
     def start(self) -> PlaygroundServer:
         """Serve in a background thread (for notebooks and tests); returns the server."""
@@ -230,15 +397,61 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else str(host)
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{port}/"
+        """The page's URL on this machine (a loopback address if the server listens on every interface)."""
+        if self.wildcard:
+            return _url("::1" if self.address_family == socket.AF_INET6 else "127.0.0.1", self.port)
+        return _url(self.bound_host, self.port)
+
+    @property
+    def urls(self) -> list[str]:
+        """Every URL known to reach the page: `url`, then, on a wildcard address, this machine's addresses."""
+        return [self.url, *(_url(a, self.port) for a in self._addresses)]
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-response is not worth a traceback on stderr.
         logger.debug("playground: connection error from %s", client_address, exc_info=True)
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def _machine_addresses(*, ipv6: bool) -> list[str]:
+    """This machine's address on its default route, IPv4 (and IPv6 if ``ipv6``), found without sending anything.
+
+    Connecting a UDP socket only asks the kernel which source address it would use for
+    a documentation address (RFC 5737, RFC 3849); no packet leaves the machine.
+    """
+    probes = [(socket.AF_INET, "192.0.2.1")] + ([(socket.AF_INET6, "2001:db8::1")] if ipv6 else [])
+    found: list[str] = []
+    for family, probe in probes:
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as sock:
+                sock.connect((probe, 9))
+                address = str(sock.getsockname()[0])
+        except OSError:  # no route of that family
+            continue
+        ip = _ip(address)
+        if ip is not None and not ip.is_loopback and not ip.is_unspecified and address not in found:
+            found.append(address)
+    return found
+
+
+def exposure_warning(server: PlaygroundServer) -> str | None:
+    """The warning for a server other machines can reach, listing the URLs that reach it; None on loopback."""
+    if not server.exposed:
+        return None
+    others = [u for u in server.urls if u != server.url] if server.wildcard else [server.url]
+    where = ", ".join(others) if others else f"http://<this machine's address>:{server.port}/"
+    return (f"warning: the playground listens on {server.host}, so other machines on your network can reach it "
+            f"(no authentication) at {where}; use --host 127.0.0.1 to keep it to this machine")
 
 
 def _check_address(host: Any, port: Any) -> None:
@@ -260,8 +473,11 @@ def make_server(
     model : str or PathLike, default "artifacts/DigitsSVM.mlmodel"
         The ``.mlmodel`` the app ships; loaded once, here.
     host : str, default "127.0.0.1"
-        Interface to bind. Keep the default unless you want other machines on your
-        network (a phone, a tablet) to reach the page: then use "0.0.0.0".
+        Interface to bind (IPv4 or IPv6: "::1", "::"). Keep the default unless you want
+        other machines on your network (a phone, a tablet) to reach the page: then use
+        "0.0.0.0" (or "::"), and a warning listing the URLs that reach it is logged.
+        Requests must name the server in their Host header: one of these URLs, or
+        ``localhost``, ``127.0.0.1``, ``[::1]`` with the port.
     port : int, default 8765
         TCP port; 0 picks a free one (see ``server.url``).
     samples : str or PathLike, default "samples"
@@ -307,7 +523,7 @@ def make_server(
     runtime = CoreMLRuntime.from_file(model)
     playground = Playground(runtime, samples=samples, model_path=str(model))
     try:
-        return PlaygroundServer((host, port), playground)
+        server = PlaygroundServer((host, port), playground)
     except socket.gaierror as exc:  # the host name or address does not resolve
         raise DigitsSVMError(
             f"cannot listen on host {host}: {exc.strerror or exc}; give an address of this machine with --host "
@@ -321,6 +537,10 @@ def make_server(
         raise DigitsSVMError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port"
         ) from exc
+    warning = exposure_warning(server)
+    if warning is not None:
+        logger.warning("%s", warning)
+    return server
 
 
 def serve(
