@@ -2,7 +2,9 @@
 
 Run:  python benchmarks/fuzz.py [--examples 100000] [--seed 0]
 
-The doors: strokes JSON files, image files, grid files (.npy / .json), `.mlmodel` files,
+The doors: strokes JSON files (and deep, wide or costly JSON through every door that
+reads a drawing: strokes files, grid files, playground bodies, training samples), image
+files, grid files (.npy / .json), `.mlmodel` files,
 pickles with their sidecars, skops files (with a sidecar that matches them, so the skops
 reader itself is fuzzed), and the playground's HTTP bodies. Each door is fed random
 and mutated inputs (random bytes, valid files with bytes flipped, cut or inserted,
@@ -50,6 +52,37 @@ json_values = st.recursive(
         max_size=5),
     max_leaves=40,
 )
+
+
+@st.composite
+def deep_json(draw: Any) -> bytes:
+    """Brackets nested up to 200,000 deep, balanced or not, with strings and values among them."""
+    depth = draw(st.sampled_from([1, 4, 31, 32, 33, 100, 1000, 5000, 200_000]))
+    opens = "".join(draw(st.sampled_from(["[", "{\"strokes\": "])) for _ in range(min(depth, 40)))
+    opens = opens if depth <= 40 else opens + "[" * (depth - 40)
+    inner = draw(st.sampled_from(["", "0", "[0, 0]", '"[[[["', '"\\"[', "[[1, 2, 3]]"]))
+    closes = "".join("}" if o == "{" else "]" for o in reversed(opens.replace('"strokes": ', "").replace(" ", "")))
+    cut = draw(st.integers(0, len(closes)))
+    return (opens + inner + closes[:cut] if draw(st.booleans()) else opens + inner + closes).encode()
+
+
+@st.composite
+def costly_drawing(draw: Any) -> dict:
+    """A drawing near or past the limits: thousands of points, fat lines, big scales, spread or piled up."""
+    n = draw(st.sampled_from([2, 8, 50, 2000, 9_999, 10_000, 10_001, 12_000]))
+    spread = draw(st.sampled_from([10.0, 400.0, 2000.0]))
+    seed_ = draw(st.integers(0, 2**16))
+    points = np.random.default_rng(seed_).uniform(0, spread, (n, 2)).round(1)
+    n_strokes = draw(st.integers(1, 4))
+    strokes = [chunk.tolist() for chunk in np.array_split(points, n_strokes)]
+    return {"strokes": strokes, "line_width": draw(st.sampled_from([1.0, 20.0, 200.0])),
+            "scale": draw(st.sampled_from([1.0, 3.0, 10.0]))}
+
+
+#: Deep, wide or costly JSON: what bounds the work before it is done.
+costly_json = st.one_of(deep_json(), costly_drawing().map(lambda d: json.dumps(d).encode()),
+                        st.integers(1, 120_000).map(lambda n: json.dumps([[[0, 0]] * n]).encode()),
+                        st.integers(1, 50_000).map(lambda n: json.dumps([0] * n).encode()))
 
 
 def mutated(data: bytes) -> st.SearchStrategy[bytes]:
@@ -161,6 +194,24 @@ class Doors:
             except DigitsSVMError:
                 pass
 
+    def costly(self, data: bytes) -> None:
+        """Deep, wide or costly JSON through every door that reads a drawing: each must answer or refuse in time."""
+        self._count("costly JSON")
+        started = time.perf_counter()
+        for door in (self.strokes, self.grid, self.http, self.sample):
+            door((".json", data) if door == self.grid else data)
+        assert time.perf_counter() - started < 20, f"{len(data):,} bytes took {time.perf_counter() - started:.1f} s"
+
+    def sample(self, data: bytes) -> None:
+        """A training sample (``train --extra``): `load_samples` answers or skips it with a reason."""
+        folder = self.folder / "extra" / "3"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "fuzzed.json").write_bytes(data)
+        try:
+            digits_svm.data.load_samples(self.folder / "extra")
+        except DigitsSVMError:
+            pass
+
     def image(self, data: bytes) -> None:
         self._count("images")
         for suffix in (".png", ".jpg"):
@@ -264,6 +315,7 @@ class Doors:
                 mutated(self.skops_members["schema.json"]).map(self.with_schema),
                 json_values.map(lambda v: self.with_schema(json.dumps(v).encode())), self.swapped_schemas())),
             "HTTP bodies": (self.http, bodies),
+            "costly JSON": (self.costly, costly_json),  # last: it goes through the doors above too
         }
 
 

@@ -19,7 +19,7 @@ from .errors import DigitsSVMError, EmptyDrawingError, ImageError, InvalidGridEr
 from .fileio import read_bytes
 from .images import IMAGE_SUFFIXES, load_image
 from .preprocessing import check_method, preprocess
-from .strokes import parse_strokes, preprocess_strokes
+from .strokes import loads_json, parse_strokes, preprocess_strokes
 from .validation import check_grids, check_path, is_grid_shape
 
 __all__ = ["read_grid_file", "grids_from_input_file"]
@@ -52,7 +52,7 @@ def read_grid_file(path: str | os.PathLike) -> np.ndarray:
     data = read_bytes(path, what="grid file", error=InvalidGridError)
     if suffix == ".json":
         try:
-            value = json.loads(data.decode("utf-8"))
+            value = loads_json(data, str(path), InvalidGridError)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidGridError(f"{path} is not valid JSON ({exc}){_JSON_INPUTS}") from exc
         if value == []:
@@ -157,7 +157,7 @@ def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.n
             raise type(exc)(message if message.startswith(str(path)) else f"{path}: {message}") from None
     if suffix == ".json":
         try:
-            value = json.loads(read_bytes(path, what="input file", error=InvalidGridError).decode("utf-8"))
+            value = loads_json(read_bytes(path, what="input file", error=InvalidGridError), str(path), InvalidGridError)
         except (UnicodeDecodeError, json.JSONDecodeError):
             value = None  # read_grid_file reports it
         strokes = isinstance(value, dict) and "strokes" in value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,16 +20,26 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .errors import EmptyDrawingError, StrokesError
+from .errors import DigitsSVMError, EmptyDrawingError, StrokesError
 from .fileio import read_bytes
 from .preprocessing import DEFAULT_METHOD, check_method, grid_from_ink
 from .validation import check_number
 
-__all__ = ["Drawing", "parse_strokes", "load_strokes", "render_strokes", "preprocess_strokes",
-           "DEFAULT_LINE_WIDTH", "DEFAULT_SCALE", "DEFAULT_INSET", "MAX_CROP_PIXELS"]
+__all__ = ["Drawing", "parse_strokes", "load_strokes", "loads_json", "check_renderable", "render_strokes",
+           "preprocess_strokes", "DEFAULT_LINE_WIDTH", "DEFAULT_SCALE", "DEFAULT_INSET", "MAX_CROP_PIXELS",
+           "MAX_POINTS", "MAX_PAINT_PIXELS", "MAX_JSON_DEPTH"]
 
 #: Rendered crops larger than this many pixels are refused.
 MAX_CROP_PIXELS = 16_000_000
+#: Most points accepted in one drawing, over all its strokes; a hand-drawn digit has a few hundred.
+MAX_POINTS = 10_000
+#: Most pixels the renderer may visit for one drawing: the sum, over its segments, of the pixels
+#: each may visit in its box (the segment grown by its half-width and a pixel of ramp, clipped
+#: to the crop; on each row, the columns near the segment). As many as the largest crop has:
+#: hand-drawn and synthesized digits stay far below it.
+MAX_PAINT_PIXELS = 16_000_000
+#: Deepest nesting of JSON arrays and objects read as a drawing or grids (a drawing needs 4).
+MAX_JSON_DEPTH = 32
 DEFAULT_LINE_WIDTH = 5.0
 DEFAULT_SCALE = 2.0
 DEFAULT_INSET = 5.0
@@ -104,7 +115,8 @@ def parse_strokes(obj: Any) -> Drawing:
     Raises
     ------
     StrokesError
-        Anything malformed, with the place it was found.
+        Anything malformed, with the place it was found, or more than `MAX_POINTS` points
+        (counted before any point is read).
 
     Examples
     --------
@@ -130,6 +142,7 @@ def parse_strokes(obj: Any) -> Drawing:
         obj = obj["strokes"]
     if not isinstance(obj, (list, tuple)):
         raise StrokesError(f"strokes must be a list of strokes, not {type(obj).__name__}")
+    _check_points(sum(len(stroke) for stroke in obj if isinstance(stroke, (list, tuple))))
     strokes = []
     plain = (int, float)  # exactly these types (not bool) take the short way below
     for i, stroke in enumerate(obj):
@@ -155,6 +168,13 @@ def parse_strokes(obj: Any) -> Drawing:
     return Drawing(tuple(strokes), line_width=line_width, scale=scale, label=label)
 
 
+def _check_points(n_points: int) -> None:
+    """Refuse a drawing of more than `MAX_POINTS` points."""
+    if n_points > MAX_POINTS:
+        raise StrokesError(f"the drawing has {n_points:,} points, more than {MAX_POINTS:,}; "
+                           "clear the canvas and draw one digit")
+
+
 def _point(point: Any, where: str) -> tuple[float, float, float]:
     """One point as (x, y, width), width NaN when absent; `StrokesError` naming ``where`` if it is not one."""
     if not isinstance(point, (list, tuple)) or len(point) not in (2, 3):
@@ -165,6 +185,68 @@ def _point(point: Any, where: str) -> tuple[float, float, float]:
     w = _positive(point[2], f"{where} width", 200) if len(point) == 3 else math.nan
     return x, y, w
 
+#: A JSON string, to its closing quote or, unterminated, to the end of the text.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
+#: Anything but a bracket.
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+
+
+def json_depth(text: bytes | str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in JSON text, brackets inside strings not counted.
+
+    The text is scanned, not parsed: a string runs from a quote to the next quote that no
+    backslash escapes (or to the end of the text), and every other ``[`` or ``{`` opens a
+    level that ``]`` or ``}`` closes. For valid JSON this is the depth of the value.
+
+    Examples
+    --------
+    >>> json_depth('{"strokes": [[[0, 0]]], "x": "[[[["}'), json_depth("5"), json_depth("[[[")
+    (4, 0, 3)
+    """
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    brackets = _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", data))
+    if not brackets:
+        return 0
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1).astype(np.int32)
+    return max(int(np.cumsum(steps).max()), 0)
+
+
+def loads_json(text: bytes | str, what: str, error: type[DigitsSVMError] = StrokesError) -> Any:
+    """`json.loads`, after refusing text nested deeper than `MAX_JSON_DEPTH` (before any parsing).
+
+    Parameters
+    ----------
+    text : bytes or str
+        JSON text (bytes are decoded as UTF-8).
+    what : str
+        The input, as the message names it (a path, or "the drawing").
+    error : type, default StrokesError
+        The `DigitsSVMError` raised for text nested too deeply.
+
+    Raises
+    ------
+    StrokesError (or ``error``)
+        Nested deeper than `MAX_JSON_DEPTH`.
+    UnicodeDecodeError, json.JSONDecodeError
+        Not UTF-8, not JSON: the caller says what was expected.
+
+    Examples
+    --------
+    >>> loads_json(b'[[[1, 2]]]', "x.json")
+    [[[1, 2]]]
+    >>> loads_json("[" * 100 + "]" * 100, "deep.json")
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.StrokesError: deep.json is JSON nested 100 deep, more than 32; \
+a drawing is {"strokes": [[[x, y], ...], ...]}, a grid 8 rows of 8 numbers
+    """
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise error(f"{what} is JSON nested {depth} deep, more than {MAX_JSON_DEPTH}; "
+                    'a drawing is {"strokes": [[[x, y], ...], ...]}, a grid 8 rows of 8 numbers')
+    return json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+
 
 def load_strokes(path: str | os.PathLike) -> Drawing:
     """Read a strokes ``.json`` file (the shared stroke format; see `parse_strokes`).
@@ -172,7 +254,7 @@ def load_strokes(path: str | os.PathLike) -> Drawing:
     Raises
     ------
     StrokesError
-        Missing, unreadable, not JSON, or not a drawing.
+        Missing, unreadable, not JSON, nested deeper than `MAX_JSON_DEPTH`, or not a drawing.
 
     Examples
     --------
@@ -185,7 +267,7 @@ def load_strokes(path: str | os.PathLike) -> Drawing:
     path = Path(path)
     raw = read_bytes(path, what="strokes file", error=StrokesError)
     try:
-        obj = json.loads(raw.decode("utf-8"))
+        obj = loads_json(raw, str(path))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise StrokesError(f"{path} is not JSON ({exc}); expected a drawing in the stroke format") from exc
     try:
@@ -237,7 +319,9 @@ def render_strokes(
     EmptyDrawingError
         No points.
     StrokesError
-        Malformed strokes, or a crop over 16 million pixels.
+        Malformed strokes, more than `MAX_POINTS` points, a crop over `MAX_CROP_PIXELS`
+        pixels or more than `MAX_PAINT_PIXELS` pixels to paint (see `check_renderable`),
+        all refused before anything is painted.
 
     Examples
     --------
@@ -251,8 +335,56 @@ def render_strokes(
     return Image.fromarray(rgba, mode="RGBA")
 
 
-def _render_alpha(strokes: Any, line_width: float | None, scale: float | None, inset: float) -> np.ndarray:
-    """`render_strokes`'s crop as its alpha channel alone (uint8, height x width)."""
+def check_renderable(
+    strokes: Any,
+    line_width: float | None = None,
+    scale: float | None = None,
+    inset: float = DEFAULT_INSET,
+) -> Drawing:
+    """Refuse, before anything is painted, a drawing that `render_strokes` would refuse; return it parsed.
+
+    Every check `render_strokes` makes is made here, from the points alone: the drawing's
+    fields, at most `MAX_POINTS` points, at least one, a crop of at most `MAX_CROP_PIXELS`
+    pixels, and at most `MAX_PAINT_PIXELS` pixels to paint (the sum, over the segments, of
+    the pixels each segment may visit in its box: the segment grown by its half-width and a pixel of
+    ramp, clipped to the crop, and on each row only the columns the segment can reach near
+    that row). What passes renders in time and memory proportional to these limits; a drawing
+    saved for training is checked here too.
+
+    Parameters
+    ----------
+    strokes, line_width, scale, inset
+        As in `render_strokes`.
+
+    Returns
+    -------
+    Drawing
+
+    Raises
+    ------
+    InvalidParameterError, EmptyDrawingError, StrokesError
+        As `render_strokes`.
+
+    Examples
+    --------
+    >>> check_renderable({"strokes": [[[0, 0], [50, 50]]]}).n_points
+    2
+    >>> check_renderable({"strokes": [[[0, 0], [390, 390]] * 2], "scale": 10, "line_width": 200})
+    Traceback (most recent call last):
+    ...
+    digits_svm.errors.StrokesError: the drawing's 3 segments reach 48,000,000 pixels at scale 10, \
+more than 16,000,000; draw one digit with fewer points, a thinner line or a smaller scale
+    """
+    return _frame(strokes, line_width, scale, inset)[0]
+
+
+def _frame(
+    strokes: Any, line_width: float | None, scale: float | None, inset: float,
+) -> tuple[Drawing, int, int, np.ndarray]:
+    """The checked drawing, its crop's width and height, and its segments in crop pixels (see `check_renderable`).
+
+    The segments are rows ``ax, ay, bx, by, r`` (pixels), a column per segment, in painting order.
+    """
     # arguments first (InvalidParameterError); the drawing's own fields are its data (StrokesError)
     if line_width is not None:
         line_width = check_number(line_width, "line_width", low=0, high=200, low_open=True)
@@ -262,6 +394,7 @@ def _render_alpha(strokes: Any, line_width: float | None, scale: float | None, i
     drawing = parse_strokes(strokes)
     lw = drawing.line_width if line_width is None else line_width
     sc = drawing.scale if scale is None else scale
+    _check_points(drawing.n_points)  # a Drawing made in code is not parsed
     if drawing.n_points == 0:
         raise EmptyDrawingError("the drawing has no points; draw a digit first")
     allpts = np.concatenate(drawing.strokes)
@@ -276,22 +409,71 @@ def _render_alpha(strokes: Any, line_width: float | None, scale: float | None, i
             f"the drawing spans {width}x{height} pixels at scale {sc:g}, more than {MAX_CROP_PIXELS:,}; "
             "coordinates are in points"
         )
-    segments = []  # rows ax, ay, bx, by, r in pixels, a column per segment, in painting order
+    pieces = []
     for stroke in drawing.strokes:
         px = stroke[:, 0] * sc - x0
         py = stroke[:, 1] * sc - y0
         radius = np.where(np.isnan(stroke[:, 2]), lw, stroke[:, 2]) * sc / 2
         if len(stroke) > 1:  # segment p[i] -> p[i+1], with the width of p[i+1]
-            segments.append(np.array([px[:-1], py[:-1], px[1:], py[1:], radius[1:]]))
+            pieces.append(np.array([px[:-1], py[:-1], px[1:], py[1:], radius[1:]]))
         else:  # a dot
-            segments.append(np.array([px, py, px, py, radius]))
+            pieces.append(np.array([px, py, px, py, radius]))
+    segments = np.concatenate(pieces, axis=1)
+    paint = _paint_cost(segments, height, width)
+    if paint > MAX_PAINT_PIXELS:
+        raise StrokesError(
+            f"the drawing's {segments.shape[1]:,} segments reach {paint:,} pixels at scale {sc:g}, "
+            f"more than {MAX_PAINT_PIXELS:,}; draw one digit with fewer points, a thinner line or a smaller scale"
+        )
+    return drawing, width, height, segments
+
+
+def _render_alpha(strokes: Any, line_width: float | None, scale: float | None, inset: float) -> np.ndarray:
+    """`render_strokes`'s crop as its alpha channel alone (uint8, height x width)."""
+    _, width, height, segments = _frame(strokes, line_width, scale, inset)
     clear = np.ones((height, width), dtype=np.float64)  # product of (1 - coverage)
-    _paint_segments(clear, np.concatenate(segments, axis=1))
+    _paint_segments(clear, segments)
     # floor((1 - clear) * 255 + 0.5), in place; the value is at least 0.5, so the cast's truncation is that floor
     np.subtract(1.0, clear, out=clear)
     clear *= 255
     clear += 0.5
     return clear.astype(np.uint8)
+
+
+def _segment_boxes(
+    segments: np.ndarray, h: int, w: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each segment's box of pixels, clipped to an ``h`` x ``w`` crop: ``c0, c1, r0, r1``, whether it is visible, its size.
+
+    The box is the segment's bounding box grown by its half-width ``r`` and a pixel of
+    ramp; an invisible box (empty after clipping) has size 0.
+    """
+    ax, ay, bx, by, r = segments
+    c0 = np.maximum(np.floor(np.minimum(ax, bx) - r - 1), 0).astype(np.int64)
+    c1 = np.minimum(np.ceil(np.maximum(ax, bx) + r + 1), w).astype(np.int64)
+    r0 = np.maximum(np.floor(np.minimum(ay, by) - r - 1), 0).astype(np.int64)
+    r1 = np.minimum(np.ceil(np.maximum(ay, by) + r + 1), h).astype(np.int64)
+    visible = (c0 < c1) & (r0 < r1)
+    return c0, c1, r0, r1, visible, np.where(visible, (r1 - r0) * (c1 - c0), 0)
+
+
+def _paint_cost(segments: np.ndarray, h: int, w: int) -> int:
+    """How many pixels painting ``segments`` into an ``h`` x ``w`` crop may visit, at most: `MAX_PAINT_PIXELS` bounds it.
+
+    A segment visits, on each row of its box, the columns within ``reach = r + 1.5`` of
+    the part of the segment that lies within ``reach`` of the row: at most
+    ``2 reach |dx| / |dy| + 2 reach + 3`` columns, and never more than its box is wide. Its
+    cost is the box's rows times that. The operations are the Swift package's, in its
+    order, so both sides count the same.
+    """
+    ax, ay, bx, by, r = segments
+    c0, c1, r0, r1, visible, _ = _segment_boxes(segments, h, w)
+    dx, dy = np.abs(bx - ax), np.abs(by - ay)
+    reach2 = 2 * (r + 1.5)
+    cols = (c1 - c0).astype(np.float64)
+    run = np.ceil(reach2 * dx / np.where(dy > 0, dy, 1.0) + reach2 + 3)
+    run = np.where(dy > 0, np.minimum(run, cols), cols).astype(np.int64)
+    return int(np.where(visible, (r1 - r0) * run, 0).sum())
 
 
 #: Segments are painted in groups whose boxes hold at most this many pixels together.
@@ -310,12 +492,9 @@ def _paint_segments(clear: np.ndarray, segments: np.ndarray) -> None:
     """
     h, w = clear.shape
     ax, ay, bx, by, r = segments
-    c0 = np.maximum(np.floor(np.minimum(ax, bx) - r - 1), 0).astype(np.int64)
-    c1 = np.minimum(np.ceil(np.maximum(ax, bx) + r + 1), w).astype(np.int64)
-    r0 = np.maximum(np.floor(np.minimum(ay, by) - r - 1), 0).astype(np.int64)
-    r1 = np.minimum(np.ceil(np.maximum(ay, by) + r + 1), h).astype(np.int64)
-    visible = np.flatnonzero((c0 < c1) & (r0 < r1))
-    sizes = ((r1 - r0) * (c1 - c0)).tolist()
+    c0, c1, r0, r1, shown, box_sizes = _segment_boxes(segments, h, w)
+    visible = np.flatnonzero(shown)
+    sizes = box_sizes.tolist()
     flat = clear.reshape(-1)
     first = 0
     while first < len(visible):

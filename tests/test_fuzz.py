@@ -1,7 +1,8 @@
 """Every door a user's bytes come through, fuzzed: only an answer or a DigitsSVMError (HTTP: a 4xx) comes out.
 
 The doors and their inputs live in ``benchmarks/fuzz.py`` (``python benchmarks/fuzz.py
---examples 100000`` is the long run); CI feeds each of the seven doors 200 inputs, 1,400 in all.
+--examples 100000`` is the long run); CI feeds each of the eight doors 200 inputs, 1,600 in all,
+deep, wide and costly JSON among them.
 """
 
 import importlib.util
@@ -21,7 +22,7 @@ def doors(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["strokes JSON", "images", "grids", ".mlmodel", "pickles and sidecars", "skops files",
-                                  "HTTP bodies"])
+                                  "HTTP bodies", "costly JSON"])
 def test_a_door_answers_or_says_what_is_wrong(doors, name):
     door, strategy = doors.strategies()[name]
     assert fuzz.run_door(door, strategy, EXAMPLES_PER_DOOR, random_seed=0) is None

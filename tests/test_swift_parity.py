@@ -168,3 +168,73 @@ def test_swift_grids_and_refusals_equal_pythons(method, digits_grid, drawings, a
     assert labels and sum(answers) == len(grids), summary
     kinds = {kind for kind, _ in drawings}
     assert len(drawings) >= 2000 and len(kinds) == 5 and len(refusals) >= 200
+
+
+def _costly() -> list[str]:
+    """Drawings (as JSON text) at and over the point cap, the painting budget and the JSON depth limit."""
+    rng = np.random.default_rng(23)
+    fat = {"scale": 10, "line_width": 200}
+    out = [
+        {"strokes": [[[0, 0], [390, 390]] * 4], **fat},  # 7 segments over the whole crop
+        {"strokes": [[[0, 0], [390, 390]]], **fat},  # one: exactly the budget
+        {"strokes": [[[0, 0], [390, 390], [0, 0]]], **fat},  # two: twice it
+        {"strokes": [[[0, 0], [390, 389]]], **fat},  # just under
+        {"strokes": [[[0, 0]], [[390, 390]]], **fat},  # two dots on a big crop
+        {"strokes": [[[i % 50, i // 50] for i in range(10_000)]]},  # the point cap
+        {"strokes": [[[i % 50, i // 50] for i in range(10_001)]]},  # one over
+        {"strokes": [5, [[0, 0]] * 10_001]},  # counted before any stroke is read
+        {"strokes": [[[0, 0]] * 5000, [[1, 1]] * 5001, [[0, "x"]]]},
+    ]
+    for _ in range(60):  # fat random scribbles around the budget, at the app's scales and up
+        n = int(rng.integers(2, 40))
+        points = rng.uniform(0, 400, (n, 2)).round(1).tolist()
+        out.append({"strokes": [points], "line_width": float(rng.uniform(10, 200)),
+                    "scale": float(rng.choice([3.0, 5.0, 10.0]))})
+    texts = [json.dumps(d) for d in out]
+    texts += ["[" * 200_000 + "]" * 200_000, "[" * 32 + "]" * 32, "[" * 33 + "]" * 33, "{" * 40,
+              '{"strokes": [[[0, 0], [10, 10]]], "label": "' + "[" * 100 + '"}',
+              '{"strokes": [[[0, 0], [10, 10]]], "x": "\\"' + "[" * 40 + '"}', '"\\' + "[" * 40,
+              '{"strokes": [[[0, 0]]], "x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}']
+    return texts
+
+
+#: A refusal of text that is not JSON: the two parsers word the syntax error each its own way.
+NOT_JSON = "the drawing is not JSON"
+
+
+def _python_text(text: str, method: str) -> list[float] | str:
+    try:
+        drawing = digits_svm.strokes.loads_json(text, "the drawing")
+    except json.JSONDecodeError:
+        return NOT_JSON
+    except DigitsSVMError as exc:
+        return str(exc)
+    return _python(drawing, method)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", digits_svm.preprocessing.METHODS)
+def test_swift_refuses_costly_drawings_as_python_does(method, digits_grid, summary_line):
+    texts = _costly()
+    done = subprocess.run([str(digits_grid), "--method", method], input="".join(t + "\n" for t in texts),
+                          capture_output=True, text=True, timeout=300, check=True)
+    swift = [{"error": NOT_JSON} if isinstance(s, dict) and s["error"].startswith(NOT_JSON + " (") else s
+             for s in map(json.loads, done.stdout.splitlines())]
+    assert len(swift) == len(texts)
+    python = [_python_text(t, method) for t in texts]
+    grids = [(s, p) for s, p in zip(swift, python, strict=True) if isinstance(p, list)]
+    refusals = [(s, p) for s, p in zip(swift, python, strict=True) if isinstance(p, str)]
+    close = sum(isinstance(s, list) and len(s) == 64 and np.max(np.abs(np.subtract(s, p))) <= TOLERANCE for s, p in grids)
+    matched = sum(isinstance(s, dict) and s.get("error") == p for s, p in refusals)
+    summary = (f"Swift digits-grid vs Python, {method}, {len(texts)} costly or deep drawings: "
+               f"{close}/{len(grids)} grids within 1e-6, {matched}/{len(refusals)} refusals with Python's message")
+    summary_line(summary)
+    mismatch = next(((t[:200], s, p) for t, s, p in zip(texts, swift, python, strict=True)
+                     if (s.get("error") if isinstance(s, dict) else s) != p
+                     and not (isinstance(s, list) and isinstance(p, list)
+                              and np.max(np.abs(np.subtract(s, p))) <= TOLERANCE)), None)
+    assert close == len(grids) and matched == len(refusals), f"{summary}; first mismatch: {mismatch}"
+    budget = sum("more than 16,000,000; draw one digit" in p for _, p in refusals)
+    points = sum("points, more than 10,000" in p for _, p in refusals)
+    deep = sum("deep, more than 32" in p for _, p in refusals)
+    assert budget >= 5 and points == 3 and deep == 4 and len(grids) >= 10, (budget, points, deep, len(grids))

@@ -31,7 +31,7 @@ from ..errors import ArtifactWriteError, EmptyDrawingError, InvalidParameterErro
 from ..fileio import atomic_write_bytes
 from ..preprocessing import DEFAULT_METHOD, METHODS
 from ..runtime import CoreMLRuntime, coreml_predict
-from ..strokes import Drawing, parse_strokes, preprocess_strokes
+from ..strokes import MAX_JSON_DEPTH, MAX_POINTS, Drawing, check_renderable, json_depth, parse_strokes, preprocess_strokes
 from ..validation import check_choice, check_count, check_instance, check_path
 
 __all__ = ["MAX_BODY_BYTES", "MAX_POINTS", "MAX_SAMPLES", "MAX_SAMPLE_BYTES", "HTTPError", "Playground", "decode_json"]
@@ -40,8 +40,6 @@ logger = logging.getLogger(__name__)
 
 #: Largest request body accepted (bytes); larger bodies get 413 before they are read.
 MAX_BODY_BYTES = 1_000_000
-#: Most points accepted in one drawing; a hand-drawn digit has a few hundred.
-MAX_POINTS = 10_000
 #: Most sample files one samples folder may hold (a session of drawing makes a few hundred).
 MAX_SAMPLES = 10_000
 #: Most bytes the sample files of one samples folder may take (a drawing is a few kilobytes).
@@ -77,6 +75,10 @@ def decode_json(body: bytes) -> Any:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise HTTPError(HTTPStatus.BAD_REQUEST, "request body is not UTF-8; send JSON text") from None
+    depth = json_depth(body)
+    if depth > MAX_JSON_DEPTH:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, f"request JSON is nested too deeply ({depth} levels, more than "
+                        f"{MAX_JSON_DEPTH}); send strokes as [[[x, y], ...], ...]")
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
@@ -120,13 +122,17 @@ def _drawing_errors() -> Iterator[None]:
 
 
 def _parse_drawing(body: Any) -> Drawing:
-    """Validate a request body as a drawing; an empty one is 422, a malformed one 400."""
+    """Validate a request body as a drawing that renders within the limits; an empty one is 422, a malformed one 400.
+
+    A drawing to save passes the same checks as one to answer (`digits_svm.strokes.check_renderable`:
+    points, crop size and painting work), so that training on it later renders it as quickly.
+    """
     payload = _strokes_payload(body)
     with _drawing_errors():
         drawing = parse_strokes(payload)
-    if drawing.n_points == 0:
-        raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, "the drawing is empty; draw a digit first")
-    return drawing
+        if drawing.n_points == 0:
+            raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, "the drawing is empty; draw a digit first")
+        return check_renderable(drawing)
 
 
 def _check_label(label: Any) -> int:

@@ -32,8 +32,15 @@ public enum JSONValue: Equatable, Sendable {
 
     /// Parse one JSON document as Python's `json.loads` does.
     ///
-    /// - Throws: `JSONValue.SyntaxError` naming the first offending character.
+    /// Text nested deeper than `Drawing.maxJSONDepth` is refused before it is parsed (the
+    /// parser recurses once a level).
+    ///
+    /// - Throws: `JSONValue.SyntaxError` naming the first offending character, or the depth.
     public static func parse(_ text: String) throws -> JSONValue {
+        let depth = jsonDepth(text)
+        guard depth <= Drawing.maxJSONDepth else {
+            throw SyntaxError(message: "nested \(depth) deep, more than \(Drawing.maxJSONDepth)")
+        }
         var parser = Parser(bytes: Array(text.utf8))
         return try parser.document()
     }
@@ -181,6 +188,30 @@ func formatThousands(_ n: Int) -> String {
         out.append(ch)
     }
     return (n < 0 ? "-" : "") + out
+}
+
+// ------------------------------------------------------------------ depth
+/// The deepest nesting of `[` and `{` in JSON text, brackets inside strings not counted
+/// (`digits_svm.strokes.json_depth`): scanned, not parsed. A string runs from a quote to the
+/// next quote no backslash escapes (or to the end); every other `[` or `{` opens a level that
+/// `]` or `}` closes.
+public func jsonDepth(_ text: String) -> Int {
+    var depth = 0, deepest = 0, inString = false, escaped = false
+    for b in text.utf8 {
+        if inString {
+            if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            continue
+        }
+        switch b {
+        case UInt8(ascii: "\""): inString = true
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+        default: break
+        }
+    }
+    return deepest
 }
 
 // ------------------------------------------------------------------ the parser

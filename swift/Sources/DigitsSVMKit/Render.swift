@@ -40,6 +40,9 @@ public struct InkBuffer: Equatable, Sendable {
 
 /// Rendered crops larger than this many pixels are refused (Python's `MAX_CROP_PIXELS`).
 public let maxCropPixels = 16_000_000
+/// Drawings whose segments may visit more pixels than this are refused before painting
+/// (Python's `MAX_PAINT_PIXELS`; see `paintCost`).
+public let maxPaintPixels = 16_000_000
 /// The app's margin around the touch bounding box, in points.
 public let defaultInset = 5.0
 
@@ -55,13 +58,15 @@ public let defaultInset = 5.0
 ///
 /// - Parameters:
 ///   - lineWidth, scale: override the drawing's own values.
-/// - Throws: `DigitsSVMError.emptyDrawing` (no points), `.strokes` (a crop over 16 million
-///   pixels, a bad override).
+/// - Throws: `DigitsSVMError.emptyDrawing` (no points), `.strokes` (more than `Drawing.maxPoints`
+///   points, a crop over `maxCropPixels` pixels, more than `maxPaintPixels` pixels to paint, a
+///   bad override), all before anything is painted.
 public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: Double? = nil,
                           inset: Double = defaultInset) throws -> InkBuffer {
     let lw = try lineWidth.map { try positive($0, "line_width", Drawing.maxLineWidth) } ?? drawing.lineWidth
     let sc = try scale.map { try positive($0, "scale", Drawing.maxScale) } ?? drawing.scale
     guard inset.isFinite else { throw DigitsSVMError.strokes("inset must be finite, not \(pythonFloatRepr(inset))") }
+    guard drawing.pointCount <= Drawing.maxPoints else { throw tooManyPoints(drawing.pointCount) }
     guard drawing.pointCount > 0 else { throw DigitsSVMError.emptyDrawing("the drawing has no points; draw a digit first") }
     var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
     for stroke in drawing.strokes {
@@ -97,6 +102,12 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
             segments.append(Segment(ax: ax, ay: ay, bx: bx, by: by, r: r, width: width, height: height))
             (ax, ay) = (bx, by)
         }
+    }
+    let cost = paintCost(segments)
+    guard cost <= maxPaintPixels else {
+        throw DigitsSVMError.strokes("the drawing's \(formatThousands(segments.count)) segments reach "
+            + "\(formatThousands(cost)) pixels at scale \(formatG(sc)), more than \(formatThousands(maxPaintPixels)); "
+            + "draw one digit with fewer points, a thinner line or a smaller scale")
     }
     // columns first..<end of each row that some segment's box covers; pixels outside them
     // stay clear (alpha 0) and are never touched
@@ -185,6 +196,22 @@ public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: D
     }
     crop.peak = peak
     return crop
+}
+
+/// How many pixels painting `segments` may visit, at most (`digits_svm.strokes._paint_cost`):
+/// per segment, the rows of its box times the columns it can reach on a row,
+/// `2 reach |dx| / |dy| + 2 reach + 3` (`reach = r + 1.5`), never more than the box is wide.
+/// The same operations in the same order as the Python, so the same count.
+private func paintCost(_ segments: [Segment]) -> Int {
+    var total = 0
+    for s in segments where s.c0 < s.c1 && s.r0 < s.r1 {
+        let dx = abs(s.bx - s.ax), dy = abs(s.by - s.ay)
+        let reach2 = 2 * (s.r + 1.5)
+        let cols = Double(s.c1 - s.c0)
+        let run = dy > 0 ? min((reach2 * dx / dy + reach2 + 3).rounded(.up), cols) : cols
+        total += (s.r1 - s.r0) * Int(run)
+    }
+    return total
 }
 
 /// One round-capped segment of half-width `r`, in crop pixels, with the box of pixels it can reach.

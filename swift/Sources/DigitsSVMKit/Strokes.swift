@@ -47,6 +47,10 @@ public struct Drawing: Equatable, Sendable {
     public static let maxLineWidth = 200.0
     /// Screen scales above this are refused.
     public static let maxScale = 10.0
+    /// Drawings with more points than this, over all strokes, are refused (Python's `MAX_POINTS`).
+    public static let maxPoints = 10_000
+    /// JSON nested deeper than this is refused before it is parsed (Python's `MAX_JSON_DEPTH`).
+    public static let maxJSONDepth = 32
 
     /// Strokes with at least one point each (empty strokes are dropped when parsing).
     public var strokes: [[StrokePoint]]
@@ -70,11 +74,20 @@ public struct Drawing: Equatable, Sendable {
     /// Parse the shared stroke JSON format (`{"strokes": [[[x, y], [x, y, w], ...], ...],
     /// "line_width": 5, "scale": 2, "label": 7}`, or a bare list of strokes).
     ///
+    /// JSON nested deeper than `maxJSONDepth` is refused before it is parsed, as
+    /// `digits_svm.strokes.loads_json` refuses it.
+    ///
     /// - Throws: `DigitsSVMError.strokes` with the message `digits_svm.strokes.parse_strokes` gives.
     public init(json: String) throws {
         if let plain = plainDrawing(json) {  // the usual drawing, without JSONValues
+            guard plain.pointCount <= Drawing.maxPoints else { throw tooManyPoints(plain.pointCount) }
             self = plain
             return
+        }
+        let depth = jsonDepth(json)
+        if depth > Drawing.maxJSONDepth {
+            throw DigitsSVMError.strokes("the drawing is JSON nested \(depth) deep, more than \(Drawing.maxJSONDepth); "
+                + #"a drawing is {"strokes": [[[x, y], ...], ...]}, a grid 8 rows of 8 numbers"#)
         }
         let value: JSONValue
         do { value = try JSONValue.parse(json) } catch let error as JSONValue.SyntaxError {
@@ -125,6 +138,11 @@ public struct Drawing: Equatable, Sendable {
         guard case let .array(strokeValues) = obj else {
             throw DigitsSVMError.strokes("strokes must be a list of strokes, not \(obj.pythonTypeName)")
         }
+        let pointCount = strokeValues.reduce(0) { n, stroke in
+            if case let .array(points) = stroke { return n + points.count }
+            return n
+        }
+        guard pointCount <= Drawing.maxPoints else { throw tooManyPoints(pointCount) }
         var strokes: [[StrokePoint]] = []
         for (i, stroke) in strokeValues.enumerated() {
             guard case let .array(pointValues) = stroke else {
@@ -148,6 +166,12 @@ public struct Drawing: Equatable, Sendable {
         }
         self.init(strokes: strokes, lineWidth: lineWidth, scale: scale, label: label)
     }
+}
+
+/// The refusal of a drawing with `count` points, more than `Drawing.maxPoints`.
+func tooManyPoints(_ count: Int) -> DigitsSVMError {
+    .strokes("the drawing has \(formatThousands(count)) points, more than \(formatThousands(Drawing.maxPoints)); "
+        + "clear the canvas and draw one digit")
 }
 
 /// Python's `_number`: a finite int or float (not a bool).
