@@ -34,12 +34,13 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import digits_svm
+from digits_svm.coreml import load_spec, spec_bytes
 from digits_svm.errors import DigitsSVMError
 from digits_svm.inputs import grids_from_input_file, read_grid_file
 from digits_svm.persist import load_pickle, save_pickle, sha256_bytes, sidecar_path
 from digits_svm.playground.app import HTTPError, Playground, decode_json
 from digits_svm.runtime import CoreMLRuntime
-from digits_svm.sharing import load_skops, save_skops
+from digits_svm.sharing import MAX_SKOPS_ENTRIES, MAX_SKOPS_SCHEMA_BYTES, load_skops, save_skops
 
 SEVEN = {"strokes": [[[12, 10], [70, 10], [70, 14], [35, 110]], [[30, 60], [64, 60]]]}
 
@@ -154,6 +155,16 @@ def grid_files(draw: Any) -> tuple[str, bytes]:
     np.save(buf, arr, allow_pickle=True)
     data = buf.getvalue()
     return ".npy", draw(mutated(data)) if kind == "npy-mutated" else data
+
+
+@st.composite
+def declared_npy(draw: Any) -> tuple[str, bytes]:
+    """An .npy whose header declares a shape, maybe huge, over a few bytes of data: sizes checked before allocation."""
+    shape = draw(st.sampled_from([(10**10,), (10**6, 8, 8), (2**62 // 8,), (3, 8, 8), (0, 64), (2**31, 64)]))
+    descr = draw(st.sampled_from(["<f8", "<f4", "|u1", "<c16"]))
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": draw(st.booleans()), "shape": shape})
+    return ".npy", header.getvalue() + draw(st.binary(max_size=600))
 
 
 # ---------------------------------------------------------------- the doors
@@ -276,6 +287,44 @@ class Doors:
 
         return build()
 
+    def zip_bombs(self) -> st.SearchStrategy[bytes]:
+        """The fuzz model's skops file with its schema padded by whitespace (which compresses to almost nothing),
+        or with a flood of extra entries: sizes checked before anything is read."""
+
+        @st.composite
+        def build(draw: Any) -> bytes:
+            padding = draw(st.sampled_from([0, 1_000_000, MAX_SKOPS_SCHEMA_BYTES + 1]))
+            entries = draw(st.sampled_from([0, 10, MAX_SKOPS_ENTRIES + 1]))
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name, data in self.skops_members.items():
+                    archive.writestr(name, data + b" " * padding if name == "schema.json" else data)
+                for i in range(entries):
+                    archive.writestr(f"extra{i}.npy", b"")
+            return buf.getvalue()
+
+        return build()
+
+    def declared_models(self) -> st.SearchStrategy[bytes]:
+        """The fuzz model's spec with its support vectors replaced by many empty sparse ones, counted or miscounted."""
+
+        @st.composite
+        def build(draw: Any) -> bytes:
+            spec = load_spec(self.mlmodel)
+            svc = spec.supportVectorClassifier
+            n = draw(st.sampled_from([0, 1, 50, 5_000, 200_000]))
+            svc.ClearField("denseSupportVectors")
+            vectors = svc.sparseSupportVectors.vectors
+            for _ in range(n):
+                vectors.add()
+            k = len(svc.numberOfSupportVectorsPerClass)
+            declared = n + draw(st.sampled_from([0, 0, 1, -1, 10**6]))
+            del svc.numberOfSupportVectorsPerClass[:]
+            svc.numberOfSupportVectorsPerClass.extend([declared // k] * (k - 1) + [declared - (k - 1) * (declared // k)])
+            return spec_bytes(spec)
+
+        return build()
+
     def skops_file(self, data: bytes) -> None:
         self._count("skops files")
         path = self.folder / "fuzzed.skops"
@@ -306,14 +355,15 @@ class Doors:
             "strokes JSON": (self.strokes, st.one_of(st.binary(max_size=120), mutated(seven),
                                                      json_values.map(lambda v: json.dumps(v).encode()))),
             "images": (self.image, image_files),
-            "grids": (self.grid, grid_files()),
-            ".mlmodel": (self.model, st.one_of(mutated(self.mlmodel_bytes), st.binary(max_size=200))),
+            "grids": (self.grid, st.one_of(grid_files(), declared_npy())),
+            ".mlmodel": (self.model, st.one_of(mutated(self.mlmodel_bytes), st.binary(max_size=200), self.declared_models())),
             "pickles and sidecars": (self.pickled, st.tuples(st.just("pickle"), mutated(self.pickle_bytes))
                                      | st.tuples(st.just("sidecar"), mutated(self.sidecar_bytes))),
             "skops files": (self.skops_file, st.one_of(
                 mutated(self.skops_bytes), st.binary(max_size=200),
                 mutated(self.skops_members["schema.json"]).map(self.with_schema),
-                json_values.map(lambda v: self.with_schema(json.dumps(v).encode())), self.swapped_schemas())),
+                json_values.map(lambda v: self.with_schema(json.dumps(v).encode())), self.swapped_schemas(),
+                self.zip_bombs())),
             "HTTP bodies": (self.http, bodies),
             "costly JSON": (self.costly, costly_json),  # last: it goes through the doors above too
         }

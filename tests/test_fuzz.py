@@ -1,8 +1,9 @@
 """Every door a user's bytes come through, fuzzed: only an answer or a DigitsSVMError (HTTP: a 4xx) comes out.
 
 The doors and their inputs live in ``benchmarks/fuzz.py`` (``python benchmarks/fuzz.py
---examples 100000`` is the long run); CI feeds each of the eight doors 200 inputs, 1,600 in all,
-deep, wide and costly JSON among them.
+--examples 100000`` is the long run); CI feeds each of the eight doors 200 inputs, 1,600 in all:
+deep, wide and costly JSON, .npy headers and .mlmodel files declaring more than they hold, and
+skops zip bombs among them.
 """
 
 import importlib.util

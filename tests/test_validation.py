@@ -408,6 +408,8 @@ DATA_ONLY = {
     "calibration.libsvm_decisions", "calibration.platt_probabilities",
     # progress: the protocol, its no-op, and the chunked map the synthesizers call with checked arguments
     "progress.Progress", "progress.no_progress", "progress.map_chunks", "calibration.reporting_calibration",
+    # a drawing's own checks (StrokesError, as parse_strokes), and JSON text in, data out
+    "strokes.check_renderable", "strokes.loads_json",
     # a scikit-learn estimator: its parameters are SVC's, which scikit-learn checks in fit
     "calibration.PlattSVC",
     # a file's content, not an argument: a bad recorded threshold is a ModelFileError
