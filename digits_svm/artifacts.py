@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from .fileio import atomic_write_json, check_writable_dir
 from .parity import verify
 from .persist import has_probabilities, sha256_bytes, sidecar_path
 from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
-from .progress import Progress, no_progress
+from .progress import Progress, check_progress
 from .runtime import CoreMLRuntime
 from .sharing import FORMATS, save_model
 from .training import TrainResult
@@ -220,9 +220,8 @@ def write_artifacts(
     check_instance(preprocessing, "preprocessing", (Mapping, type(None)), "a mapping (dict) of str to str, or None")
     check_bool(plots, "plots")
     check_bool(verify, "verify")
-    check_instance(progress, "progress", (Callable, type(None)), "a callable taking one line, or None")
+    progress = check_progress(progress)
     check_choice(model_format, "model_format", tuple(FORMATS))
-    progress = progress or no_progress
     out = check_writable_dir(out_dir)  # before the slow part: converting and verifying
     model_name = Path(PICKLE_NAME).stem + FORMATS[model_format]  # digits_svm.pkl, .joblib or .skops
     with training_lock(out):

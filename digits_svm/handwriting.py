@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .preprocessing import DEFAULT_METHOD, check_method
-from .progress import Progress, map_chunks, no_progress
+from .progress import Progress, check_progress, map_chunks
 from .strokes import preprocess_strokes
 from .synthetic import _arc  # the same ellipse-arc points; the templates stay apart
 from .validation import check_choice, check_count, check_instance, check_n_jobs, check_number, check_ranges, check_sequence
@@ -437,8 +437,8 @@ def synthesize(
         check_ranges(variation, "variation", tuple(VARIATION))
     digits = tuple(int(d) for d in check_sequence(digits, "digits", check_count, high=9))
     check_n_jobs(n_jobs)
-    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
+    progress = check_progress(progress)
     y = np.array([digits[i % len(digits)] for i in range(n)], dtype=np.int64)
     work = functools.partial(_grids, digits=digits, seed=seed, method=method, variation=variation)
-    parts = map_chunks(work, n, n_jobs=n_jobs, progress=progress or no_progress, step="drawing synthesized digits")
+    parts = map_chunks(work, n, n_jobs=n_jobs, progress=progress, step="drawing synthesized digits")
     return np.concatenate(parts), y

@@ -23,7 +23,7 @@ import numpy as np
 
 from .handwriting import TRAINING_SEED, Stroke, _curve, _line, synthesize_drawing, vary_strokes
 from .preprocessing import DEFAULT_METHOD, check_method
-from .progress import Progress, map_chunks, no_progress
+from .progress import Progress, check_progress, map_chunks
 from .strokes import preprocess_strokes
 from .synthetic import _arc
 from .validation import check_choice, check_count, check_instance, check_n_jobs
@@ -267,8 +267,8 @@ def synthesize_nondigits(
     check_count(seed, "seed")
     method = check_method(DEFAULT_METHOD if method is None else method)
     check_n_jobs(n_jobs)
-    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
+    progress = check_progress(progress)
     y = np.full(n, NOT_A_DIGIT, dtype=np.int64)
     work = functools.partial(_grids, seed=seed, method=method)
-    parts = map_chunks(work, n, n_jobs=n_jobs, progress=progress or no_progress, step="drawing synthesized non-digits")
+    parts = map_chunks(work, n, n_jobs=n_jobs, progress=progress, step="drawing synthesized non-digits")
     return np.concatenate(parts), y

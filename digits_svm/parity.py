@@ -14,7 +14,6 @@ coupling in ``tests/test_calibration.py``. See ``docs/runtime.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +23,10 @@ from .calibration import PlattSVC, libsvm_decisions, platt_probabilities
 from .data import load_digits_grids
 from .errors import VerificationError
 from .persist import check_fitted_svc, has_probabilities, platt_parameters
-from .progress import Progress, no_progress
+from .progress import Progress, check_progress, map_chunks
 from .runtime import as_runtime
 from .svm_spec import N_FEATURES
-from .validation import check_count, check_instance
+from .validation import check_count
 
 __all__ = ["DECISION_TOLERANCE", "PROBABILITY_TOLERANCE", "ParityReport", "parity_grids", "verify"]
 
@@ -249,7 +248,7 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
     """
     check_count(n_random, "n_random")
     check_count(random_state, "random_state")
-    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
+    progress = check_progress(progress)
     runtime = as_runtime(mlmodel)
     check_fitted_svc(estimator, source="estimator")
     est_classes = np.asarray(estimator.classes_)
@@ -266,13 +265,9 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
             "convert the estimator again"
         )
     grids, n_digits = parity_grids(n_random, random_state)
-    # in one batch, or with progress in ten, reported as each is run both ways
-    progress = progress or no_progress
-    chunks = np.array_split(np.arange(len(grids)), 1 if progress is no_progress else min(10, len(grids)))
-    parts = []
-    for rows in chunks:
-        parts.append((*runtime._evaluate(grids[rows]), libsvm_decisions(estimator, grids[rows])))
-        progress("verifying the .mlmodel against the estimator", int(rows[-1]) + 1, len(grids))
+    # in one batch, or with progress in ten, each run both ways
+    parts = map_chunks(lambda rows: (*runtime._evaluate(grids[rows]), libsvm_decisions(estimator, grids[rows])),
+                       len(grids), n_jobs=1, progress=progress, step="verifying the .mlmodel against the estimator")
     labels = np.concatenate([p[0] for p in parts])
     raw, ref_decision = np.vstack([p[1] for p in parts]), np.vstack([p[3] for p in parts])
     probas = [p[2] for p in parts if p[2] is not None]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
-from .validation import check_bool
+from .validation import check_bool, check_instance
 
-__all__ = ["Progress", "ProgressBars", "no_progress", "map_chunks"]
+__all__ = ["Progress", "ProgressBars", "no_progress", "check_progress", "map_chunks"]
 
 
 class Progress(Protocol):
@@ -26,6 +27,18 @@ class Progress(Protocol):
 
 def no_progress(step: str, done: int = 0, total: int = 0) -> None:
     """A `Progress` that reports nothing (the default of every function that takes one)."""
+
+
+def check_progress(progress: Any) -> Progress:
+    """``progress`` if it is callable, `no_progress` for None; else `digits_svm.errors.InvalidParameterError`.
+
+    Examples
+    --------
+    >>> check_progress(None) is no_progress
+    True
+    """
+    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
+    return progress or no_progress
 
 
 class ProgressBars:
@@ -118,17 +131,13 @@ def map_chunks(work: Any, n: int, *, n_jobs: int | None, progress: Progress, ste
     from joblib import Parallel, delayed, effective_n_jobs
 
     if n_jobs == 1 or n < 200:
-        parts = 1 if progress is no_progress else min(n, 10) or 1
-        chunks = np.array_split(np.arange(n), parts)
-        results = []
-        for i, chunk in enumerate(chunks):
-            results.append(work(chunk.tolist()))
-            progress(step, int(sum(len(c) for c in chunks[: i + 1])), n)
-        return results
-    chunks = np.array_split(np.arange(n), 4 * effective_n_jobs(n_jobs))
+        chunks = np.array_split(np.arange(n), 1 if progress is no_progress else max(min(n, 10), 1))
+        parts: Any = (work(c.tolist()) for c in chunks)
+    else:
+        chunks = np.array_split(np.arange(n), 4 * effective_n_jobs(n_jobs))
+        parts = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(work)(c.tolist()) for c in chunks)
     results, done = [], 0
-    for chunk, part in zip(chunks, Parallel(n_jobs=n_jobs, return_as="generator")(delayed(work)(c.tolist()) for c in chunks),
-                           strict=True):
+    for chunk, part in zip(chunks, parts, strict=True):
         results.append(part)
         done += len(chunk)
         progress(step, done, n)

@@ -6,7 +6,6 @@ docs/model.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,14 +18,13 @@ from .augment import AUGMENTATIONS, renorm_grids
 from .coreml import build_spec, spec_bytes
 from .data import canonical_split
 from .presets import make_estimator
-from .progress import Progress, no_progress
+from .progress import Progress, check_progress
 from .training import fit_with_copies, predict_digits
 from .validation import (
     MAX_RANDOM_STATE,
     check_bool,
     check_choice,
     check_count,
-    check_instance,
     check_n_jobs,
     check_number,
     check_sequence,
@@ -241,9 +239,8 @@ def search_best(
     check_count(max_bytes, "max_bytes")
     check_count(cv_tolerance, "cv_tolerance")
     check_n_jobs(n_jobs)
-    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
+    progress = check_progress(progress)
     check_count(random_state, "random_state", high=MAX_RANDOM_STATE)
-    progress = progress or no_progress
     split = canonical_split()
     X, y = split.X_train, split.y_train
     drawn = renorm_grids(X, seed=DRAWN_SEED, ranges=DRAWN_RANGES)

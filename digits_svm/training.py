@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +29,7 @@ from .nondigits import NOT_A_DIGIT, synthesize_nondigits
 from .persist import has_probabilities, library_versions
 from .preprocessing import check_method
 from .presets import drawing_counts, make_estimator, preset_settings
-from .progress import Progress, no_progress
+from .progress import Progress, check_progress
 from .validation import check_bool, check_count, check_instance, check_number
 
 __all__ = ["TrainResult", "train", "predict_digits", "fit_with_copies", "synthesized_training_digits"]
@@ -295,8 +294,8 @@ def _unaugmented_rows(preset: str, other_writers: bool | None, synthesized: int 
 
 
 def _check_training_arguments(*, augment: Any, synthesized: Any, nondigits: Any, other_writers: Any, extra: Any,
-                              method: Any, test_fraction: Any, shuffle: Any, refit_on_all: Any) -> None:
-    """`train`'s arguments besides the estimator's, checked before any data is read or drawn."""
+                              method: Any, test_fraction: Any, shuffle: Any, refit_on_all: Any, progress: Any) -> Progress:
+    """`train`'s arguments besides the estimator's, checked before any data is read or drawn; returns the progress callback."""
     if augment is not None:
         check_augmentation(augment)
     if other_writers is not None:
@@ -311,6 +310,7 @@ def _check_training_arguments(*, augment: Any, synthesized: Any, nondigits: Any,
     check_number(test_fraction, "test_fraction", low=0, high=1, low_open=True, high_open=True)
     check_bool(shuffle, "shuffle")
     check_bool(refit_on_all, "refit_on_all")
+    return check_progress(progress)
 
 
 def train(
@@ -412,17 +412,16 @@ def train(
         probability=probability, random_state=random_state,
     )
     model = make_estimator(**estimator_args)  # checks preset, the SVC parameters and random_state
-    _check_training_arguments(augment=augment, synthesized=synthesized, nondigits=nondigits, other_writers=other_writers,
-                              extra=extra, method=method, test_fraction=test_fraction, shuffle=shuffle,
-                              refit_on_all=refit_on_all)
+    progress = _check_training_arguments(augment=augment, synthesized=synthesized, nondigits=nondigits,
+                                         other_writers=other_writers, extra=extra, method=method,
+                                         test_fraction=test_fraction, shuffle=shuffle, refit_on_all=refit_on_all,
+                                         progress=progress)
     split: Split = canonical_split(test_fraction, shuffle=shuffle, random_state=random_state)
     augment = check_augmentation(preset_settings(preset).get("augment", "none") if augment is None else augment)
     samples = None
     if extra is not None:
         samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)
         log.info("adding %d extra samples (%d skipped)", len(samples), len(samples.skipped))
-    check_instance(progress, "progress", (Callable, type(None)), "a callable progress(step, done, total), or None")
-    progress = progress or no_progress
     synth, n_other_writers, n_synthesized, n_nondigits = _unaugmented_rows(preset, other_writers, synthesized, nondigits,
                                                                            method, progress)
     X_train, y_train = split.X_train, split.y_train

@@ -170,6 +170,7 @@ CASES: list[tuple] = [
     (search.search_best, "n_jobs", (), {"n_jobs": 0}),
     (search.search_best, "progress", (), {"progress": "print"}),
     (progress.ProgressBars, "quiet", (), {"quiet": "yes"}),
+    (progress.check_progress, "progress", ("print",), {}),
     (progress.ProgressBars, "bars", (), {"bars": 1}),
     (training.train, "progress", (), {"progress": "print"}),
     (handwriting.synthesize, "progress", (3,), {"progress": 3}),
