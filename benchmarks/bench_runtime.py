@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 import digits_svm  # noqa: E402
-from digits_svm import CoreMLRuntime  # noqa: E402
+from digits_svm import CoreMLRuntime
 
 
 def median_seconds(fn, repeat: int) -> float:
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--no-app", action="store_true", help="skip the app preset (saves ~30 s of training)")
     args = parser.parse_args()
 
-    X, _ = digits_svm.data.load_digits_grids()
+    X, _ = digits_svm.datasets.load_digits_grids()
     grid = X[0].reshape(8, 8)
     one = X[:1]
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())

@@ -34,13 +34,21 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import digits_svm
-from digits_svm.coreml import load_spec, spec_bytes
+from digits_svm._files import sha256_bytes
+from digits_svm.coreml._convert import load_spec, spec_bytes
+from digits_svm.coreml._runtime import CoreMLRuntime
 from digits_svm.errors import DigitsSVMError
-from digits_svm.inputs import grids_from_input_file, read_grid_file
-from digits_svm.persist import load_pickle, save_pickle, sha256_bytes, sidecar_path
-from digits_svm.playground.app import HTTPError, Playground, decode_json
-from digits_svm.runtime import CoreMLRuntime
-from digits_svm.sharing import MAX_SKOPS_ENTRIES, MAX_SKOPS_SCHEMA_BYTES, load_skops, save_skops
+from digits_svm.io._inputs import grids_from_input_file, read_grid_file
+from digits_svm.io._model_files import (
+    MAX_SKOPS_ENTRIES,
+    MAX_SKOPS_SCHEMA_BYTES,
+    load_pickle,
+    load_skops,
+    save_pickle,
+    save_skops,
+    sidecar_path,
+)
+from digits_svm.playground._app import HTTPError, Playground, decode_json
 
 SEVEN = {"strokes": [[[12, 10], [70, 10], [70, 14], [35, 110]], [[30, 60], [64, 60]]]}
 
@@ -173,8 +181,8 @@ class Doors:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        X, y = digits_svm.data.load_digits_grids()
-        model = digits_svm.presets.make_estimator(probability=True).fit(X[:120], y[:120])
+        X, y = digits_svm.datasets.load_digits_grids()
+        model = digits_svm.model.make_estimator(probability=True).fit(X[:120], y[:120])
         self.mlmodel = folder / "fuzz.mlmodel"
         digits_svm.convert(model, self.mlmodel)
         self.mlmodel_bytes = self.mlmodel.read_bytes()
@@ -219,7 +227,7 @@ class Doors:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "fuzzed.json").write_bytes(data)
         try:
-            digits_svm.data.load_samples(self.folder / "extra")
+            digits_svm.datasets.load_samples(self.folder / "extra")
         except DigitsSVMError:
             pass
 
@@ -336,7 +344,7 @@ class Doors:
         except DigitsSVMError:
             return
         model.predict(np.zeros((1, 64)))  # what loaded must answer
-        if digits_svm.persist.has_probabilities(model):
+        if digits_svm.model.has_probabilities(model):
             model.predict_proba(np.full((1, 64), 8.0))
 
     def http(self, body: bytes) -> None:

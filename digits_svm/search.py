@@ -14,21 +14,13 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 from sklearn.svm import SVC
 
-from .augment import AUGMENTATIONS, renorm_grids
-from .coreml import build_spec, spec_bytes
-from .data import canonical_split
-from .presets import make_estimator
+from ._validation import MAX_RANDOM_STATE, check_bool, check_choice, check_count, check_n_jobs, check_number, check_sequence
+from .coreml._convert import build_spec, spec_bytes
+from .datasets._augment import AUGMENTATIONS, renorm_grids
+from .datasets._training_data import canonical_split
+from .model._presets import make_estimator
+from .model._training import fit_with_copies, predict_digits
 from .progress import Progress, check_progress
-from .training import fit_with_copies, predict_digits
-from .validation import (
-    MAX_RANDOM_STATE,
-    check_bool,
-    check_choice,
-    check_count,
-    check_n_jobs,
-    check_number,
-    check_sequence,
-)
 
 __all__ = ["SEARCH_AUGMENTATIONS", "SEARCH_C", "SEARCH_GAMMA", "MAX_MLMODEL_BYTES", "CV_TOLERANCE", "DRAWN_SEED",
            "DRAWN_RANGES", "Candidate", "SearchResult", "search_best"]
@@ -48,8 +40,8 @@ MAX_MLMODEL_BYTES = 1_000_000
 #: of their difference is about 4).
 CV_TOLERANCE = 3
 #: Seed and ranges of the drawn versions of the validation digits `search_best` scores
-#: (`digits_svm.augment.renorm_grids`): another seed than the training copies'
-#: (`digits_svm.augment.RENORM_SEED`) and wider ranges, like benchmarks/bench_handwriting.py's.
+#: (`digits_svm.datasets._augment.renorm_grids`): another seed than the training copies'
+#: (`digits_svm.datasets._augment.RENORM_SEED`) and wider ranges, like benchmarks/bench_handwriting.py's.
 DRAWN_SEED = 1
 DRAWN_RANGES = {"height": (40, 301), "aspect": (0.6, 1.4), "slant": (-0.3, 0.3), "thickness": (-2, 5)}
 

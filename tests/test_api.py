@@ -32,11 +32,11 @@ def test_every_submodule_is_listed_and_is_the_attribute_of_its_name():
 
 
 def test_no_exported_name_shares_a_module_name():
-    """digits_svm.train is the function, digits_svm.training its module (scikit-learn's way)."""
+    """digits_svm.train is the function, digits_svm.model._training its module (scikit-learn's way)."""
     clashes = [(m, n) for m in ["", *MODULES] for n in (_exports(m) if m else digits_svm.__all__) if n in MODULES]
     assert clashes == []
-    assert callable(digits_svm.train) and digits_svm.training.train is digits_svm.train
-    assert digits_svm.preprocessing.preprocess is digits_svm.preprocess
+    assert callable(digits_svm.train) and digits_svm.model._training.train is digits_svm.train
+    assert digits_svm.drawing._preprocessing.preprocess is digits_svm.preprocess
 
 
 def test_the_front_door_is_narrow_and_every_module_says_what_it_exports():

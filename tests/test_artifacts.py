@@ -19,7 +19,9 @@ import pytest
 from conftest import ROOT
 
 import digits_svm
-from digits_svm.artifacts import (
+from digits_svm._files import sha256_bytes
+from digits_svm.errors import ArtifactWriteError, OutputBusyError, VerificationError
+from digits_svm.io._artifacts import (
     LOCK_NAME,
     SET_NAMES,
     STAGING_PREFIX,
@@ -29,9 +31,7 @@ from digits_svm.artifacts import (
     training_lock,
     write_artifacts,
 )
-from digits_svm.errors import ArtifactWriteError, OutputBusyError, VerificationError
-from digits_svm.persist import sha256_bytes
-from digits_svm.sharing import load_model
+from digits_svm.io._model_files import load_model
 
 USER_FILES = {".gitkeep": b"", "notes.txt": b"my own notes\n"}
 FULL_SET = ("digits_svm.pkl", "digits_svm.pkl.json", "DigitsSVM.mlmodel", "metrics.json", "confusion_matrix.png",
@@ -86,7 +86,7 @@ def test_an_interrupted_write_leaves_the_previous_set(previous, other_result, mo
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(digits_svm.artifacts, step, interrupted)
+    monkeypatch.setattr(digits_svm.io._artifacts, step, interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_artifacts(other_result, out)
     assert files_of(out) == before
@@ -99,7 +99,7 @@ def test_a_failed_verification_leaves_the_previous_set(previous, other_result, m
     def disagrees(*args, **kwargs):
         raise VerificationError("1 of 11,797 predictions disagree")
 
-    monkeypatch.setattr(digits_svm.artifacts, "_verify_saved", disagrees)
+    monkeypatch.setattr(digits_svm.io._artifacts, "_verify_saved", disagrees)
     with pytest.raises(VerificationError):
         write_artifacts(other_result, out)
     assert files_of(out) == before
@@ -111,7 +111,7 @@ def test_the_train_command_says_which_set_an_interrupted_run_left(previous, monk
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(digits_svm.artifacts, "convert", interrupted)
+    monkeypatch.setattr(digits_svm.io._artifacts, "convert", interrupted)
     proc = cli("train", "--out", out, "--C", "5", "--quiet")
     assert proc.returncode == 130 and proc.stdout == ""
     assert proc.stderr == f"\ndigits-svm: interrupted; {out} still holds the previous set ({', '.join(FULL_SET)})\n"
@@ -192,7 +192,7 @@ KILL_MID_SWAP = """
 import os, signal, sys
 from pathlib import Path
 import digits_svm
-from digits_svm.artifacts import STAGING_PREFIX, write_artifacts
+from digits_svm.io._artifacts import STAGING_PREFIX, write_artifacts
 
 real_replace, moved = os.replace, []
 
@@ -244,7 +244,7 @@ def test_a_stale_staging_folder_is_removed_and_a_bad_swap_record_refused(previou
 def test_a_second_writer_is_refused_while_the_first_holds_the_folder(previous, result, other_result, monkeypatch):
     out, _ = previous
     inside, refused, failures = threading.Event(), threading.Event(), []
-    real_convert = digits_svm.artifacts.convert
+    real_convert = digits_svm.io._artifacts.convert
 
     def convert_after_the_other_tried(*args, **kwargs):
         if threading.current_thread().name == "first":
@@ -258,7 +258,7 @@ def test_a_second_writer_is_refused_while_the_first_holds_the_folder(previous, r
         except BaseException as exc:  # reported below, in the test's thread
             failures.append(exc)
 
-    monkeypatch.setattr(digits_svm.artifacts, "convert", convert_after_the_other_tried)
+    monkeypatch.setattr(digits_svm.io._artifacts, "convert", convert_after_the_other_tried)
     thread = threading.Thread(target=first, name="first")
     thread.start()
     try:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm.augment import AUGMENTATIONS, augment_grids, shift_grids
+from digits_svm.datasets._augment import AUGMENTATIONS, augment_grids, shift_grids
 
 
 def test_shifts_move_whole_cells_and_fill_with_blank():
@@ -18,7 +18,7 @@ def test_shifts_move_whole_cells_and_fill_with_blank():
 
 @pytest.mark.parametrize("name", list(AUGMENTATIONS))
 def test_augment_keeps_originals_first_with_labels_and_groups(name):
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     X, y = X[:50], y[:50]
     a = augment_grids(X, y, name)
     copies = 1 + len(AUGMENTATIONS[name])
@@ -35,11 +35,11 @@ def test_unknown_augmentation_is_refused():
 
 
 def test_renorm_copies_are_the_app_preprocessing_of_seeded_redraws():
-    from digits_svm.augment import RENORM_SEED, renorm_grids
-    from digits_svm.preprocessing import normalized_grid
-    from digits_svm.synthetic import redraw_grid
+    from digits_svm.datasets._augment import RENORM_SEED, renorm_grids
+    from digits_svm.datasets._templates import redraw_grid
+    from digits_svm.drawing._preprocessing import normalized_grid
 
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     X, y = X[:40], y[:40]
     a = augment_grids(X, y, "hshift+renorm")
     R = renorm_grids(X)
@@ -60,7 +60,7 @@ def test_renorm_copies_are_the_app_preprocessing_of_seeded_redraws():
 
 
 def test_half_shift_splits_each_cell_by_its_neighbours_and_repools():
-    from digits_svm.augment import split_cells
+    from digits_svm.datasets._augment import split_cells
 
     g = np.zeros((1, 64))
     g[0, 8 * 2 + 3] = 16  # a lone full cell: 8 pixels in each half
@@ -75,9 +75,9 @@ def test_half_shift_splits_each_cell_by_its_neighbours_and_repools():
 
 
 def test_half_shifts_keep_integer_counts_conserve_ink_and_are_deterministic():
-    from digits_svm.augment import split_cells
+    from digits_svm.datasets._augment import split_cells
 
-    X, _ = digits_svm.data.load_digits_grids()
+    X, _ = digits_svm.datasets._training_data.load_digits_grids()
     X = X[:200]
     grids = X.reshape(-1, 8, 8)
     left, right = split_cells(grids)
@@ -101,7 +101,7 @@ def test_half_shifts_keep_integer_counts_conserve_ink_and_are_deterministic():
 
 
 def test_halfshift_copies_are_the_half_column_shifts():
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     X, y = X[:30], y[:30]
     a = augment_grids(X, y, "hshift+halfshift")
     np.testing.assert_array_equal(a.X[30:60], shift_grids(X, cols=-1))
@@ -111,9 +111,9 @@ def test_halfshift_copies_are_the_half_column_shifts():
 
 
 def test_rotations_turn_the_scan_and_keep_integer_counts():
-    from digits_svm.augment import Rotation, rotate_grids
+    from digits_svm.datasets._augment import Rotation, rotate_grids
 
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     X, y = X[:100], y[:100]
     np.testing.assert_array_equal(rotate_grids(X, 0), X)  # the rebuilt scan pools back exactly
     R = rotate_grids(X, 8)
@@ -135,7 +135,7 @@ def test_rotations_turn_the_scan_and_keep_integer_counts():
 
 
 def test_hshift1_moves_each_grid_one_column_in_turn():
-    from digits_svm.augment import augment_grids, shift_grids
+    from digits_svm.datasets._augment import augment_grids, shift_grids
 
     X = np.arange(3 * 64, dtype=float).reshape(3, 64) % 17
     y = np.array([1, 2, 3])

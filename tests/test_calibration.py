@@ -19,13 +19,21 @@ from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import digits_svm
-from digits_svm.calibration import PlattSVC, _binary_decisions, _fold_settings, libsvm_decisions, pairwise_platt, sigmoid_train
-from digits_svm.coreml import convert, svc_spec
-from digits_svm.data import load_digits_grids
-from digits_svm.libsvm import LibsvmModel
-from digits_svm.parity import verify
-from digits_svm.persist import has_probabilities, load_pickle, platt_parameters, save_pickle
-from digits_svm.svm_spec import read_svm_spec
+from digits_svm.coreml._convert import convert, svc_spec
+from digits_svm.coreml._libsvm import LibsvmModel
+from digits_svm.coreml._parity import verify
+from digits_svm.coreml._spec import read_svm_spec
+from digits_svm.datasets._training_data import load_digits_grids
+from digits_svm.io._model_files import load_pickle, save_pickle
+from digits_svm.model._calibration import (
+    PlattSVC,
+    _binary_decisions,
+    _fold_settings,
+    libsvm_decisions,
+    pairwise_platt,
+    sigmoid_train,
+)
+from digits_svm.model._fitted import has_probabilities, platt_parameters
 
 
 def _regularised_loss(params, dec, labels):
@@ -162,7 +170,7 @@ def test_platt_svc_refuses_what_it_cannot_calibrate_and_pickles_as_itself(halves
     loaded = load_pickle(save_pickle(model, tmp_path / "m.pkl"))
     assert type(loaded) is PlattSVC
     assert loaded.predict_proba(X[200:210]).tobytes() == model.predict_proba(X[200:210]).tobytes()
-    assert b"digits_svm.calibration" in pickle.dumps(model)  # loading it needs digits_svm installed
+    assert b"digits_svm.model._calibration" in pickle.dumps(model)  # loading it needs digits_svm installed
 
 
 @pytest.mark.parametrize("gamma", ["scale", "auto"])

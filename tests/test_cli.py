@@ -131,7 +131,7 @@ def test_playground_prints_its_url_and_ctrl_c_exits_0_in_process(cli, mlmodel_pa
     assert proc.returncode == 0 and proc.stderr == ""
     (line,) = proc.stdout.splitlines()
     assert line.startswith("playground at http://127.0.0.1:") and line.endswith("/ (Ctrl-C to stop)")
-    assert [a["methods"] for a in answers] == [list(digits_svm.preprocessing.METHODS)]
+    assert [a["methods"] for a in answers] == [list(digits_svm.drawing._preprocessing.METHODS)]
 
 
 # ---------------------------------------------------------------- train, info, convert
@@ -157,14 +157,14 @@ def test_convert_from_pickle(cli, pickle_path, mlmodel_path, tmp_path):
     info = json.loads(cli("info", tmp_path / "M.mlmodel", "--json").stdout)
     assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
     from digits_svm import coreml_predict
-    from digits_svm.data import load_digits_grids
+    from digits_svm.datasets._training_data import load_digits_grids
 
     X, _ = load_digits_grids()
     np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
 
 
 def test_convert_says_what_a_model_file_without_training_metadata_lacks(cli, tmp_path):
-    from digits_svm.coreml import load_spec
+    from digits_svm.coreml._convert import load_spec
 
     model = digits_svm.load_pickle(digits_svm.save_pickle(digits_svm.train().model, tmp_path / "bare.pkl"))
     proc = cli("convert", tmp_path / "bare.pkl", "--out", tmp_path / "bare.mlmodel")
@@ -174,7 +174,7 @@ def test_convert_says_what_a_model_file_without_training_metadata_lacks(cli, tmp
     assert "confidence.min_confidence" in proc.stderr
     meta = load_spec(tmp_path / "bare.mlmodel").description.metadata.userDefined
     assert "training.preset" not in meta and meta["preprocessing.method"] == "normalized"
-    assert digits_svm.persist.recorded_conversion(tmp_path / "bare.pkl") is None
+    assert digits_svm.io._model_files.recorded_conversion(tmp_path / "bare.pkl") is None
     assert model.support_vectors_.shape == (519, 64)
 
 
@@ -193,7 +193,7 @@ def test_train_format_skops_then_convert_and_verify_it(cli, mlmodel_path, tmp_pa
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "M.mlmodel").read_bytes() == (out / "DigitsSVM.mlmodel").read_bytes()
     from digits_svm import coreml_predict
-    from digits_svm.data import load_digits_grids
+    from digits_svm.datasets._training_data import load_digits_grids
 
     X, y = load_digits_grids()
     np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
@@ -207,7 +207,8 @@ def test_train_format_skops_then_convert_and_verify_it(cli, mlmodel_path, tmp_pa
     from sklearn.svm import SVC
     from skops.io import dumps
 
-    from digits_svm.persist import sha256_bytes, sidecar_path
+    from digits_svm._files import sha256_bytes
+    from digits_svm.io._model_files import sidecar_path
 
     data = dumps(make_pipeline(SVC(gamma=0.001)).fit(X[:200].reshape(200, 64), y[:200]))
     model.write_bytes(data)
@@ -248,7 +249,7 @@ def test_log_lines_reach_stderr_as_in_a_process_and_no_handler_stays_behind(cli,
     real_describe = digits_svm.cli.describe
 
     def describe_with_a_warning(path):
-        logging.getLogger("digits_svm.coreml").warning("a warning from the library")
+        logging.getLogger("digits_svm.coreml._convert").warning("a warning from the library")
         return real_describe(path)
 
     monkeypatch.setattr(digits_svm.cli, "describe", describe_with_a_warning)
@@ -322,7 +323,7 @@ def test_verify_agrees_and_fails_on_a_different_pickle(cli, mlmodel_path, pickle
 def test_predict_images_strokes_and_grids(cli, mlmodel_path, tmp_path):
     zero = tmp_path / "zero.png"
     digits_svm.render_strokes(json.loads((GOLDEN / "zero.json").read_text())).save(zero)
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     np.save(tmp_path / "g.npy", X[:3].reshape(3, 8, 8))
     proc = cli("predict", SEVEN, zero, tmp_path / "g.npy", "--model", mlmodel_path)
     assert proc.returncode == 0, proc.stderr
@@ -374,7 +375,7 @@ def test_show_writes_a_picture_of_what_the_model_sees(cli, mlmodel_path, tmp_pat
 # ---------------------------------------------------------------- best preset, extra samples, confidence
 def _write_samples(folder: Path) -> int:
     """Three good stroke samples, one good PNG, and three bad files; returns the good count."""
-    from digits_svm.synthetic import digit_strokes
+    from digits_svm.datasets._templates import digit_strokes
 
     rng = np.random.default_rng(5)
     for i, digit in enumerate((1, 4, 7)):
@@ -471,7 +472,7 @@ def test_bare_stroke_lists_are_read_by_every_door(cli, mlmodel_path, tmp_path):
     proc = cli("predict", tmp_path / "bare.json", "--model", mlmodel_path)
     expected = digits_svm.coreml_predict(mlmodel_path, [digits_svm.preprocess_strokes({"strokes": bare})])[0]
     assert proc.returncode == 0 and proc.stdout.strip() == str(expected)
-    assert digits_svm.strokes.parse_strokes(bare).n_points == 2
+    assert digits_svm.drawing._strokes.parse_strokes(bare).n_points == 2
     proc = cli("show", tmp_path / "bare.json", "--model", mlmodel_path, "--out", tmp_path / "s.png")
     assert proc.returncode == 0 and (tmp_path / "s.png").stat().st_size > 0
 

@@ -8,9 +8,17 @@ import sklearn
 from sklearn.svm import SVC
 
 import digits_svm
-from digits_svm.calibration import PlattSVC
-from digits_svm.coreml import build_spec, describe, import_coremltools, load_spec, quiet_coremltools, spec_bytes, svc_spec
+from digits_svm.coreml._convert import (
+    build_spec,
+    describe,
+    import_coremltools,
+    load_spec,
+    quiet_coremltools,
+    spec_bytes,
+    svc_spec,
+)
 from digits_svm.errors import ConversionError, ModelFileError, NotAnSVCError
+from digits_svm.model._calibration import PlattSVC
 
 
 def test_saved_interface_read_back_from_disk(mlmodel_path):
@@ -28,7 +36,7 @@ def test_saved_interface_read_back_from_disk(mlmodel_path):
     assert meta.author == "digits_svm" and meta.license == "BSD-3-Clause"
     assert meta.versionString == digits_svm.__version__ and meta.shortDescription
     user = dict(meta.userDefined)
-    assert user["preprocessing.method"] == digits_svm.preprocessing.DEFAULT_METHOD
+    assert user["preprocessing.method"] == digits_svm.drawing._preprocessing.DEFAULT_METHOD
     assert user["training.preset"] == "example"
     assert user["training.held_out_accuracy"] == "0.96885"
 
@@ -67,7 +75,7 @@ def test_describe_reports_size_and_interface(mlmodel_path):
 
 
 def test_non_svc_and_string_labels_are_refused(tmp_path):
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     with pytest.raises(NotAnSVCError):
         digits_svm.convert("not a model", tmp_path / "x.mlmodel")
     model = SVC(gamma=0.001).fit(X[:200], np.array([f"d{v}" for v in y[:200]]))
@@ -107,7 +115,7 @@ def fitted(result, sklearn_calibrated):
 
     def svc(X, y, probability, **params):
         return sklearn_calibrated(X, y, **params) if probability else SVC(random_state=0, **params).fit(X, y)
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     X, y = X[:400], y[:400]
     kernels = {"rbf": {"gamma": 0.001}, "linear": {}, "poly": {"degree": 2, "coef0": 1.0, "gamma": "scale"},
                "sigmoid": {"gamma": 1e-4, "coef0": -0.5}}
@@ -181,7 +189,7 @@ def test_svc_spec_is_the_converters_spec_field_for_field(converter, fitted, name
 def test_build_spec_gives_the_bytes_it_gave_with_the_converter(converter, fitted, name, monkeypatch):
     metadata = {"training.preset": "test", "training.kernel": name}
     ours = build_spec(fitted[name], preprocessing=None, metadata=metadata)
-    monkeypatch.setattr(digits_svm.coreml, "svc_spec", converter)  # build_spec as it was: the converter, then the interface
+    monkeypatch.setattr(digits_svm.coreml._convert, "svc_spec", converter)
     theirs = build_spec(fitted[name], preprocessing=None, metadata=metadata)
     assert fields(ours) == fields(theirs)
     assert spec_bytes(ours) == spec_bytes(theirs)
@@ -210,7 +218,7 @@ def test_the_fields_compared_are_every_field_the_converter_sets(converter, fitte
 
 def test_platt_svc_spec_carries_its_own_platt_parameters(fitted):
     """A PlattSVC's spec is its SVC's spec with probA/probB (and the probability output) added."""
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     platt = PlattSVC(gamma=0.001, random_state=0).fit(X[:400], y[:400])
     ours = svc_spec(platt)
     np.testing.assert_array_equal(ours.supportVectorClassifier.probA, platt.platt_a_)
@@ -260,7 +268,7 @@ def test_rho_is_libsvms_for_two_classes_and_more(fitted):
 
 
 def test_kernels_and_labels_core_ml_cannot_hold_are_refused():
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     gram = X[:64] @ X[:64].T
     precomputed = SVC(kernel="precomputed").fit(gram, y[:64])  # 64 "features": the Gram matrix's columns
     with pytest.raises(ConversionError, match="kernel 'precomputed' has no Core ML form"):
@@ -275,7 +283,7 @@ def test_importing_the_library_and_coremltools_prints_nothing():
     """coremltools' "scikit-learn version ... is not supported" line (any scikit-learn above 1.5.1)
     and its Linux-only import messages concern APIs we do not call: kept out of the terminal,
     and its logger is handed back as it was, so its other warnings still show."""
-    code = ("import logging, digits_svm, digits_svm.coreml as c; c.import_coremltools(); "
+    code = ("import logging, digits_svm, digits_svm.coreml._convert as c; c.import_coremltools(); "
             "assert logging.getLogger('coremltools').level == logging.NOTSET")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
@@ -285,7 +293,7 @@ def test_a_model_fitted_on_a_sparse_matrix_is_refused_with_the_remedy():
     import scipy.sparse as sp
     from sklearn.svm import SVC
 
-    from digits_svm.data import load_digits_grids
+    from digits_svm.datasets._training_data import load_digits_grids
 
     X, y = load_digits_grids()
     model = SVC(gamma=0.001).fit(sp.csr_matrix(X[:200]), y[:200])

@@ -5,28 +5,28 @@ import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm.data import load_samples
-from digits_svm.preprocessing import preprocess
-from digits_svm.strokes import preprocess_strokes, render_strokes
-from digits_svm.synthetic import digit_strokes
+from digits_svm.datasets._templates import digit_strokes
+from digits_svm.datasets._training_data import load_samples
+from digits_svm.drawing._preprocessing import preprocess
+from digits_svm.drawing._strokes import preprocess_strokes, render_strokes
 
 
 def test_canonical_split_is_the_examples_halves():
-    s = digits_svm.data.canonical_split()
-    X, y = digits_svm.data.load_digits_grids()
+    s = digits_svm.datasets._training_data.canonical_split()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     np.testing.assert_array_equal(s.X_train, X[:898])
     np.testing.assert_array_equal(s.y_test, y[898:])
 
 
 def test_other_writers_are_new_digits_of_the_same_kind():
-    X, y = digits_svm.data.load_other_writers()
+    X, y = digits_svm.datasets._training_data.load_other_writers()
     assert X.shape == (3823, 64) and X.dtype == np.float64 and y.dtype == np.int64
     assert X.min() == 0 and X.max() == 16 and (X == np.round(X)).all()  # ink counts, as in load_digits
     assert np.bincount(y, minlength=10).min() >= 370
     # none of them is a load_digits grid, so the held-out half is never trained on through them
-    known = {tuple(row) for row in digits_svm.data.load_digits_grids()[0].astype(int)}
+    known = {tuple(row) for row in digits_svm.datasets._training_data.load_digits_grids()[0].astype(int)}
     assert not any(tuple(row) in known for row in X.astype(int))
-    credit = (digits_svm.data.OTHER_WRITERS_FILE.parent / "README.md").read_text()
+    credit = (digits_svm.datasets._training_data.OTHER_WRITERS_FILE.parent / "README.md").read_text()
     assert "Alpaydin" in credit and "CC BY 4.0" in credit
 
 
@@ -129,8 +129,8 @@ def test_extra_samples_go_to_training_only(samples_dir, samples, tmp_path):
     assert metrics["extra_samples_method"] == "normalized"
     assert len(metrics["extra_samples_skipped"]) == 7
     assert {"path", "reason"} == set(metrics["extra_samples_skipped"][0])
-    from digits_svm.artifacts import training_metadata
-    from digits_svm.coreml import load_spec
+    from digits_svm.coreml._convert import load_spec
+    from digits_svm.io._artifacts import training_metadata
 
     digits_svm.convert(extra.model, tmp_path / "m.mlmodel", metadata=training_metadata(extra))
     meta = load_spec(tmp_path / "m.mlmodel").description.metadata.userDefined

@@ -19,15 +19,15 @@ import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm import strokes
-from digits_svm.data import load_samples
+from digits_svm.datasets._handwriting import synthesize_drawing
+from digits_svm.datasets._templates import digit_strokes
+from digits_svm.datasets._training_data import load_samples
+from digits_svm.drawing import _strokes as strokes
+from digits_svm.drawing._strokes import MAX_JSON_DEPTH, MAX_PAINT_PIXELS, check_renderable, json_depth, load_strokes
 from digits_svm.errors import InvalidGridError, StrokesError
-from digits_svm.handwriting import synthesize_drawing
-from digits_svm.inputs import grids_from_input_file, read_grid_file
+from digits_svm.io._inputs import grids_from_input_file, read_grid_file
 from digits_svm.playground import MAX_POINTS, make_server
-from digits_svm.playground.app import HTTPError, decode_json
-from digits_svm.strokes import MAX_JSON_DEPTH, MAX_PAINT_PIXELS, check_renderable, json_depth, load_strokes
-from digits_svm.synthetic import digit_strokes
+from digits_svm.playground._app import HTTPError, decode_json
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ONE = {"strokes": [[[20, 0], [20, 80]]]}

@@ -2,8 +2,8 @@ import os
 
 import pytest
 
+from digits_svm._files import atomic_write_bytes, check_writable_dir
 from digits_svm.errors import ArtifactWriteError
-from digits_svm.fileio import atomic_write_bytes, check_writable_dir
 
 
 def test_atomic_write_replaces_and_leaves_no_temporary_files(tmp_path):
@@ -51,8 +51,8 @@ def test_atomic_write_gets_the_permissions_a_plain_write_gets(tmp_path):
 
 
 def test_read_bytes_names_what_is_wrong(tmp_path):
+    from digits_svm._files import read_bytes
     from digits_svm.errors import ImageError
-    from digits_svm.fileio import read_bytes
 
     with pytest.raises(ImageError, match="crop not found: .*nope.png; check the path"):
         read_bytes(tmp_path / "nope.png", what="crop", error=ImageError)

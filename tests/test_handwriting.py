@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import digits_svm
+from digits_svm.datasets._handwriting import STYLES, TRAINING_SEED, VARIATION, style_names, synthesize, synthesize_drawing
+from digits_svm.datasets._templates import TEMPLATES
 from digits_svm.errors import DigitsSVMError
-from digits_svm.handwriting import STYLES, TRAINING_SEED, VARIATION, style_names, synthesize, synthesize_drawing
-from digits_svm.synthetic import TEMPLATES
 
 
 def test_every_digit_has_many_styles():
@@ -23,7 +23,7 @@ def test_every_digit_has_many_styles():
 def test_every_style_parses_renders_and_preprocesses(digit):
     for name in style_names(digit):
         drawing = synthesize_drawing(digit, np.random.default_rng([1, digit]), style=name)
-        assert digits_svm.strokes.parse_strokes(drawing).label == digit
+        assert digits_svm.drawing._strokes.parse_strokes(drawing).label == digit
         grid = digits_svm.preprocess_strokes(drawing)
         assert grid.shape == (8, 8) and grid.max() > 0 and grid.min() >= 0
 
@@ -79,7 +79,7 @@ def test_unknown_style_is_refused_with_the_choices():
 
 
 def test_training_seed_and_templates_are_apart_from_the_benchmarks():
-    # bench_handwriting evaluates digits_svm.synthetic's templates with seed 2026
+    # bench_handwriting evaluates digits_svm.datasets._templates's templates with seed 2026
     assert TRAINING_SEED != 2026
     assert STYLES is not TEMPLATES
     ours = {tuple(map(tuple, s)) for styles in STYLES.values() for strokes in styles.values() for s in strokes}
@@ -88,7 +88,7 @@ def test_training_seed_and_templates_are_apart_from_the_benchmarks():
 
 
 def test_the_synthesizer_is_reachable_from_the_package():
-    assert digits_svm.handwriting.synthesize is synthesize
+    assert digits_svm.datasets._handwriting.synthesize is synthesize
 
 
 def test_real_handwriting_benchmark_says_so_when_the_dev_set_is_absent(tmp_path, capsys):

@@ -2,7 +2,7 @@
 
 Each test writes a real file of one kind (dark mode, grey on grey, coloured ink, palette
 with transparency, grey + alpha, 16-bit, an EXIF-turned JPEG, an animated GIF) from one
-drawing of a 7, and reads it back through `digits_svm.images.load_image` and
+drawing of a 7, and reads it back through `digits_svm.drawing._images.load_image` and
 `digits_svm.preprocess`. Lossless kinds give exactly the grid of the app's own transparent
 canvas crop; JPEG gives nearly it; the example model reads a 7 from every one.
 """
@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 import digits_svm
+from digits_svm.drawing._images import ORIENTATION, ink_levels, load_image
 from digits_svm.errors import EmptyDrawingError, ImageError
-from digits_svm.images import ORIENTATION, ink_levels, load_image
 
 SEVEN = {"strokes": [[[12, 10], [70, 10], [70, 14], [35, 110]], [[30, 60], [64, 60]]], "line_width": 12.0}
 
@@ -66,7 +66,7 @@ def test_lossless_kinds_give_the_canvas_grid_exactly(kind, canvas, coverage, tmp
     img.save(path)
     if kind != "palette with transparency":
         expected = digits_svm.preprocess(canvas)
-    for method in digits_svm.preprocessing.METHODS:
+    for method in digits_svm.drawing._preprocessing.METHODS:
         want = expected if method == "normalized" else None
         got = _read(path, method)
         if want is not None:

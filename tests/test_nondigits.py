@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm.nondigits import KINDS, NOT_A_DIGIT, TEMPLATES, nondigit_drawing, synthesize_nondigits
+from digits_svm.datasets._nondigits import KINDS, TEMPLATES, nondigit_drawing, synthesize_nondigits
+from digits_svm.datasets._training_data import NOT_A_DIGIT
 
 
 def test_synthesized_nondigits_are_seeded_prefix_stable_and_labelled():
@@ -23,7 +24,7 @@ def test_every_kind_is_a_valid_drawing_that_is_not_a_straight_line(kind):
     for _ in range(25):
         drawing = nondigit_drawing(rng, kind)
         assert "label" not in drawing  # the stroke format labels digits only
-        digits_svm.strokes.parse_strokes(drawing)
+        digits_svm.drawing._strokes.parse_strokes(drawing)
         points = np.concatenate([np.asarray(s, dtype=float).reshape(-1, 2) for s in drawing["strokes"]])
         if len(points) >= 3:
             spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)

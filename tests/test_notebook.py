@@ -158,7 +158,7 @@ def test_drawing_reaches_a_prediction_per_method(executed):
     for snippet in ("show_drawing(seven", "show_drawing(crossed_seven"):
         out = _stdout(_code_cell(nb, snippet))
         reads = dict(re.findall(r"^(\w+): the model reads (\d)", out, flags=re.M))
-        assert sorted(reads) == sorted(digits_svm.preprocessing.METHODS), out
+        assert sorted(reads) == sorted(digits_svm.drawing._preprocessing.METHODS), out
     # The crossed seven looks like the training sevens: every method reads it.
     assert set(reads.values()) == {"7"}, out
 

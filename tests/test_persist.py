@@ -10,7 +10,7 @@ from sklearn.svm import SVC
 
 import digits_svm
 from digits_svm.errors import NotAnSVCError, PickleIntegrityError
-from digits_svm.persist import sidecar_path
+from digits_svm.io._model_files import sidecar_path
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def saved(tmp_path, result):
 
 def test_pickle_round_trip_predicts_the_same(saved, result):
     loaded = digits_svm.load_pickle(saved)
-    X, _ = digits_svm.data.load_digits_grids()
+    X, _ = digits_svm.datasets._training_data.load_digits_grids()
     np.testing.assert_array_equal(loaded.predict(X), result.model.predict(X))
     assert saved.read_bytes()[:2] == b"\x80" + bytes([pickle.HIGHEST_PROTOCOL])
 
@@ -39,9 +39,9 @@ def test_sidecar_records_hash_versions_and_params(saved):
 
 
 def test_joblib_round_trip(tmp_path, result):
-    path = digits_svm.persist.save_joblib(result.model, tmp_path / "model.joblib")
+    path = digits_svm.io._model_files.save_joblib(result.model, tmp_path / "model.joblib")
     assert json.loads(sidecar_path(path).read_text())["serializer"] == "joblib"
-    loaded = digits_svm.persist.load_estimator(path)
+    loaded = digits_svm.io._model_files.load_estimator(path)
     np.testing.assert_array_equal(loaded.support_vectors_, result.model.support_vectors_)
 
 
@@ -89,7 +89,7 @@ def test_not_an_svc_and_garbage_are_refused(tmp_path):
 def test_saving_something_else_writes_nothing(tmp_path):
     with pytest.raises(NotAnSVCError, match="never fitted"):
         digits_svm.save_pickle(SVC(), tmp_path / "m.pkl")
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     with pytest.raises(NotAnSVCError, match="fitted on 10 features"):
         digits_svm.save_pickle(SVC().fit(X[:50, :10], y[:50]), tmp_path / "m.pkl")
     assert list(tmp_path.iterdir()) == []
@@ -100,10 +100,10 @@ def test_probabilities_are_read_from_the_fitted_parameters(result, sklearn_calib
     """scikit-learn 1.9's default ``probability`` is the string "deprecated": true, yet no probabilities."""
     model = copy.copy(result.model)
     model.probability = "deprecated"
-    assert not digits_svm.persist.has_probabilities(model)
-    assert [len(a) for a in digits_svm.persist.platt_parameters(model)] == [0, 0]
-    X, y = digits_svm.data.load_digits_grids()
+    assert not digits_svm.model._fitted.has_probabilities(model)
+    assert [len(a) for a in digits_svm.model._fitted.platt_parameters(model)] == [0, 0]
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     calibrated = sklearn_calibrated(X[:300], y[:300], gamma=0.001)  # an older pickle's kind of model
-    prob_a, prob_b = digits_svm.persist.platt_parameters(calibrated)
-    assert digits_svm.persist.has_probabilities(calibrated) and len(prob_a) == len(prob_b) == 45
+    prob_a, prob_b = digits_svm.model._fitted.platt_parameters(calibrated)
+    assert digits_svm.model._fitted.has_probabilities(calibrated) and len(prob_a) == len(prob_b) == 45
     assert prob_a.dtype == np.float64 and (prob_a < 0).all()  # libsvm's A: higher decision, higher probability

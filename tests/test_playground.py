@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from digits_svm.coreml._runtime import CoreMLRuntime
+from digits_svm.drawing._preprocessing import DEFAULT_METHOD, METHODS
+from digits_svm.drawing._strokes import load_strokes, preprocess_strokes
 from digits_svm.errors import DigitsSVMError, ModelFileError
 from digits_svm.playground import MAX_BODY_BYTES, MAX_POINTS, make_server
-from digits_svm.playground.app import Playground
-from digits_svm.preprocessing import DEFAULT_METHOD, METHODS
-from digits_svm.runtime import CoreMLRuntime
-from digits_svm.strokes import load_strokes, preprocess_strokes
+from digits_svm.playground._app import Playground
 
 # A tall vertical stroke with a little flag: drawn in points, like the page sends.
 ONE = {"strokes": [[[60, 20], [60, 40], [60, 60], [60, 80], [60, 100], [60, 120]]], "line_width": 5.0, "scale": 2.0}
@@ -83,7 +83,7 @@ def test_info_describes_the_model(server, mlmodel_path):
 
 
 def test_default_method_falls_back_when_metadata_names_none(mlmodel_path, samples):
-    from digits_svm.coreml import load_spec
+    from digits_svm.coreml._convert import load_spec
 
     spec = load_spec(mlmodel_path)
     del spec.description.metadata.userDefined["preprocessing.method"]
@@ -460,7 +460,7 @@ def _status_and_error(raw: bytes) -> tuple[int, str]:
 
 
 def test_a_body_that_stops_is_a_408_not_a_500(server, monkeypatch, capfd):
-    from digits_svm.playground.server import PlaygroundHandler
+    from digits_svm.playground._server import PlaygroundHandler
 
     monkeypatch.setattr(PlaygroundHandler, "timeout", 0.5)
     raw = _raw_exchange(server, b"POST /api/predict HTTP/1.1\r\n" + _headers(server) + b"Content-Length: 100\r\n\r\n{\"strokes\"")
@@ -639,7 +639,7 @@ def _existing_samples(folder: Path, label: int, n: int, size: int = 100) -> None
 
 
 def _started(playground: Playground):
-    from digits_svm.playground.server import PlaygroundServer
+    from digits_svm.playground._server import PlaygroundServer
 
     return PlaygroundServer(("127.0.0.1", 0), playground).start()
 
@@ -673,7 +673,7 @@ def test_the_samples_cap_on_bytes(mlmodel_path, samples):
     playground = Playground(CoreMLRuntime.from_file(mlmodel_path), samples=samples, max_sample_bytes=3_000 + 150)
     small = {"strokes": [[[60, 20], [60, 120]]], "label": 1}
     assert playground.save_sample(small)["count"] == 4  # about 90 bytes
-    from digits_svm.playground.app import HTTPError
+    from digits_svm.playground._app import HTTPError
 
     with pytest.raises(HTTPError) as refused:
         playground.save_sample(small)
@@ -748,7 +748,7 @@ def _ipv6_loopback() -> bool:
 
 @pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
 def test_an_ipv6_loopback_host_serves_and_warns_nothing(mlmodel_path, samples, caplog):
-    with caplog.at_level("WARNING", logger="digits_svm.playground.server"):
+    with caplog.at_level("WARNING", logger="digits_svm.playground._server"):
         srv = make_server(mlmodel_path, host="::1", port=0, samples=samples)
     with srv:
         srv.start()
@@ -784,7 +784,7 @@ def pretend_wildcard(monkeypatch):
 ])
 def test_a_host_other_machines_can_reach_is_warned_about_with_the_urls_that_reach_it(
         mlmodel_path, samples, caplog, pretend_wildcard, host, lan_urls):
-    with caplog.at_level("WARNING", logger="digits_svm.playground.server"):
+    with caplog.at_level("WARNING", logger="digits_svm.playground._server"):
         srv = make_server(mlmodel_path, host=host, port=0, samples=samples)
     with srv:
         srv.start()
@@ -805,7 +805,7 @@ def test_a_host_other_machines_can_reach_is_warned_about_with_the_urls_that_reac
 
 
 def test_the_cli_prints_the_warning_on_stderr(cli, mlmodel_path, tmp_path, pretend_wildcard, monkeypatch):
-    from digits_svm.playground.server import PlaygroundServer
+    from digits_svm.playground._server import PlaygroundServer
 
     monkeypatch.setattr(PlaygroundServer, "serve_forever", lambda self, *a, **k: None)  # return at once
     proc = cli("playground", "--model", mlmodel_path, "--host", "0.0.0.0", "--port", "0", "--samples", tmp_path / "s")

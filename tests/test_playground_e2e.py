@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from digits_svm.drawing._preprocessing import METHODS
+from digits_svm.drawing._strokes import preprocess_strokes
 from digits_svm.playground import make_server
-from digits_svm.preprocessing import METHODS
-from digits_svm.strokes import preprocess_strokes
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

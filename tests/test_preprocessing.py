@@ -11,10 +11,10 @@ from PIL import Image
 
 import digits_svm
 from digits_svm import preprocess, preprocess_strokes, render_strokes
+from digits_svm.datasets._templates import digit_strokes
+from digits_svm.drawing._images import MAX_IMAGE_PIXELS, ink_levels
+from digits_svm.drawing._preprocessing import seed_grid
 from digits_svm.errors import EmptyDrawingError, ImageError, InvalidParameterError, StrokesError
-from digits_svm.images import MAX_IMAGE_PIXELS, ink_levels
-from digits_svm.preprocessing import seed_grid
-from digits_svm.synthetic import digit_strokes
 
 GOLDEN = Path(__file__).parent / "golden"
 EXPECTED = json.loads((GOLDEN / "expected.json").read_text())
@@ -27,7 +27,7 @@ def rgba(alpha: np.ndarray) -> Image.Image:
 
 # ------------------------------------------------------------------ golden vectors
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-@pytest.mark.parametrize("method", digits_svm.preprocessing.METHODS)
+@pytest.mark.parametrize("method", digits_svm.drawing._preprocessing.METHODS)
 def test_golden_crops_reproduce_bit_for_bit(name, method):
     img = Image.open(GOLDEN / f"{name}.png")
     assert list(img.size) == EXPECTED[name]["size"]
@@ -44,7 +44,7 @@ def test_golden_strokes_render_to_the_golden_crop(name):
     golden = Image.open(GOLDEN / f"strokes_{name}.png")
     assert crop.size == golden.size
     assert np.array_equal(np.asarray(crop), np.asarray(golden.convert("RGBA")))
-    for method in digits_svm.preprocessing.METHODS:
+    for method in digits_svm.drawing._preprocessing.METHODS:
         expected = EXPECTED[f"strokes_{name}"][method]
         assert preprocess_strokes(drawing, method=method).astype(int).tolist() == expected
 
@@ -173,7 +173,7 @@ def test_non_image_file_and_decompression_bomb(tmp_path):
 
 
 # ------------------------------------------------------------------ edges
-@pytest.mark.parametrize("method", digits_svm.preprocessing.METHODS)
+@pytest.mark.parametrize("method", digits_svm.drawing._preprocessing.METHODS)
 def test_empty_drawings_raise(method):
     for empty in (rgba(np.zeros((30, 30))), Image.new("RGB", (30, 30), "white"), np.zeros((5, 5), bool)):
         with pytest.raises(EmptyDrawingError):
@@ -184,7 +184,7 @@ def test_empty_drawings_raise(method):
         preprocess_strokes([[], []], method=method)
     if method == "normalized":  # normalized_grid on its own (past grid_from_ink's check) has no ink to scale
         with pytest.raises(EmptyDrawingError, match="no ink"):
-            digits_svm.preprocessing.normalized_grid(np.zeros((5, 5), np.uint8))
+            digits_svm.drawing._preprocessing.normalized_grid(np.zeros((5, 5), np.uint8))
 
 
 def test_large_crop_works():
@@ -209,7 +209,7 @@ def reference_render(drawing) -> np.ndarray:
     sqrt(ex * ex + ey * ey), as the Swift package computes it), as alpha; a reference."""
     import math
 
-    d = digits_svm.strokes.parse_strokes(drawing)
+    d = digits_svm.drawing._strokes.parse_strokes(drawing)
     pts = np.concatenate(d.strokes)
     lo, hi = np.trunc(pts[:, :2].min(axis=0)) - 5.0, np.trunc(pts[:, :2].max(axis=0)) + 5.0
     x0, y0 = math.floor(lo[0] * d.scale), math.floor(lo[1] * d.scale)
@@ -246,11 +246,11 @@ def test_render_paints_exactly_as_one_segment_at_a_time():
 def test_plain_and_numpy_coordinates_parse_alike():
     # Plain ints and floats take parse_strokes' short way, NumPy scalars the checked one.
     points = [[10, 20.5], [11.25, 22, 3], [0, 1e5, 200]]
-    plain = digits_svm.strokes.parse_strokes([points]).strokes[0]
-    boxed = digits_svm.strokes.parse_strokes([[[np.float64(v) for v in p] for p in points]]).strokes[0]
+    plain = digits_svm.drawing._strokes.parse_strokes([points]).strokes[0]
+    boxed = digits_svm.drawing._strokes.parse_strokes([[[np.float64(v) for v in p] for p in points]]).strokes[0]
     assert plain.tobytes() == boxed.tobytes() and plain.shape == (3, 3) and np.isnan(plain[0, 2])
     with pytest.raises(StrokesError, match="stroke 0 point 1 width must be > 0 and <= 200, not 201"):
-        digits_svm.strokes.parse_strokes([[[0, 0], [1, 1, 201]]])
+        digits_svm.drawing._strokes.parse_strokes([[[0, 0], [1, 1, 201]]])
 
 
 def test_pressure_widths_widen_the_stroke():
@@ -294,8 +294,8 @@ def test_load_strokes_errors_name_the_file(tmp_path):
 
 
 def test_drawing_round_trips_through_json():
-    d = digits_svm.strokes.parse_strokes({"strokes": [[[1, 2], [3, 4, 5]]], "label": 3, "scale": 3})
-    again = digits_svm.strokes.parse_strokes(json.loads(json.dumps(d.to_json())))
+    d = digits_svm.drawing._strokes.parse_strokes({"strokes": [[[1, 2], [3, 4, 5]]], "label": 3, "scale": 3})
+    again = digits_svm.drawing._strokes.parse_strokes(json.loads(json.dumps(d.to_json())))
     assert again.to_json() == d.to_json() == {
         "strokes": [[[1.0, 2.0], [3.0, 4.0, 5.0]]], "line_width": 5.0, "scale": 3.0, "label": 3
     }
@@ -312,7 +312,7 @@ points = st.lists(
     strokes=st.lists(points, min_size=1, max_size=4),
     line_width=st.floats(0.5, 30),
     scale=st.sampled_from([1.0, 2.0, 3.0]),
-    method=st.sampled_from(digits_svm.preprocessing.METHODS),
+    method=st.sampled_from(digits_svm.drawing._preprocessing.METHODS),
 )
 def test_any_strokes_give_a_valid_grid(strokes, line_width, scale, method):
     drawing = {"strokes": [[list(p) for p in s] for s in strokes], "line_width": line_width, "scale": scale}
@@ -330,7 +330,7 @@ def test_any_strokes_give_a_valid_grid(strokes, line_width, scale, method):
     mode=st.sampled_from(["RGBA", "LA", "L", "RGB"]),
     seed=st.integers(0, 2**32 - 1),
     density=st.floats(0, 1),
-    method=st.sampled_from(digits_svm.preprocessing.METHODS),
+    method=st.sampled_from(digits_svm.drawing._preprocessing.METHODS),
 )
 def test_any_image_gives_a_valid_grid_or_empty_drawing(shape, mode, seed, density, method):
     rng = np.random.default_rng(seed)

@@ -16,12 +16,12 @@ from sklearn.svm import SVC
 
 import digits_svm
 from digits_svm import CoreMLRuntime, coreml_predict, verify
-from digits_svm.calibration import SMALL_BATCH, PlattSVC
-from digits_svm.coreml import quiet_coremltools, spec_bytes
+from digits_svm.coreml._convert import quiet_coremltools, spec_bytes
+from digits_svm.coreml._libsvm import ONE_GRID_BY_CLASS_ABOVE, LibsvmModel
+from digits_svm.coreml._parity import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids
+from digits_svm.coreml._spec import read_svm_spec
 from digits_svm.errors import InvalidGridError, ModelFileError, VerificationError
-from digits_svm.libsvm import ONE_GRID_BY_CLASS_ABOVE, LibsvmModel
-from digits_svm.parity import DECISION_TOLERANCE, PROBABILITY_TOLERANCE, ParityReport, parity_grids
-from digits_svm.svm_spec import read_svm_spec
+from digits_svm.model._calibration import SMALL_BATCH, PlattSVC
 
 NAMES = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
 SEED = {"method": "seed"}  # explicit preprocessing metadata, independent of digits_svm.preprocess
@@ -59,7 +59,7 @@ def to_sparse(spec):
 
 @pytest.fixture(scope="module")
 def digits():
-    return digits_svm.data.load_digits_grids()
+    return digits_svm.datasets._training_data.load_digits_grids()
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def models(result, digits):
     specs = {name: spec_of(model) for name, model in out.items() if name != "strings"}
     # The converter's own spec (input 'input' of shape [64], any label type), built by svc_spec so
     # this runs under any scikit-learn; tests/test_coreml.py checks svc_spec against the converter.
-    specs["strings"] = digits_svm.coreml.svc_spec(out["strings"])
+    specs["strings"] = digits_svm.coreml._convert.svc_spec(out["strings"])
     specs["sparse"] = to_sparse(specs["default"])
     out["sparse"] = result.model
     return {name: (out[name], specs[name]) for name in out}
@@ -123,7 +123,7 @@ def test_verify_agrees_on_every_digit_and_10000_random_grids(models, name):
     assert (report.n, report.n_digits, report.n_random) == (11_797, 1_797, 10_000)
     assert report.n_agree == report.n and report.disagreements == ()
     assert report.max_decision_diff <= DECISION_TOLERANCE
-    if digits_svm.persist.has_probabilities(model):
+    if digits_svm.model._fitted.has_probabilities(model):
         assert report.max_proba_diff <= PROBABILITY_TOLERANCE
         assert report.label_rule == "probabilities"
     else:
@@ -651,7 +651,7 @@ def test_core_ml_binary_probabilities_are_uncoupled_platt(tmp_path, models, digi
 def test_declared_sizes_are_checked_before_any_array_is_built(n, message):
     """A few MB of empty sparse vectors would unpack to gigabytes (and take half a minute in a Python loop)."""
     from digits_svm import train
-    from digits_svm.coreml import build_spec
+    from digits_svm.coreml._convert import build_spec
     from digits_svm.errors import ModelFileError
 
     spec = build_spec(train().model, preprocessing=None, metadata=None)

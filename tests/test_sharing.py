@@ -11,11 +11,12 @@ import skops.io
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
-from digits_svm import sharing
-from digits_svm.calibration import PlattSVC
-from digits_svm.data import load_digits_grids
+from digits_svm._files import sha256_bytes
+from digits_svm.datasets._training_data import load_digits_grids
 from digits_svm.errors import PickleIntegrityError, UntrustedTypesError
-from digits_svm.persist import load_estimator, sha256_bytes, sidecar_path
+from digits_svm.io import _model_files as sharing
+from digits_svm.io._model_files import load_estimator, sidecar_path
+from digits_svm.model._calibration import PlattSVC
 
 #: Every Spy that skops (or pickle) built, by its __setstate__: proof that a refused file built nothing.
 BUILT: list[str] = []
@@ -124,8 +125,8 @@ def test_a_model_load_skops_would_refuse_is_not_saved(tmp_path, digits):
 
 
 def test_a_subclass_in_trusted_types_loads_and_is_a_fitted_svc(tmp_path, digits, monkeypatch):
-    """How digits_svm.calibration's PlattSVC (in TRUSTED_TYPES) loads: an SVC subclass that is trusted."""
-    assert "digits_svm.calibration.PlattSVC" in sharing.TRUSTED_TYPES
+    """How digits_svm.model._calibration's PlattSVC (in TRUSTED_TYPES) loads: an SVC subclass that is trusted."""
+    assert "digits_svm.model._calibration.PlattSVC" in sharing.TRUSTED_TYPES
     monkeypatch.setattr(sharing, "TRUSTED_TYPES", (*sharing.TRUSTED_TYPES, SPY))
     spy = small(digits, cls=Spy)
     loaded = sharing.load_skops(sharing.save_skops(spy, tmp_path / "m.skops"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm.presets import PRESETS, make_estimator
+from digits_svm.model._presets import PRESETS, make_estimator
 from digits_svm.search import search_best
 
 RECORDED = Path(__file__).resolve().parent / "recorded"
@@ -61,7 +61,7 @@ def test_probability_model_is_deterministic():
     assert len(a.platt_a_) == 45 and a.random_state == 0
     np.testing.assert_array_equal(a.platt_a_, b.platt_a_)
     np.testing.assert_array_equal(a.platt_b_, b.platt_b_)
-    X, _ = digits_svm.data.load_digits_grids()
+    X, _ = digits_svm.datasets._training_data.load_digits_grids()
     assert a.predict_proba(X).tobytes() == b.predict_proba(X).tobytes()
 
 
@@ -113,7 +113,7 @@ def test_best_mlmodel_fits_the_size_budget(best_result, best_artifacts_dir):
 
 def test_mlmodel_metadata_records_how_it_was_trained(best_result, best_artifacts_dir):
     best, best_artifacts = best_result, best_artifacts_dir
-    from digits_svm.coreml import load_spec
+    from digits_svm.coreml._convert import load_spec
 
     meta = load_spec(best_artifacts / "DigitsSVM.mlmodel").description.metadata.userDefined
     assert meta["training.preset"] == "best"
@@ -128,8 +128,8 @@ def test_mlmodel_metadata_records_how_it_was_trained(best_result, best_artifacts
 
 
 def test_training_twice_gives_byte_identical_mlmodels(best_artifacts_dir):
-    from digits_svm.artifacts import training_metadata
-    from digits_svm.coreml import convert, spec_bytes
+    from digits_svm.coreml._convert import convert, spec_bytes
+    from digits_svm.io._artifacts import training_metadata
 
     again = digits_svm.train(preset="best")
     a = spec_bytes(convert(again.model, metadata=training_metadata(again)).get_spec())
@@ -206,9 +206,9 @@ def test_search_reproduces_the_best_preset_among_its_neighbours(search, caplog):
 
 
 def test_search_never_looks_at_the_held_out_half(search, monkeypatch):
-    from digits_svm.data import Split
+    from digits_svm.datasets._training_data import Split
 
-    real = digits_svm.data.canonical_split()
+    real = digits_svm.datasets._training_data.canonical_split()
     poisoned = Split(real.X_train, np.full_like(real.X_test, np.nan), real.y_train, -real.y_test, 0.5, False)
     monkeypatch.setattr(digits_svm.search, "canonical_split", lambda *a, **k: poisoned)
     r = search(augmentations=("none", "hshift"), C=(1.0,), gamma=(0.001,), probability=False,
@@ -273,7 +273,7 @@ def test_app_preset_learns_from_synthesized_handwriting(app_result):
     # Held-out scans: 839/899 (38 answered -1) with 12,000 synthesized digits alone; 879/899
     # (10 answered -1) with optdigits' other writers too (docs/model.md).
     assert app_result.n_correct >= 870
-    assert digits_svm.persist.has_probabilities(app_result.model) and app_result.model.classes_.tolist() == [-1, *range(10)]
+    assert digits_svm.model._fitted.has_probabilities(app_result.model) and app_result.model.classes_.tolist() == [-1, *range(10)]
     assert app_result.metrics()["n_synthesized"] == app_result.n_synthesized
     assert app_result.metrics()["n_nondigits"] == app_result.n_nondigits
     assert app_result.metrics()["n_other_writers"] == 3823
@@ -291,7 +291,7 @@ def test_other_writers_join_the_training_part_only_when_asked():
 
 
 def test_app_preset_artifacts_record_it_verify_and_fit_the_budget(app_artifacts_dir, app_result):
-    from digits_svm.coreml import load_spec
+    from digits_svm.coreml._convert import load_spec
 
     mlmodel = app_artifacts_dir / "DigitsSVM.mlmodel"
     # 5.32 MB with 12,000 synthesized digits and 3,000 non-digits (8,892 support vectors);
@@ -311,7 +311,7 @@ def test_app_preset_artifacts_record_it_verify_and_fit_the_budget(app_artifacts_
 
 
 def test_synthesized_training_is_deterministic_to_the_byte():
-    from digits_svm.coreml import build_spec, spec_bytes
+    from digits_svm.coreml._convert import build_spec, spec_bytes
 
     # the app preset with fewer drawings (its shifted copies, probabilities, parallel synthesis all kept)
     a = digits_svm.train(preset="app", synthesized=40, nondigits=20)
@@ -333,7 +333,7 @@ def test_negative_synthesized_is_refused():
 
 @pytest.mark.parametrize("width", [8, 14, 22, 30])
 def test_the_readme_seven_is_read_as_seven_by_the_model_the_readme_recommends(app_result, width):
-    from digits_svm.training import predict_digits
+    from digits_svm.model._training import predict_digits
 
     readme_seven = {"strokes": [[[20, 10], [70, 10], [35, 110]]]}  # README quick start
     grid = digits_svm.preprocess_strokes(readme_seven, line_width=width).reshape(1, 64)

@@ -12,36 +12,30 @@ import pytest
 from sklearn.svm import SVC
 
 import digits_svm
-from digits_svm import (
-    artifacts,
-    augment,
-    calibration,
-    confidence,
-    coreml,
-    data,
-    fileio,
-    handwriting,
-    images,
-    inputs,
-    nondigits,
-    parity,
-    persist,
-    playground,
-    plots,
-    preprocessing,
-    presets,
-    progress,
-    runtime,
-    search,
-    sharing,
-    strokes,
-    svm_spec,
-    synthetic,
-    training,
-)
+from digits_svm import _files as fileio
+from digits_svm import confidence, playground, plots, progress, search
+from digits_svm._validation import check_grids
+from digits_svm.coreml import _convert as coreml
+from digits_svm.coreml import _parity as parity
+from digits_svm.coreml import _runtime as runtime
+from digits_svm.coreml import _spec as svm_spec
+from digits_svm.datasets import _augment as augment
+from digits_svm.datasets import _handwriting as handwriting
+from digits_svm.datasets import _nondigits as nondigits
+from digits_svm.datasets import _templates as synthetic
+from digits_svm.datasets import _training_data as data
+from digits_svm.drawing import _images as images
+from digits_svm.drawing import _preprocessing as preprocessing
+from digits_svm.drawing import _strokes as strokes
 from digits_svm.errors import DigitsSVMError, InvalidGridError, InvalidParameterError
-from digits_svm.inputs import read_grid_file
-from digits_svm.validation import check_grids
+from digits_svm.io import _artifacts as artifacts
+from digits_svm.io import _inputs as inputs
+from digits_svm.io import _model_files as persist
+from digits_svm.io import _model_files as sharing
+from digits_svm.io._inputs import read_grid_file
+from digits_svm.model import _calibration as calibration
+from digits_svm.model import _presets as presets
+from digits_svm.model import _training as training
 
 
 @pytest.mark.parametrize("shape, n", [((8, 8), 1), ((64,), 1), ((5, 8, 8), 5), ((5, 64), 5)])

@@ -1,12 +1,12 @@
-"""The parity proof: a ``.mlmodel``, run by `digits_svm.runtime.CoreMLRuntime`, against its scikit-learn estimator.
+"""The parity proof: a ``.mlmodel``, run by `digits_svm.coreml.CoreMLRuntime`, against its scikit-learn estimator.
 
 `verify` runs both on all 1,797 ``load_digits`` digits and thousands of random grids
 (`parity_grids`) and says, in a `ParityReport`, whether labels agree everywhere and
 decision values and probabilities within `DECISION_TOLERANCE` and
 `PROBABILITY_TOLERANCE`. scikit-learn is an independent implementation that never sees
 the file, so agreement proves that the file the app ships is the model in the pickle.
-For a `digits_svm.calibration.PlattSVC` the decision values are scikit-learn's and the
-probabilities come from them through `digits_svm.calibration.platt_probabilities`, the
+For a `digits_svm.model.PlattSVC` the decision values are scikit-learn's and the
+probabilities come from them through `digits_svm.model._calibration.platt_probabilities`, the
 code the runtime runs too, so there the proof covers the decision values and the Platt
 parameters the file carries; that code is checked against scikit-learn's own libsvm
 coupling in ``tests/test_calibration.py``. See ``docs/runtime.md``.
@@ -19,14 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from .calibration import PlattSVC, libsvm_decisions, platt_probabilities
-from .data import load_digits_grids
-from .errors import VerificationError
-from .persist import check_fitted_svc, has_probabilities, platt_parameters
-from .progress import Progress, check_progress, map_chunks
-from .runtime import as_runtime
-from .svm_spec import N_FEATURES
-from .validation import check_count
+from .._validation import check_count
+from ..datasets._training_data import load_digits_grids
+from ..errors import VerificationError
+from ..model._calibration import PlattSVC, libsvm_decisions, platt_probabilities
+from ..model._fitted import check_fitted_svc, has_probabilities, platt_parameters
+from ..progress import Progress, check_progress, map_chunks
+from ._runtime import as_runtime
+from ._spec import N_FEATURES
 
 __all__ = ["DECISION_TOLERANCE", "PROBABILITY_TOLERANCE", "ParityReport", "parity_grids", "verify"]
 
@@ -78,7 +78,7 @@ class ParityReport:
     --------
     >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> report = verify(convert(model, preprocessing={"method": "seed"}), model, n_random=200)
@@ -239,7 +239,7 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
     --------
     >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> report = verify(convert(model, preprocessing={"method": "seed"}), model, n_random=200)

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .errors import DigitsSVMError, EmptyDrawingError, StrokesError
-from .fileio import read_bytes
-from .preprocessing import DEFAULT_METHOD, check_method, grid_from_ink
-from .validation import check_number
+from .._files import read_bytes
+from .._validation import check_number
+from ..errors import DigitsSVMError, EmptyDrawingError, StrokesError
+from ._preprocessing import DEFAULT_METHOD, check_method, grid_from_ink
 
 __all__ = ["Drawing", "parse_strokes", "load_strokes", "loads_json", "check_renderable", "render_strokes",
            "preprocess_strokes", "DEFAULT_LINE_WIDTH", "DEFAULT_SCALE", "DEFAULT_INSET", "MAX_CROP_PIXELS",

@@ -4,11 +4,11 @@ A classifier that has only seen digits puts every drawing in some digit class. T
 ``app`` preset also learns a class of its own, `NOT_A_DIGIT` (label -1), from drawings
 this module makes: letters that nobody writes as a digit, shapes, scribbles, partial
 strokes of a digit (a drawing abandoned part way) and stray marks, each varied by
-`digits_svm.handwriting.vary_strokes` (wobble, rotation, slant, aspect, size, pen width)
+`digits_svm.datasets._handwriting.vary_strokes` (wobble, rotation, slant, aspect, size, pen width)
 and reduced by `digits_svm.preprocess_strokes`, the path a drawn digit takes.
 
 Training and evaluation are kept apart: presets train on these generators with seeds
-from `digits_svm.handwriting.TRAINING_SEED`; ``benchmarks/bench_confidence.py``
+from `digits_svm.datasets._handwriting.TRAINING_SEED`; ``benchmarks/bench_confidence.py``
 measures on non-digits of its own (other templates, other code, other seeds) and on
 real handwritten digits.
 """
@@ -21,61 +21,60 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .handwriting import TRAINING_SEED, Stroke, _curve, _line, synthesize_drawing, vary_strokes
-from .preprocessing import DEFAULT_METHOD, check_method
-from .progress import Progress, check_progress, map_chunks
-from .strokes import preprocess_strokes
-from .synthetic import _arc
-from .validation import check_choice, check_count, check_instance, check_n_jobs
+from .._validation import check_choice, check_count, check_instance, check_n_jobs
+from ..drawing._preprocessing import DEFAULT_METHOD, check_method
+from ..drawing._strokes import preprocess_strokes
+from ..progress import Progress, check_progress, map_chunks
+from ._handwriting import TRAINING_SEED, Stroke, curve, line, synthesize_drawing, vary_strokes
+from ._templates import arc
+from ._training_data import NOT_A_DIGIT
 
-__all__ = ["KINDS", "NOT_A_DIGIT", "TEMPLATES", "nondigit_drawing", "synthesize_nondigits"]
+__all__ = ["TEMPLATES", "nondigit_drawing", "synthesize_nondigits"]
 
-#: The class label of "not a digit", in the model and in the ``.mlmodel``'s ``classLabel``.
-NOT_A_DIGIT = -1
 
 #: Fixed templates in a unit box (x right, y down), by kind. Letters that people also
 #: write as digits (O, I, l, S, Z, B, D, G, b, g, q, ...) are left out on purpose.
 TEMPLATES: dict[str, dict[str, list[Stroke]]] = {
     "letters": {
-        "A": [_line((0, 1), (0.5, 0), (1, 1)), _line((0.22, 0.6), (0.78, 0.6))],
-        "E": [_line((0.9, 0), (0.1, 0), (0.1, 1), (0.9, 1)), _line((0.1, 0.5), (0.7, 0.5))],
-        "F": [_line((0.9, 0), (0.1, 0), (0.1, 1)), _line((0.1, 0.48), (0.7, 0.48))],
-        "H": [_line((0.1, 0), (0.1, 1)), _line((0.9, 0), (0.9, 1)), _line((0.1, 0.5), (0.9, 0.5))],
-        "K": [_line((0.15, 0), (0.15, 1)), _line((0.9, 0), (0.15, 0.6)), _line((0.4, 0.4), (0.9, 1))],
-        "M": [_line((0, 1), (0.08, 0), (0.5, 0.7), (0.92, 0), (1, 1))],
-        "N": [_line((0.1, 1), (0.1, 0), (0.9, 1), (0.9, 0))],
-        "R": [_line((0.15, 1), (0.15, 0)) + _arc(0.4, 0.25, 0.35, 0.25, -90, 90, 12)[1:] + _line((0.15, 0.5), (0.9, 1))],
-        "T": [_line((0, 0), (1, 0)), _line((0.5, 0), (0.5, 1))],
-        "V": [_line((0, 0), (0.5, 1), (1, 0))],
-        "W": [_line((0, 0), (0.22, 1), (0.5, 0.35), (0.78, 1), (1, 0))],
-        "X": [_line((0.05, 0), (0.95, 1)), _line((0.95, 0), (0.05, 1))],
-        "Y": [_line((0, 0), (0.5, 0.5), (1, 0)), _line((0.5, 0.5), (0.5, 1))],
-        "k": [_line((0.2, 0), (0.2, 1)), _line((0.8, 0.4), (0.2, 0.75), (0.85, 1))],
-        "m": [_line((0.05, 1), (0.05, 0.4)) + _arc(0.275, 0.55, 0.225, 0.2, 180, 360, 10) + _line((0.5, 0.55), (0.5, 1)),
-              _arc(0.725, 0.55, 0.225, 0.2, 180, 360, 10) + _line((0.95, 0.55), (0.95, 1))],
-        "n": [_line((0.15, 1), (0.15, 0.3)) + _curve((0.15, 0.45), (0.5, 0.15), (0.85, 0.45), n=8) + _line((0.85, 1))],
-        "r": [_line((0.25, 1), (0.25, 0.2)), _curve((0.25, 0.45), (0.5, 0.2), (0.85, 0.25), n=8)],
-        "w": [_curve((0, 0.2), (0.2, 1), (0.5, 0.45), (0.8, 1), (1, 0.2), n=6)],
-        "x": [_line((0.1, 0.3), (0.9, 1)), _line((0.9, 0.3), (0.1, 1))],
+        "A": [line((0, 1), (0.5, 0), (1, 1)), line((0.22, 0.6), (0.78, 0.6))],
+        "E": [line((0.9, 0), (0.1, 0), (0.1, 1), (0.9, 1)), line((0.1, 0.5), (0.7, 0.5))],
+        "F": [line((0.9, 0), (0.1, 0), (0.1, 1)), line((0.1, 0.48), (0.7, 0.48))],
+        "H": [line((0.1, 0), (0.1, 1)), line((0.9, 0), (0.9, 1)), line((0.1, 0.5), (0.9, 0.5))],
+        "K": [line((0.15, 0), (0.15, 1)), line((0.9, 0), (0.15, 0.6)), line((0.4, 0.4), (0.9, 1))],
+        "M": [line((0, 1), (0.08, 0), (0.5, 0.7), (0.92, 0), (1, 1))],
+        "N": [line((0.1, 1), (0.1, 0), (0.9, 1), (0.9, 0))],
+        "R": [line((0.15, 1), (0.15, 0)) + arc(0.4, 0.25, 0.35, 0.25, -90, 90, 12)[1:] + line((0.15, 0.5), (0.9, 1))],
+        "T": [line((0, 0), (1, 0)), line((0.5, 0), (0.5, 1))],
+        "V": [line((0, 0), (0.5, 1), (1, 0))],
+        "W": [line((0, 0), (0.22, 1), (0.5, 0.35), (0.78, 1), (1, 0))],
+        "X": [line((0.05, 0), (0.95, 1)), line((0.95, 0), (0.05, 1))],
+        "Y": [line((0, 0), (0.5, 0.5), (1, 0)), line((0.5, 0.5), (0.5, 1))],
+        "k": [line((0.2, 0), (0.2, 1)), line((0.8, 0.4), (0.2, 0.75), (0.85, 1))],
+        "m": [line((0.05, 1), (0.05, 0.4)) + arc(0.275, 0.55, 0.225, 0.2, 180, 360, 10) + line((0.5, 0.55), (0.5, 1)),
+              arc(0.725, 0.55, 0.225, 0.2, 180, 360, 10) + line((0.95, 0.55), (0.95, 1))],
+        "n": [line((0.15, 1), (0.15, 0.3)) + curve((0.15, 0.45), (0.5, 0.15), (0.85, 0.45), n=8) + line((0.85, 1))],
+        "r": [line((0.25, 1), (0.25, 0.2)), curve((0.25, 0.45), (0.5, 0.2), (0.85, 0.25), n=8)],
+        "w": [curve((0, 0.2), (0.2, 1), (0.5, 0.45), (0.8, 1), (1, 0.2), n=6)],
+        "x": [line((0.1, 0.3), (0.9, 1)), line((0.9, 0.3), (0.1, 1))],
     },
     "shapes": {
-        "triangle": [_line((0.5, 0), (1, 1), (0, 1), (0.5, 0))],
-        "square": [_line((0, 0), (1, 0), (1, 1), (0, 1), (0, 0))],
-        "diamond": [_line((0.5, 0), (1, 0.5), (0.5, 1), (0, 0.5), (0.5, 0))],
-        "star": [_line((0.5, 0), (0.79, 0.95), (0.02, 0.36), (0.98, 0.36), (0.21, 0.95), (0.5, 0))],
-        "asterisk": [_line((0.5, 0), (0.5, 1)), _line((0.07, 0.25), (0.93, 0.75)), _line((0.93, 0.25), (0.07, 0.75))],
-        "plus": [_line((0.5, 0), (0.5, 1)), _line((0, 0.5), (1, 0.5))],
-        "hash": [_line((0.4, 0), (0.3, 1)), _line((0.75, 0), (0.65, 1)),
-                 _line((0, 0.33), (1, 0.33)), _line((0, 0.67), (1, 0.67))],
-        "equals": [_line((0, 0.3), (1, 0.3)), _line((0, 0.7), (1, 0.7))],
-        "arrow right": [_line((0, 0.5), (1, 0.5)), _line((0.65, 0.15), (1, 0.5), (0.65, 0.85))],
-        "arrow up": [_line((0.5, 1), (0.5, 0)), _line((0.15, 0.35), (0.5, 0), (0.85, 0.35))],
-        "heart": [_curve((0.5, 0.3), (0.25, 0.02), (0.02, 0.3), (0.5, 1), n=8)
-                  + _curve((0.5, 1), (0.98, 0.3), (0.75, 0.02), (0.5, 0.3), n=8)[1:]],
-        "check": [_line((0, 0.55), (0.35, 1), (1, 0))],
-        "smiley": [_arc(0.5, 0.5, 0.5, 0.5, 0, 360, 32), _arc(0.5, 0.5, 0.28, 0.28, 25, 155, 10), [(0.33, 0.35)], [(0.67, 0.35)]],
-        "crossed box": [_line((0, 0), (1, 0), (1, 1), (0, 1), (0, 0)), _line((0, 0), (1, 1)), _line((1, 0), (0, 1))],
-        "house": [_line((0, 1), (0, 0.4), (0.5, 0), (1, 0.4), (1, 1), (0, 1))],
+        "triangle": [line((0.5, 0), (1, 1), (0, 1), (0.5, 0))],
+        "square": [line((0, 0), (1, 0), (1, 1), (0, 1), (0, 0))],
+        "diamond": [line((0.5, 0), (1, 0.5), (0.5, 1), (0, 0.5), (0.5, 0))],
+        "star": [line((0.5, 0), (0.79, 0.95), (0.02, 0.36), (0.98, 0.36), (0.21, 0.95), (0.5, 0))],
+        "asterisk": [line((0.5, 0), (0.5, 1)), line((0.07, 0.25), (0.93, 0.75)), line((0.93, 0.25), (0.07, 0.75))],
+        "plus": [line((0.5, 0), (0.5, 1)), line((0, 0.5), (1, 0.5))],
+        "hash": [line((0.4, 0), (0.3, 1)), line((0.75, 0), (0.65, 1)),
+                 line((0, 0.33), (1, 0.33)), line((0, 0.67), (1, 0.67))],
+        "equals": [line((0, 0.3), (1, 0.3)), line((0, 0.7), (1, 0.7))],
+        "arrow right": [line((0, 0.5), (1, 0.5)), line((0.65, 0.15), (1, 0.5), (0.65, 0.85))],
+        "arrow up": [line((0.5, 1), (0.5, 0)), line((0.15, 0.35), (0.5, 0), (0.85, 0.35))],
+        "heart": [curve((0.5, 0.3), (0.25, 0.02), (0.02, 0.3), (0.5, 1), n=8)
+                  + curve((0.5, 1), (0.98, 0.3), (0.75, 0.02), (0.5, 0.3), n=8)[1:]],
+        "check": [line((0, 0.55), (0.35, 1), (1, 0))],
+        "smiley": [arc(0.5, 0.5, 0.5, 0.5, 0, 360, 32), arc(0.5, 0.5, 0.28, 0.28, 25, 155, 10), [(0.33, 0.35)], [(0.67, 0.35)]],
+        "crossed box": [line((0, 0), (1, 0), (1, 1), (0, 1), (0, 0)), line((0, 0), (1, 1)), line((1, 0), (0, 1))],
+        "house": [line((0, 1), (0, 0.4), (0.5, 0), (1, 0.4), (1, 1), (0, 1))],
     },
 }
 
@@ -87,7 +86,7 @@ KINDS = ("letters", "shapes", "scribbles", "letters", "shapes", "partial", "scri
 #: still a 1 or a stroke of one).
 PARTIAL_DIGITS = (0, 2, 3, 4, 5, 6, 8, 9)
 
-#: Variation of the non-digits, wider than the digits' (`digits_svm.handwriting.VARIATION`).
+#: Variation of the non-digits, wider than the digits' (`digits_svm.datasets._handwriting.VARIATION`).
 VARIATION: dict[str, tuple[float, float]] = {
     "rotation": (-30.0, 30.0),
     "aspect": (0.5, 1.4),
@@ -236,14 +235,14 @@ def synthesize_nondigits(
 
     Drawing ``i`` is of kind ``KINDS[i % len(KINDS)]`` and comes from
     ``numpy.random.default_rng([seed, i, 1])`` (a stream apart from the digits' of
-    `digits_svm.handwriting.synthesize`), so the same seed gives the same grids.
+    `digits_svm.datasets.synthesize`), so the same seed gives the same grids.
 
     Parameters
     ----------
     n : int
-    seed : int, default `digits_svm.handwriting.TRAINING_SEED`
+    seed : int, default `digits_svm.datasets._handwriting.TRAINING_SEED`
     method : str, optional
-        Preprocessing method (default ``digits_svm.preprocessing.DEFAULT_METHOD``).
+        Preprocessing method (default ``digits_svm.drawing.DEFAULT_METHOD``).
     n_jobs : int, default 1
         Parallel jobs (joblib); -1 uses every core.
     progress : callable, optional

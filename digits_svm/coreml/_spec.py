@@ -1,9 +1,9 @@
 """Read a Core ML support-vector classifier spec into checked NumPy arrays, refusing what cannot be run faithfully.
 
-This is the model-reading stage of the runtime (`digits_svm.runtime`): every number the
+This is the model-reading stage of the runtime (`digits_svm.coreml._runtime`): every number the
 prediction needs is taken from the spec here, in libsvm's own layout, and checked for
 consistency, so a damaged or foreign model fails with `ModelFileError` before any
-prediction. `digits_svm.libsvm` does the arithmetic on what this returns.
+prediction. `digits_svm.coreml._libsvm` does the arithmetic on what this returns.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .coreml import import_coremltools
-from .errors import ModelFileError
-from .validation import check_instance
+from .._validation import check_instance
+from ..errors import ModelFileError
+from ._convert import import_coremltools
 
 __all__ = ["KERNELS", "N_FEATURES", "MAX_SUPPORT_VECTORS", "MAX_SPARSE_EXPANSION", "SVMSpec", "read_svm_spec"]
 
@@ -115,7 +115,7 @@ def read_svm_spec(spec: Any, source: str = "model spec") -> SVMSpec:
     --------
     >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> spec = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"}).get_spec()
     >>> svm = read_svm_spec(spec)

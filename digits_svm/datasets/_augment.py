@@ -22,8 +22,8 @@ The app's model never sees a ``load_digits`` scan: it sees what
 ``preprocess(method="normalized")`` makes of a drawing (upright, scaled to full height,
 pen width evened out). ``"renorm"`` adds, for each grid, one copy drawn back onto a
 canvas at a random size, aspect, slant and stroke thickness
-(`digits_svm.synthetic.redraw_grid`) and passed through the ``normalized`` method
-(`digits_svm.preprocessing.normalized_grid`), so the model also learns digits as the app
+(`digits_svm.datasets._templates.redraw_grid`) and passed through the ``normalized`` method
+(`digits_svm.drawing._preprocessing.normalized_grid`), so the model also learns digits as the app
 will hand them over. The random draws come from a fixed seed (`RENORM_SEED`), one set
 per row in order, so training stays byte-identical run to run.
 
@@ -39,10 +39,10 @@ from typing import Any, NamedTuple
 import numpy as np
 from PIL import Image
 
-from .errors import EmptyDrawingError
-from .preprocessing import normalized_grid
-from .synthetic import redraw_grid
-from .validation import check_choice, check_count, check_number, check_ranges
+from .._validation import check_choice, check_count, check_number, check_ranges
+from ..drawing._preprocessing import normalized_grid
+from ..errors import EmptyDrawingError
+from ._templates import redraw_grid
 
 __all__ = [
     "AUGMENTATIONS", "RENORM", "ALTERNATE_SHIFT", "HALF_CELL_PIXELS", "Rotation", "RENORM_SEED", "Augmented",
@@ -91,7 +91,7 @@ HALF_CELL_PIXELS = 8
 #: Seed of the random redraws of `renorm_grids`.
 RENORM_SEED = 0
 
-#: Ranges of the redraws (`digits_svm.synthetic.redraw_grid` arguments): height in
+#: Ranges of the redraws (`digits_svm.datasets._templates.redraw_grid` arguments): height in
 #: pixels [low, high), aspect and slant uniform, thickness integer [low, high).
 RENORM_RANGES = {"height": (60, 200), "aspect": (0.7, 1.3), "slant": (-0.25, 0.3), "thickness": (-1, 3)}
 
@@ -241,9 +241,9 @@ def rotate_grids(X: np.ndarray, degrees: float) -> np.ndarray:
 def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None = None) -> np.ndarray:
     """Redraw grids at random size, aspect, slant and thickness, and preprocess them as the app does.
 
-    Each grid is drawn back onto a canvas crop (`digits_svm.synthetic.redraw_grid`) and
+    Each grid is drawn back onto a canvas crop (`digits_svm.datasets._templates.redraw_grid`) and
     turned into an 8x8 grid by the ``normalized`` preprocessing
-    (`digits_svm.preprocessing.normalized_grid`). Row ``i`` uses the ``i``-th draw of a
+    (`digits_svm.drawing._preprocessing.normalized_grid`). Row ``i`` uses the ``i``-th draw of a
     generator seeded with ``seed``, so the result depends only on ``X`` and ``seed``.
 
     Parameters
@@ -265,7 +265,7 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
 
     Examples
     --------
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> R = renorm_grids(X[:3])
     >>> R.shape, bool((R == renorm_grids(X[:3])).all()), bool((R == np.round(R)).all())
@@ -325,7 +325,7 @@ def augment_grids(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augment
 
     Examples
     --------
-    >>> from digits_svm.data import canonical_split
+    >>> from digits_svm.datasets._training_data import canonical_split
     >>> s = canonical_split()
     >>> a = augment_grids(s.X_train, s.y_train, "hshift")
     >>> a.X.shape, int(a.groups[898]), bool((a.y[898:1796] == s.y_train).all())

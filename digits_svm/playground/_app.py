@@ -1,9 +1,9 @@
 """The playground's logic, apart from HTTP: read a drawing request, answer it with the model, save a sample.
 
-`Playground` answers what the page asks (`digits_svm.playground.server` carries it over
+`Playground` answers what the page asks (`digits_svm.playground._server` carries it over
 HTTP): the strokes in the shared stroke JSON format go through the same preprocessing the
-app runs (`digits_svm.strokes.preprocess_strokes`) and the same model file the app ships,
-executed by `digits_svm.runtime.CoreMLRuntime`; the answer is the digit (or "not a
+app runs (`digits_svm.drawing.preprocess_strokes`) and the same model file the app ships,
+executed by `digits_svm.coreml.CoreMLRuntime`; the answer is the digit (or "not a
 digit", by `digits_svm.predict_with_confidence`'s rule at the threshold the model
 records), the probabilities and the 8x8 grid. Drawings can be saved as labelled samples
 in the folder layout ``train(extra=...)`` reads. A refusal is an `HTTPError` with the
@@ -26,13 +26,21 @@ from typing import Any
 
 import numpy as np
 
+from .._files import atomic_write_bytes
+from .._validation import check_choice, check_count, check_instance, check_path
 from ..confidence import NOT_A_DIGIT, answers_from_proba, recorded_min_confidence
+from ..coreml._runtime import CoreMLRuntime, coreml_predict
+from ..drawing._preprocessing import DEFAULT_METHOD, METHODS
+from ..drawing._strokes import (
+    MAX_JSON_DEPTH,
+    MAX_POINTS,
+    Drawing,
+    check_renderable,
+    json_depth,
+    parse_strokes,
+    preprocess_strokes,
+)
 from ..errors import ArtifactWriteError, EmptyDrawingError, InvalidParameterError, StrokesError
-from ..fileio import atomic_write_bytes
-from ..preprocessing import DEFAULT_METHOD, METHODS
-from ..runtime import CoreMLRuntime, coreml_predict
-from ..strokes import MAX_JSON_DEPTH, MAX_POINTS, Drawing, check_renderable, json_depth, parse_strokes, preprocess_strokes
-from ..validation import check_choice, check_count, check_instance, check_path
 
 __all__ = ["MAX_BODY_BYTES", "MAX_POINTS", "MAX_SAMPLES", "MAX_SAMPLE_BYTES", "HTTPError", "Playground", "decode_json"]
 
@@ -124,7 +132,7 @@ def _drawing_errors() -> Iterator[None]:
 def _parse_drawing(body: Any) -> Drawing:
     """Validate a request body as a drawing that renders within the limits; an empty one is 422, a malformed one 400.
 
-    A drawing to save passes the same checks as one to answer (`digits_svm.strokes.check_renderable`:
+    A drawing to save passes the same checks as one to answer (`digits_svm.drawing._strokes.check_renderable`:
     points, crop size and painting work), so that training on it later renders it as quickly.
     """
     payload = _strokes_payload(body)

@@ -12,7 +12,7 @@ Seeded and deterministic.
 `PlattSVC` is the SVC that the presets with probabilities build: it fits as an SVC, then
 calibrates itself with `pairwise_platt`, and its ``predict_proba`` applies libsvm's
 prediction rules (`platt_probabilities`: Platt's sigmoid, its clamp, and Wu, Lin and
-Weng's coupling), the very code that `digits_svm.libsvm` runs on a ``.mlmodel``'s spec.
+Weng's coupling), the very code that `digits_svm.coreml._libsvm` runs on a ``.mlmodel``'s spec.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_X_y
 
-from .errors import InvalidParameterError
-from .progress import Progress, no_progress
-from .validation import MAX_RANDOM_STATE, check_count, check_instance, check_n_jobs
+from .._validation import MAX_RANDOM_STATE, check_count, check_instance, check_n_jobs
+from ..errors import InvalidParameterError
+from ..progress import Progress, no_progress
 
 __all__ = ["MIN_PROB", "SMALL_BATCH", "sigmoid_train", "pairwise_platt", "reporting_calibration", "libsvm_decisions",
            "platt_probabilities", "couple", "PlattSVC"]
@@ -59,7 +59,7 @@ def _plain_einsum() -> Callable[..., Any]:
     return np.einsum  # pragma: no cover
 
 
-_einsum = _plain_einsum()
+einsum = _plain_einsum()
 
 
 def _objective(dec: np.ndarray, t: np.ndarray, A: float, B: float) -> float:
@@ -240,7 +240,7 @@ def reporting_calibration(progress: Progress) -> Iterator[None]:
 
     Examples
     --------
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> seen = []
     >>> with reporting_calibration(lambda step, done=0, total=0: seen.append((done, total))):
@@ -298,7 +298,7 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, sample_weight: Any = None,
     Examples
     --------
     >>> from sklearn.svm import SVC
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> keep = y < 3
     >>> a, b = pairwise_platt(SVC(gamma=0.001), X[keep][:150].reshape(-1, 64), y[keep][:150])
@@ -353,7 +353,7 @@ def libsvm_decisions(model: SVC, X: Any) -> np.ndarray:
 
     Examples
     --------
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> libsvm_decisions(model, X[100:102]).shape
@@ -410,7 +410,7 @@ def _coupling_matrix(r: np.ndarray) -> np.ndarray:
     """Q of Wu, Lin and Weng's method 2 from pairwise probabilities r (n, k, k) with a zero diagonal."""
     k = r.shape[1]
     Q = -(r * r.transpose(0, 2, 1))  # Q[t][j] = -r[j][t] * r[t][j]
-    Q.reshape(len(r), -1)[:, :: k + 1] = _einsum("njt,njt->nt", r, r)  # sum over j != t of r[j][t]^2
+    Q.reshape(len(r), -1)[:, :: k + 1] = einsum("njt,njt->nt", r, r)  # sum over j != t of r[j][t]^2
     return Q
 
 
@@ -435,8 +435,8 @@ def couple(r: np.ndarray) -> np.ndarray:
     active = np.arange(n)
     for _ in range(max(100, k)):
         Qa, pa = Q[active], p[active]
-        Qp = _einsum("ntj,nj->nt", Qa, pa)
-        pQp = _einsum("nt,nt->n", pa, Qp)
+        Qp = einsum("ntj,nj->nt", Qa, pa)
+        pQp = einsum("nt,nt->n", pa, Qp)
         running = np.abs(Qp - pQp[:, None]).max(axis=1) >= eps
         active, Qa, pa, Qp, pQp = active[running], Qa[running], pa[running], Qp[running], pQp[running]
         if active.size == 0:
@@ -473,8 +473,8 @@ def _couple_one(r: np.ndarray) -> np.ndarray:
     p = np.array([values])
     eps = 0.005 / k
     for _ in range(max(100, k)):
-        Qp_array = _einsum("ntj,nj->nt", Q, p)
-        pQp = float(_einsum("nt,nt->n", p, Qp_array)[0])
+        Qp_array = einsum("ntj,nj->nt", Q, p)
+        pQp = float(einsum("nt,nt->n", p, Qp_array)[0])
         Qp = Qp_array[0].tolist()
         for value in Qp:
             if abs(value - pQp) >= eps:
@@ -521,7 +521,7 @@ class PlattSVC(SVC):
 
     Examples
     --------
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:300], y[:300])
     >>> proba = model.predict_proba(X[300:302])

@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps
 
-from .errors import ImageError
-from .fileio import read_bytes
-from .validation import check_choice
+from .._files import read_bytes
+from .._validation import check_choice
+from ..errors import ImageError
 
 __all__ = ["INKS", "MAX_IMAGE_PIXELS", "IMAGE_SUFFIXES", "PLAIN_TOLERANCE", "ORIENTATION", "load_image", "ink_levels"]
 

@@ -1,6 +1,6 @@
 """Canvas crop -> the model's input: an 8x8 grid of ink levels 0..16, by one of two methods.
 
-Both methods are plain integer arithmetic on an 8-bit ink buffer (`digits_svm.images.ink_levels`)
+Both methods are plain integer arithmetic on an 8-bit ink buffer (`digits_svm.drawing.ink_levels`)
 so that an app can port them to Swift and check the port against the golden vectors in
 ``tests/golden/`` (the Swift package in ``swift/`` is such a port, proven in CI):
 
@@ -13,7 +13,7 @@ so that an app can port them to Swift and check the port against the golden vect
     strokes thickened to the training data's pen width, then ink pixels counted in
     4 x 4 blocks, as the UCI data was made.
 
-Strokes reach the same methods through `digits_svm.strokes.preprocess_strokes`.
+Strokes reach the same methods through `digits_svm.drawing.preprocess_strokes`.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import EmptyDrawingError
-from .images import ink_levels
-from .validation import check_choice, check_count, check_instance, check_number
+from .._validation import check_choice, check_count, check_instance, check_number
+from ..errors import EmptyDrawingError
+from ._images import ink_levels
 
 __all__ = ["METHODS", "DEFAULT_METHOD", "NORMALIZED_PARAMS", "method_metadata", "check_method", "preprocess",
            "grid_from_ink", "seed_grid", "normalized_grid"]
@@ -132,9 +132,9 @@ def preprocess(image: Any, method: str = DEFAULT_METHOD, *, ink: str = "auto") -
 
 
 def grid_from_ink(levels: np.ndarray, method: str) -> np.ndarray:
-    """The 8x8 grid of an ink buffer (uint8, as `digits_svm.images.ink_levels` gives) by ``method``, checked.
+    """The 8x8 grid of an ink buffer (uint8, as `digits_svm.drawing.ink_levels` gives) by ``method``, checked.
 
-    `preprocess` reads the ink of a crop and `digits_svm.strokes.preprocess_strokes` renders
+    `preprocess` reads the ink of a crop and `digits_svm.drawing.preprocess_strokes` renders
     it; both end here.
 
     Examples

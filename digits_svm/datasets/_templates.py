@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter
 
-from .validation import check_count, check_instance, check_number, check_sequence
+from .._validation import check_count, check_instance, check_number, check_sequence
 
 __all__ = ["TEMPLATES", "digit_strokes", "redraw_grid"]
 
 
-def _arc(cx: float, cy: float, rx: float, ry: float, start: float, stop: float, n: int = 24) -> list[tuple[float, float]]:
+def arc(cx: float, cy: float, rx: float, ry: float, start: float, stop: float, n: int = 24) -> list[tuple[float, float]]:
     """Points on an ellipse arc; angles in degrees, 0 = right, 90 = down (y down)."""
     t = np.radians(np.linspace(start, stop, n))
     return [(cx + rx * math.cos(a), cy + ry * math.sin(a)) for a in t]
@@ -40,8 +40,8 @@ def _line(*points: tuple[float, float]) -> list[tuple[float, float]]:
 #: a style is a list of strokes, a stroke a list of (x, y) points.
 TEMPLATES: dict[int, list[list[list[tuple[float, float]]]]] = {
     0: [
-        [_arc(0.5, 0.5, 0.42, 0.5, -90, 270, 40)],
-        [_arc(0.5, 0.5, 0.32, 0.5, -100, 265, 40)],
+        [arc(0.5, 0.5, 0.42, 0.5, -90, 270, 40)],
+        [arc(0.5, 0.5, 0.32, 0.5, -100, 265, 40)],
     ],
     1: [
         [_line((0.5, 0.0), (0.5, 1.0))],
@@ -49,36 +49,36 @@ TEMPLATES: dict[int, list[list[list[tuple[float, float]]]]] = {
         [_line((0.3, 0.2), (0.55, 0.0), (0.55, 1.0)), _line((0.3, 1.0), (0.8, 1.0))],
     ],
     2: [
-        [_arc(0.5, 0.28, 0.4, 0.28, 200, 360, 16) + _line((0.9, 0.28), (0.08, 1.0), (0.95, 1.0))],
-        [_arc(0.5, 0.3, 0.4, 0.3, 190, 380, 20) + _line((0.1, 1.0), (0.95, 1.0))],
+        [arc(0.5, 0.28, 0.4, 0.28, 200, 360, 16) + _line((0.9, 0.28), (0.08, 1.0), (0.95, 1.0))],
+        [arc(0.5, 0.3, 0.4, 0.3, 190, 380, 20) + _line((0.1, 1.0), (0.95, 1.0))],
     ],
     3: [
-        [_arc(0.45, 0.26, 0.42, 0.26, 200, 450, 20) + _arc(0.45, 0.74, 0.47, 0.26, 270, 520, 20)],
-        [_line((0.1, 0.0), (0.9, 0.0), (0.45, 0.42)) + _arc(0.45, 0.7, 0.45, 0.3, 270, 520, 20)],
+        [arc(0.45, 0.26, 0.42, 0.26, 200, 450, 20) + arc(0.45, 0.74, 0.47, 0.26, 270, 520, 20)],
+        [_line((0.1, 0.0), (0.9, 0.0), (0.45, 0.42)) + arc(0.45, 0.7, 0.45, 0.3, 270, 520, 20)],
     ],
     4: [
         [_line((0.65, 0.0), (0.05, 0.68), (0.95, 0.68)), _line((0.7, 0.3), (0.7, 1.0))],
         [_line((0.15, 0.0), (0.1, 0.55), (0.9, 0.55)), _line((0.7, 0.0), (0.7, 1.0))],
     ],
     5: [
-        [_line((0.9, 0.0), (0.15, 0.0), (0.1, 0.45)) + _arc(0.45, 0.7, 0.45, 0.3, 230, 500, 24)],
-        [_line((0.15, 0.0), (0.1, 0.45)) + _arc(0.45, 0.7, 0.45, 0.3, 230, 500, 24), _line((0.15, 0.0), (0.9, 0.0))],
+        [_line((0.9, 0.0), (0.15, 0.0), (0.1, 0.45)) + arc(0.45, 0.7, 0.45, 0.3, 230, 500, 24)],
+        [_line((0.15, 0.0), (0.1, 0.45)) + arc(0.45, 0.7, 0.45, 0.3, 230, 500, 24), _line((0.15, 0.0), (0.9, 0.0))],
     ],
     6: [
-        [_line((0.8, 0.0), (0.35, 0.3)) + _arc(0.5, 0.7, 0.42, 0.3, 180, 540, 30)],
-        [_arc(0.6, 0.6, 0.5, 0.6, 250, 180, 12) + _arc(0.5, 0.72, 0.4, 0.28, 180, 540, 30)],
+        [_line((0.8, 0.0), (0.35, 0.3)) + arc(0.5, 0.7, 0.42, 0.3, 180, 540, 30)],
+        [arc(0.6, 0.6, 0.5, 0.6, 250, 180, 12) + arc(0.5, 0.72, 0.4, 0.28, 180, 540, 30)],
     ],
     7: [
         [_line((0.05, 0.0), (0.95, 0.0), (0.35, 1.0))],
         [_line((0.05, 0.0), (0.95, 0.0), (0.35, 1.0)), _line((0.3, 0.5), (0.85, 0.5))],
     ],
     8: [
-        [_arc(0.5, 0.25, 0.35, 0.25, 90, 450, 30) + _arc(0.5, 0.74, 0.45, 0.26, -90, 270, 30)],
-        [_arc(0.5, 0.24, 0.3, 0.24, 0, 360, 28), _arc(0.5, 0.74, 0.42, 0.26, -90, 270, 28)],
+        [arc(0.5, 0.25, 0.35, 0.25, 90, 450, 30) + arc(0.5, 0.74, 0.45, 0.26, -90, 270, 30)],
+        [arc(0.5, 0.24, 0.3, 0.24, 0, 360, 28), arc(0.5, 0.74, 0.42, 0.26, -90, 270, 28)],
     ],
     9: [
-        [_arc(0.48, 0.3, 0.4, 0.3, 0, 360, 30) + _line((0.88, 0.3), (0.8, 1.0))],
-        [_arc(0.48, 0.3, 0.4, 0.3, -20, 340, 30) + _arc(0.1, 0.3, 0.78, 0.7, 0, 90, 10)],
+        [arc(0.48, 0.3, 0.4, 0.3, 0, 360, 30) + _line((0.88, 0.3), (0.8, 1.0))],
+        [arc(0.48, 0.3, 0.4, 0.3, -20, 340, 30) + arc(0.1, 0.3, 0.78, 0.7, 0, 90, 10)],
     ],
 }
 
@@ -195,7 +195,7 @@ def redraw_grid(
 
     Examples
     --------
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> redraw_grid(X[0], height=80).shape
     (100, 100, 4)

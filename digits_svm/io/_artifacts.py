@@ -23,18 +23,18 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT
-from .coreml import convert
-from .errors import ArtifactWriteError, OutputBusyError
-from .fileio import atomic_write_json, check_writable_dir
-from .parity import verify
-from .persist import has_probabilities, sha256_bytes, sidecar_path
-from .plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
-from .progress import Progress, check_progress
-from .runtime import CoreMLRuntime
-from .sharing import FORMATS, save_model
-from .training import TrainResult
-from .validation import check_bool, check_choice, check_instance, check_path
+from .._files import atomic_write_json, check_writable_dir, sha256_bytes
+from .._validation import check_bool, check_choice, check_instance, check_path
+from ..confidence import DEFAULT_MIN_CONFIDENCE, NOT_A_DIGIT
+from ..coreml._convert import convert
+from ..coreml._parity import verify
+from ..coreml._runtime import CoreMLRuntime
+from ..errors import ArtifactWriteError, OutputBusyError
+from ..model._fitted import has_probabilities
+from ..model._training import TrainResult
+from ..plots import CONFUSION_NAME, MISCLASSIFIED_NAME, plot_confusion, plot_misclassified
+from ..progress import Progress, check_progress
+from ._model_files import FORMATS, save_model, sidecar_path
 
 __all__ = ["PICKLE_NAME", "MLMODEL_NAME", "METRICS_NAME", "ArtifactPaths", "training_metadata", "write_artifacts"]
 
@@ -189,7 +189,7 @@ def write_artifacts(
         and as ``progress(step, done, total)`` while the ``.mlmodel`` is verified (the CLI
         shows them).
     model_format : {"pickle", "joblib", "skops"}, default "pickle"
-        The fitted model's file (a key of `digits_svm.sharing.FORMATS`): `PICKLE_NAME`, or
+        The fitted model's file (a key of `digits_svm.io.FORMATS`): `PICKLE_NAME`, or
         ``digits_svm.joblib``, or ``digits_svm.skops``, the file safe to share.
 
     Returns

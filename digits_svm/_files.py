@@ -6,16 +6,17 @@ then renamed over the target, so an interrupted run never leaves a half-written 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from ._validation import check_bool, check_instance, check_path, check_subclass
 from .errors import ArtifactWriteError, DigitsSVMError
-from .validation import check_bool, check_instance, check_path, check_subclass
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "read_bytes", "check_writable_dir"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "read_bytes", "check_writable_dir", "sha256_bytes"]
 
 # The process umask, read once at import (os.umask can only be read by setting it, which
 # is not thread-safe later, when the playground's threads write samples).
@@ -138,3 +139,8 @@ def check_writable_dir(path: str | os.PathLike) -> Path:
             f"cannot write to {path}: {exc.strerror or exc}; choose a writable directory with --out"
         ) from exc
     return path
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()

@@ -6,7 +6,7 @@ shuffle) and evaluated on the second half, where it gets 871 of 899 right.
 
 ``train(preset="best")`` uses the hyperparameters `digits_svm.search.search_best` chose
 by cross-validation on the training half only (see docs/model.md and
-benchmarks/bench_presets.py); they are frozen in `digits_svm.presets.PRESETS`, so
+benchmarks/bench_presets.py); they are frozen in `digits_svm.model.PRESETS`, so
 training takes seconds."""
 
 from __future__ import annotations
@@ -21,16 +21,25 @@ from joblib import parallel_config
 from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.svm import SVC
 
-from .augment import augment_grids, check_augmentation
-from .calibration import reporting_calibration
-from .data import Samples, Split, canonical_split, load_other_writers, load_samples, skipped_records
-from .handwriting import TRAINING_SEED, synthesize
-from .nondigits import NOT_A_DIGIT, synthesize_nondigits
-from .persist import has_probabilities, library_versions
-from .preprocessing import check_method
-from .presets import drawing_counts, make_estimator, preset_settings
-from .progress import Progress, check_progress
-from .validation import check_bool, check_count, check_instance, check_number
+from .._validation import check_bool, check_count, check_instance, check_number
+from .._version import library_versions
+from ..datasets._augment import augment_grids, check_augmentation
+from ..datasets._handwriting import TRAINING_SEED, synthesize
+from ..datasets._nondigits import synthesize_nondigits
+from ..datasets._training_data import (
+    NOT_A_DIGIT,
+    Samples,
+    Split,
+    canonical_split,
+    load_other_writers,
+    load_samples,
+    skipped_records,
+)
+from ..drawing._preprocessing import check_method
+from ..progress import Progress, check_progress
+from ._calibration import reporting_calibration
+from ._fitted import has_probabilities
+from ._presets import drawing_counts, make_estimator, preset_settings
 
 __all__ = ["TrainResult", "train", "predict_digits", "fit_with_copies", "synthesized_training_digits"]
 
@@ -57,7 +66,7 @@ class TrainResult:
         The same report as text.
     confusion : numpy.ndarray
         Confusion matrix, rows true digits 0-9, columns answers 0-9: 10x10, and 10x11
-        for a model with the class `digits_svm.nondigits.NOT_A_DIGIT`, whose last
+        for a model with the class `digits_svm.datasets.NOT_A_DIGIT`, whose last
         column counts the digits answered "not a digit".
     params : dict
         Estimator parameters.
@@ -75,16 +84,16 @@ class TrainResult:
     n_extra : int
         Number of the user's own samples added to the training data.
     n_synthesized : int
-        Number of synthesized handwritten digits (`digits_svm.handwriting`, seed
-        `digits_svm.handwriting.TRAINING_SEED`) added to the training data.
+        Number of synthesized handwritten digits (`digits_svm.datasets._handwriting`, seed
+        `digits_svm.datasets._handwriting.TRAINING_SEED`) added to the training data.
     n_nondigits : int
-        Number of synthesized non-digits (`digits_svm.nondigits`, the same seed) added
-        as the class `digits_svm.nondigits.NOT_A_DIGIT`.
+        Number of synthesized non-digits (`digits_svm.datasets._nondigits`, the same seed) added
+        as the class `digits_svm.datasets.NOT_A_DIGIT`.
     n_other_writers : int
         Number of digits of optdigits' other writers
-        (`digits_svm.data.load_other_writers`) added to the training data (not augmented).
+        (`digits_svm.datasets.load_other_writers`) added to the training data (not augmented).
     augment : str
-        Augmentation of the training grids (a key of ``digits_svm.augment.AUGMENTATIONS``).
+        Augmentation of the training grids (a key of ``digits_svm.datasets.AUGMENTATIONS``).
     n_fitted : int
         Rows the shipped ``model`` was fitted on, shifted copies included.
     extra_skipped : list of (pathlib.Path, str)
@@ -215,7 +224,7 @@ def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> from digits_svm.data import canonical_split
+    >>> from digits_svm.datasets._training_data import canonical_split
     >>> s = canonical_split()
     >>> r = train()
     >>> bool((predict_digits(r.model, s.X_test) == r.model.predict(s.X_test)).all())
@@ -241,9 +250,9 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
                                 n_jobs: int | None = -1, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The synthesized handwritten digits a preset trains on (``n`` overrides its count).
 
-    Always seed `digits_svm.handwriting.TRAINING_SEED`, so training is deterministic and
+    Always seed `digits_svm.datasets._handwriting.TRAINING_SEED`, so training is deterministic and
     never sees the seeds or templates the benchmarks evaluate on. ``method``, ``n_jobs``
-    and ``progress`` are as in `digits_svm.handwriting.synthesize` (which checks them
+    and ``progress`` are as in `digits_svm.datasets.synthesize` (which checks them
     before drawing anything).
 
     Examples
@@ -353,28 +362,28 @@ def train(
         preset's (True for "best").
     augment : str, optional
         Add shifted, turned or redrawn copies of the training grids (a key of
-        `digits_svm.augment.AUGMENTATIONS`: ``"none"``, ``"hshift"``, ``"shift4"``,
+        `digits_svm.datasets.AUGMENTATIONS`: ``"none"``, ``"hshift"``, ``"shift4"``,
         ``"halfshift"``, ``"rotate"``, ``"renorm"``, their ``"hshift+..."``
         combinations, ``"hshift1"``); default: the preset's. Held-out digits are never augmented.
     synthesized : int, optional
-        How many synthesized handwritten digits (`digits_svm.handwriting`) to add to the
+        How many synthesized handwritten digits (`digits_svm.datasets._handwriting`) to add to the
         training part; default: the preset's (10,800 for "app", else 0). They are drawn
         as strokes, rendered and preprocessed with ``method``, as the app would.
     nondigits : int, optional
-        How many synthesized drawings that are not digits (`digits_svm.nondigits`) to
-        add as the class `digits_svm.nondigits.NOT_A_DIGIT` (-1), so the model can answer
+        How many synthesized drawings that are not digits (`digits_svm.datasets._nondigits`) to
+        add as the class `digits_svm.datasets.NOT_A_DIGIT` (-1), so the model can answer
         "not a digit"; default: the preset's (2,700 for "app", else 0).
     other_writers : bool, optional
         Add the 3,823 digits of optdigits' 30 other writers
-        (`digits_svm.data.load_other_writers`: the same kind of scans as ``load_digits``,
+        (`digits_svm.datasets.load_other_writers`: the same kind of scans as ``load_digits``,
         by people who wrote none of them) to the training part, without copies; default:
         the preset's (True for "app", else False).
     extra : str, PathLike or Samples, optional
         A folder of your own labelled drawings (``<folder>/<digit>/<name>.png`` or
-        ``.json``, see `digits_svm.data.load_samples`), added to the training part only.
+        ``.json``, see `digits_svm.datasets.load_samples`), added to the training part only.
     method : str, optional
         Preprocessing method for ``extra`` samples and synthesized digits; default
-        ``digits_svm.preprocessing.DEFAULT_METHOD``. Use the one your app runs.
+        ``digits_svm.drawing.DEFAULT_METHOD``. Use the one your app runs.
     test_fraction : float, default 0.5
         Fraction of ``load_digits`` held out for evaluation.
     shuffle : bool, default False

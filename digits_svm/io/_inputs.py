@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DigitsSVMError, EmptyDrawingError, ImageError, InvalidGridError
-from .fileio import read_bytes
-from .images import IMAGE_SUFFIXES, load_image
-from .preprocessing import check_method, preprocess
-from .strokes import loads_json, parse_strokes, preprocess_strokes
-from .validation import check_grids, check_path, is_grid_shape
+from .._files import read_bytes
+from .._validation import check_grids, check_path, is_grid_shape
+from ..drawing._images import IMAGE_SUFFIXES, load_image
+from ..drawing._preprocessing import check_method, preprocess
+from ..drawing._strokes import loads_json, parse_strokes, preprocess_strokes
+from ..errors import DigitsSVMError, EmptyDrawingError, ImageError, InvalidGridError
 
 __all__ = ["read_grid_file", "grids_from_input_file"]
 
@@ -114,7 +114,7 @@ def grids_from_input_file(path: str | os.PathLike, *, method: str) -> tuple[np.n
     ----------
     path : str or PathLike
         An image (a canvas crop: ``.png``, ``.jpg`` …), a strokes ``.json`` (an object with
-        ``"strokes"``, or a bare list of strokes, as `digits_svm.strokes.parse_strokes` accepts),
+        ``"strokes"``, or a bare list of strokes, as `digits_svm.drawing.parse_strokes` accepts),
         or grids in ``.npy`` / ``.json`` (8 x 8, 64 values, or a list of either).
     method : str
         Preprocessing method for images and strokes (checked whatever the file holds).

@@ -1,6 +1,6 @@
 """The playground's HTTP server: five routes over the standard library, serving one `Playground` on loopback.
 
-The page (``static/``) posts drawings; `digits_svm.playground.app.Playground` answers
+The page (``static/``) posts drawings; `digits_svm.playground.Playground` answers
 them. The server is the standard library's `http.server.ThreadingHTTPServer`: no extra
 dependency, works offline, and a small surface. It is a local development tool, bound to
 127.0.0.1 by default, not a production web server.
@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._validation import check_bool, check_count, check_instance, check_path, check_sequence
+from ..coreml._runtime import CoreMLRuntime
 from ..errors import DigitsSVMError
-from ..runtime import CoreMLRuntime
-from ..validation import check_bool, check_count, check_instance, check_path, check_sequence
-from .app import MAX_BODY_BYTES, HTTPError, Playground, decode_json
+from ._app import MAX_BODY_BYTES, HTTPError, Playground, decode_json
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK_NAMES", "REQUEST_TIMEOUT", "PlaygroundServer", "exposure_warning",
            "make_server", "serve"]
@@ -505,7 +505,7 @@ def make_server(
     >>> import json, tempfile, urllib.request
     >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> model = tempfile.mkdtemp() + "/DigitsSVM.mlmodel"
     >>> _ = convert(SVC(gamma=0.001).fit(X[:200], y[:200]), model)

@@ -5,9 +5,9 @@ ships *is* the scikit-learn model in the pickle. Core ML evaluates a
 ``supportVectorClassifier`` spec with libsvm, so the runtime re-implements libsvm's
 prediction path on the spec's own numbers, in three stages, one module each:
 
-- `digits_svm.svm_spec` reads the spec and checks it (`ModelFileError` for anything it
+- `digits_svm.coreml._spec` reads the spec and checks it (`ModelFileError` for anything it
   cannot run faithfully);
-- `digits_svm.libsvm` holds libsvm's arithmetic: kernel values, one-vs-one decision
+- `digits_svm.coreml._libsvm` holds libsvm's arithmetic: kernel values, one-vs-one decision
   values in libsvm's pair order ``(0, 1), (0, 2), ..., (k-2, k-1)`` (``dec[p] = sum(coef
   * K) - rho[p]``, positive meaning the pair's first class), the vote (ties to the smaller
   class index), and, when the spec has ``probA``/``probB``, Platt's sigmoid per pair
@@ -16,7 +16,7 @@ prediction path on the spec's own numbers, in three stages, one module each:
 - this module answers: it checks the grids a caller gives and returns labels, decision
   values and probabilities as Core ML outputs them.
 
-`digits_svm.parity.verify` then checks the runtime against
+`digits_svm.coreml.verify` then checks the runtime against
 the estimator itself (scikit-learn, an independent implementation) on all 1,797
 ``load_digits`` digits and thousands of random grids. See ``docs/runtime.md``.
 """
@@ -29,11 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from .coreml import load_spec
-from .errors import InvalidGridError, ModelFileError
-from .libsvm import LibsvmModel
-from .svm_spec import N_FEATURES, read_svm_spec
-from .validation import check_bool, check_grids, check_instance
+from .._validation import check_bool, check_grids, check_instance
+from ..errors import InvalidGridError, ModelFileError
+from ._convert import load_spec
+from ._libsvm import LibsvmModel
+from ._spec import N_FEATURES, read_svm_spec
 
 __all__ = [
     "CoreMLRuntime",
@@ -62,7 +62,7 @@ class CoreMLRuntime:
     --------
     >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
@@ -113,7 +113,7 @@ class CoreMLRuntime:
         >>> import tempfile, pathlib
         >>> from sklearn.svm import SVC
         >>> from digits_svm import convert
-        >>> from digits_svm.data import load_digits_grids
+        >>> from digits_svm.datasets._training_data import load_digits_grids
         >>> X, y = load_digits_grids()
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.mlmodel"
         >>> _ = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), path, preprocessing={"method": "seed"})
@@ -144,7 +144,7 @@ class CoreMLRuntime:
         --------
         >>> from sklearn.svm import SVC
         >>> from digits_svm import convert
-        >>> from digits_svm.data import load_digits_grids
+        >>> from digits_svm.datasets._training_data import load_digits_grids
         >>> X, y = load_digits_grids()
         >>> spec = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"}).get_spec()
         >>> CoreMLRuntime.from_spec(spec).has_probabilities
@@ -247,7 +247,7 @@ class CoreMLRuntime:
         --------
         >>> from sklearn.svm import SVC
         >>> from digits_svm import convert
-        >>> from digits_svm.data import load_digits_grids
+        >>> from digits_svm.datasets._training_data import load_digits_grids
         >>> X, y = load_digits_grids()
         >>> model = SVC(gamma=0.001, decision_function_shape="ovo").fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
@@ -279,7 +279,7 @@ class CoreMLRuntime:
         --------
         >>> from sklearn.svm import SVC
         >>> from digits_svm import convert
-        >>> from digits_svm.data import load_digits_grids
+        >>> from digits_svm.datasets._training_data import load_digits_grids
         >>> X, y = load_digits_grids()
         >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
@@ -310,9 +310,9 @@ class CoreMLRuntime:
 
         Examples
         --------
-        >>> from digits_svm.calibration import PlattSVC
+        >>> from digits_svm.model._calibration import PlattSVC
         >>> from digits_svm import convert
-        >>> from digits_svm.data import load_digits_grids
+        >>> from digits_svm.datasets._training_data import load_digits_grids
         >>> X, y = load_digits_grids()
         >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
@@ -382,7 +382,7 @@ def coreml_predict(
     --------
     >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.data import load_digits_grids
+    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> X, y = load_digits_grids()
     >>> mlmodel = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"})
     >>> coreml_predict(mlmodel, X[100:105]).tolist()

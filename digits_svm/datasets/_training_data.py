@@ -19,14 +19,17 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from .errors import DigitsSVMError, EmptyDrawingError, SamplesError
-from .images import load_image
-from .preprocessing import DEFAULT_METHOD, check_method, preprocess
-from .strokes import load_strokes, preprocess_strokes
-from .validation import MAX_RANDOM_STATE, check_bool, check_count, check_number, check_path
+from .._validation import MAX_RANDOM_STATE, check_bool, check_count, check_number, check_path
+from ..drawing._images import load_image
+from ..drawing._preprocessing import DEFAULT_METHOD, check_method, preprocess
+from ..drawing._strokes import load_strokes, preprocess_strokes
+from ..errors import DigitsSVMError, EmptyDrawingError, SamplesError
 
-__all__ = ["Split", "Samples", "load_digits_grids", "load_other_writers", "canonical_split", "load_samples",
-           "SAMPLE_SUFFIXES", "OTHER_WRITERS_FILE"]
+__all__ = ["NOT_A_DIGIT", "Split", "Samples", "load_digits_grids", "load_other_writers", "canonical_split",
+           "load_samples", "SAMPLE_SUFFIXES", "OTHER_WRITERS_FILE"]
+
+#: The class label of "not a digit", in the model and in the ``.mlmodel``'s ``classLabel``.
+NOT_A_DIGIT = -1
 
 #: File name endings `load_samples` reads: PNG and JPEG crops (as the playground and the
 #: app save them), and stroke JSON; other files in a samples folder are skipped, with why.
@@ -243,8 +246,8 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
     folder : str or PathLike
         The samples folder.
     method : str, optional
-        Preprocessing method (``digits_svm.preprocessing.METHODS``); default
-        ``digits_svm.preprocessing.DEFAULT_METHOD``. Use the one the app runs.
+        Preprocessing method (``digits_svm.drawing.METHODS``); default
+        ``digits_svm.drawing.DEFAULT_METHOD``. Use the one the app runs.
 
     Returns
     -------

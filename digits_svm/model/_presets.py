@@ -11,8 +11,8 @@ from typing import Any
 
 from sklearn.svm import SVC
 
-from .calibration import PlattSVC
-from .validation import MAX_RANDOM_STATE, check_bool, check_choice, check_count, check_number
+from .._validation import MAX_RANDOM_STATE, check_bool, check_choice, check_count, check_number
+from ._calibration import PlattSVC
 
 __all__ = ["PRESETS", "APP_DIGITS", "KERNELS", "preset_settings", "drawing_counts", "make_estimator"]
 
@@ -21,13 +21,13 @@ __all__ = ["PRESETS", "APP_DIGITS", "KERNELS", "preset_settings", "drawing_count
 APP_DIGITS = (0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9)
 
 #: Named training settings: ``SVC`` parameters, plus ``augment`` (a key of
-#: ``digits_svm.augment.AUGMENTATIONS``, default "none"), ``probability`` (default
+#: ``digits_svm.datasets.AUGMENTATIONS``, default "none"), ``probability`` (default
 #: False), ``synthesized`` (how many synthesized handwritten digits join the training
 #: half, default 0), ``synthesized_digits`` (which digits they show, in turn; see
-#: `digits_svm.handwriting.synthesize`) and ``nondigits`` (how many synthesized
-#: drawings that are not digits join it as the class `digits_svm.nondigits.NOT_A_DIGIT`,
+#: `digits_svm.datasets.synthesize`) and ``nondigits`` (how many synthesized
+#: drawings that are not digits join it as the class `digits_svm.datasets.NOT_A_DIGIT`,
 #: default 0) and ``other_writers`` (whether the 3,823 digits of optdigits' 30 other
-#: writers, `digits_svm.data.load_other_writers`, join it, default False).
+#: writers, `digits_svm.datasets.load_other_writers`, join it, default False).
 #: ``"example"`` is the scikit-learn example,
 #: exactly. ``"best"`` is what `digits_svm.search.search_best` chose by cross-validation on the training
 #: half (docs/model.md): the best on scans. ``"app"`` is the one to ship in an app: it
@@ -93,7 +93,7 @@ def make_estimator(
         Override the preset's value.
     probability : bool, optional
         Fit libsvm's pairwise Platt scaling so the model (and the ``.mlmodel``) gives class
-        probabilities: the estimator is then a `digits_svm.calibration.PlattSVC`, an SVC
+        probabilities: the estimator is then a `digits_svm.model.PlattSVC`, an SVC
         that calibrates itself (``SVC(probability=True)`` is deprecated from scikit-learn
         1.9 on). Default: the preset's (True for "best" and "app", else False).
     random_state : int, default 0
@@ -103,7 +103,7 @@ def make_estimator(
     Returns
     -------
     sklearn.svm.SVC
-        A `digits_svm.calibration.PlattSVC` when ``probability`` is true.
+        A `digits_svm.model.PlattSVC` when ``probability`` is true.
 
     Raises
     ------

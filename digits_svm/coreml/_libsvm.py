@@ -1,12 +1,12 @@
 """libsvm's prediction arithmetic on a spec's numbers: kernels, one-vs-one decisions, votes, probabilities.
 
-`LibsvmModel` takes the numbers `digits_svm.svm_spec` read from a spec and computes, once,
+`LibsvmModel` takes the numbers `digits_svm.coreml._spec` read from a spec and computes, once,
 everything that depends only on the model (the pairwise coefficients as one matrix, the
 support vectors times -2 and their squared norms, the class pairs, the vote table); each
 call then does only the arithmetic that depends on the grids. The rules are libsvm's
 ``svm_predict`` and ``svm_predict_probability`` (see ``docs/runtime.md``); the
-probabilities are `digits_svm.calibration.platt_probabilities`, the code that a fitted
-`digits_svm.calibration.PlattSVC` answers with too. Every number it returns is bit-for-bit
+probabilities are `digits_svm.model._calibration.platt_probabilities`, the code that a fitted
+`digits_svm.model.PlattSVC` answers with too. Every number it returns is bit-for-bit
 what the runtime first checked against scikit-learn returned (with the same NumPy and BLAS):
 the BLAS products have the same shapes, and where an operation was changed for speed (-2
 folded into the support vectors, the clamp of negative distances, votes counted by a
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .calibration import _einsum, platt_probabilities
-from .svm_spec import SVMSpec
+from ..model._calibration import einsum, platt_probabilities
+from ._spec import SVMSpec
 
 __all__ = ["LibsvmModel"]
 
@@ -36,14 +36,14 @@ class LibsvmModel:
     Parameters
     ----------
     spec : SVMSpec
-        What `digits_svm.svm_spec.read_svm_spec` read.
+        What `digits_svm.coreml._spec.read_svm_spec` read.
 
     Examples
     --------
     >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.data import load_digits_grids
-    >>> from digits_svm.svm_spec import read_svm_spec
+    >>> from digits_svm.datasets._training_data import load_digits_grids
+    >>> from digits_svm.coreml._spec import read_svm_spec
     >>> X, y = load_digits_grids()
     >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
     >>> svm = LibsvmModel(read_svm_spec(convert(model, preprocessing={"method": "seed"}).get_spec()))
@@ -88,7 +88,7 @@ class LibsvmModel:
         """``K(x, sv)`` for every grid (row of ``X``, shape (n, 64)) and support vector."""
         if self.kernel == "rbf":
             sq = X @ self._minus_2sv_t  # |x - s|^2 = |x|^2 + |s|^2 - 2 x.s, built in place
-            sq += _einsum("ij,ij->i", X, X)[:, None]
+            sq += einsum("ij,ij->i", X, X)[:, None]
             sq += self._sv_sq
             # Rounding can make a zero distance slightly negative; clamped to 0, its kernel is
             # exp(-gamma * 0) = 1. Whole-number grids never round, and looking for a negative

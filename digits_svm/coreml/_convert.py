@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 import sklearn
 
-from . import __version__
-from .errors import ConversionError, ModelFileError
-from .fileio import atomic_write_bytes, read_bytes
-from .nondigits import NOT_A_DIGIT
-from .persist import check_fitted_svc, has_probabilities, platt_parameters, sha256_bytes
-from .preprocessing import DEFAULT_METHOD, method_metadata
-from .validation import check_instance, check_path
+from .._files import atomic_write_bytes, read_bytes, sha256_bytes
+from .._validation import check_instance, check_path
+from .._version import __version__
+from ..datasets._training_data import NOT_A_DIGIT
+from ..drawing._preprocessing import DEFAULT_METHOD, method_metadata
+from ..errors import ConversionError, ModelFileError
+from ..model._fitted import check_fitted_svc, has_probabilities, platt_parameters
 
 __all__ = [
     "DEFAULT_MLMODEL_PATH",
@@ -60,10 +60,10 @@ INPUT_DESCRIPTION = (
     "(0 blank, 16 full ink), as produced by the preprocessing named in the metadata"
 )
 LABEL_DESCRIPTION = "Predicted digit, 0..9"
-#: The label's description for a model that also has the class `digits_svm.nondigits.NOT_A_DIGIT`.
+#: The label's description for a model that also has the class `digits_svm.datasets.NOT_A_DIGIT`.
 LABEL_DESCRIPTION_NOT_A_DIGIT = f"Predicted digit, 0..9, or {NOT_A_DIGIT}: not a digit"
 PROBABILITY_DESCRIPTION = "Probability of each digit (libsvm pairwise coupling of Platt sigmoids)"
-#: The probabilities' description for a model that also has the class `digits_svm.nondigits.NOT_A_DIGIT`.
+#: The probabilities' description for a model that also has the class `digits_svm.datasets.NOT_A_DIGIT`.
 PROBABILITY_DESCRIPTION_NOT_A_DIGIT = (
     f"Probability of each digit and of {NOT_A_DIGIT}, not a digit (libsvm pairwise coupling of Platt sigmoids)")
 
@@ -171,7 +171,7 @@ def convert(
         ``artifacts/DigitsSVM.mlmodel`` (Xcode generates a class named after the file).
     preprocessing : mapping of str to str, optional
         Metadata naming the preprocessing method and parameters that produce the input;
-        defaults to ``digits_svm.preprocessing.method_metadata(digits_svm.preprocessing.DEFAULT_METHOD)``. Stored in
+        defaults to ``digits_svm.drawing._preprocessing.method_metadata(digits_svm.drawing.DEFAULT_METHOD)``. Stored in
         the user-defined metadata under ``preprocessing.<key>``.
     metadata : mapping of str to str, optional
         Further user-defined metadata (training parameters, accuracy, ...).
