@@ -42,10 +42,8 @@ from digits_svm.io._inputs import grids_from_input_file, read_grid_file
 from digits_svm.io._model_files import (
     MAX_SKOPS_ENTRIES,
     MAX_SKOPS_SCHEMA_BYTES,
-    load_pickle,
-    load_skops,
-    save_pickle,
-    save_skops,
+    load_model,
+    save_model,
     sidecar_path,
 )
 from digits_svm.playground._app import HTTPError, Playground, decode_json
@@ -186,10 +184,10 @@ class Doors:
         self.mlmodel = folder / "fuzz.mlmodel"
         digits_svm.convert(model, self.mlmodel)
         self.mlmodel_bytes = self.mlmodel.read_bytes()
-        self.pickle = save_pickle(model, folder / "fuzz.pkl")
+        self.pickle = save_model(model, folder / "fuzz.pkl")
         self.pickle_bytes = self.pickle.read_bytes()
         self.sidecar_bytes = sidecar_path(self.pickle).read_bytes()
-        self.skops = save_skops(model, folder / "fuzz.skops")
+        self.skops = save_model(model, folder / "fuzz.skops")
         self.skops_bytes = self.skops.read_bytes()
         self.skops_sidecar = json.loads(sidecar_path(self.skops).read_text())
         with zipfile.ZipFile(io.BytesIO(self.skops_bytes)) as archive:
@@ -263,7 +261,7 @@ class Doors:
         path.write_bytes(data if which == "pickle" else self.pickle_bytes)
         sidecar_path(path).write_bytes(data if which == "sidecar" else self.sidecar_bytes)
         try:
-            load_pickle(path)
+            load_model(path)
         except DigitsSVMError:
             pass
 
@@ -278,7 +276,7 @@ class Doors:
     def swapped_schemas(self) -> st.SearchStrategy[bytes]:
         """The fuzz model's skops file with some of the SVC's attributes swapped for other nodes or JSON values.
 
-        Each file names only trusted types, so what is fuzzed is what load_skops checks of the values.
+        Each file names only trusted types, so what is fuzzed is what load_model checks of the values.
         """
         schema = json.loads(self.skops_members["schema.json"])
         keys = sorted(schema["content"]["content"])
@@ -340,7 +338,7 @@ class Doors:
         # the sidecar matches the bytes, as a forger's would: what is fuzzed is the skops reader
         sidecar_path(path).write_text(json.dumps({**self.skops_sidecar, "sha256": sha256_bytes(data)}))
         try:
-            model = load_skops(path)
+            model = load_model(path)
         except DigitsSVMError:
             return
         model.predict(np.zeros((1, 64)))  # what loaded must answer

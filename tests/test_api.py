@@ -13,7 +13,7 @@ import pytest
 import digits_svm
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = sorted(m.name for m in pkgutil.iter_modules(digits_svm.__path__) if not m.name.startswith("__"))
+MODULES = sorted(m.name for m in pkgutil.iter_modules(digits_svm.__path__) if not m.name.startswith("_"))
 FRONT_DOOR = [  # the functions and classes of the front door, not the errors
     name for name, obj in ((n, getattr(digits_svm, n)) for n in digits_svm.__all__)
     if inspect.isfunction(obj) or (inspect.isclass(obj) and not issubclass(obj, Exception))
@@ -136,36 +136,3 @@ def test_errors_are_one_family_and_a_bad_argument_is_a_value_error():
     assert issubclass(digits_svm.InvalidParameterError, ValueError)
     with pytest.raises(ValueError, match=r"^C=-1 is not allowed; use a number > 0$"):
         digits_svm.train(C=-1)
-
-
-def _layout_map() -> list[str]:
-    """The modules of the README's map, in reading order."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
-    block = section.split("```", 2)[1]
-    return [name for line in block.strip().splitlines() for name in re.findall(r"[a-z_.]+", re.split(r"\s{2,}", line)[0])]
-
-
-def _imports(path: Path, name: str) -> set[str]:
-    """The package modules ``name`` (the module in ``path``) imports at top level or anywhere."""
-    import ast
-
-    found = set()
-    package = name.split(".")[:-1]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level and node.module:
-            parts = (package[: len(package) - node.level + 1] if node.level > 1 else package) + node.module.split(".")
-            found.add(".".join(parts) if parts[0] == "playground" else parts[0])
-    found = {"playground.server" if n == "playground" else n for n in found}  # the package: both its rooms
-    return found - {name}
-
-
-def test_the_readme_map_matches_the_tree_and_imports_run_down_it():
-    tree = {p.relative_to(ROOT / "digits_svm").with_suffix("").as_posix().replace("/", ".")
-            for p in (ROOT / "digits_svm").rglob("*.py") if not p.name.startswith("__")}
-    order = _layout_map()
-    assert sorted(order) == sorted(tree)
-    for name in order:
-        path = ROOT / "digits_svm" / (name.replace(".", "/") + ".py")
-        above = set(order[: order.index(name)])
-        assert _imports(path, name) <= above, f"{name} imports {sorted(_imports(path, name) - above)} from below it"

@@ -16,7 +16,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 import digits_svm
 from digits_svm._files import sha256_bytes
@@ -32,6 +31,8 @@ from digits_svm.io._artifacts import (
     write_artifacts,
 )
 from digits_svm.io._model_files import load_model
+
+ROOT = Path(__file__).resolve().parents[1]
 
 USER_FILES = {".gitkeep": b"", "notes.txt": b"my own notes\n"}
 FULL_SET = ("digits_svm.pkl", "digits_svm.pkl.json", "DigitsSVM.mlmodel", "metrics.json", "confusion_matrix.png",
@@ -193,6 +194,8 @@ import os, signal, sys
 from pathlib import Path
 import digits_svm
 from digits_svm.io._artifacts import STAGING_PREFIX, write_artifacts
+
+ROOT = Path(__file__).resolve().parents[1]
 
 real_replace, moved = os.replace, []
 

@@ -3,6 +3,7 @@
 import dataclasses
 import inspect
 import pickle
+import sys
 import warnings
 
 import numpy as np
@@ -24,7 +25,7 @@ from digits_svm.coreml._libsvm import LibsvmModel
 from digits_svm.coreml._parity import verify
 from digits_svm.coreml._spec import read_svm_spec
 from digits_svm.datasets._training_data import load_digits_grids
-from digits_svm.io._model_files import load_pickle, save_pickle
+from digits_svm.io import load_model, save_model
 from digits_svm.model._calibration import (
     PlattSVC,
     _binary_decisions,
@@ -167,10 +168,17 @@ def test_platt_svc_refuses_what_it_cannot_calibrate_and_pickles_as_itself(halves
         with pytest.raises(NotFittedError, match="not fitted"):
             getattr(PlattSVC(), method)(X)
     model = PlattSVC(gamma=0.001, random_state=0).fit(X[:200], y[:200])
-    loaded = load_pickle(save_pickle(model, tmp_path / "m.pkl"))
+    loaded = load_model(save_model(model, tmp_path / "m.pkl"))
     assert type(loaded) is PlattSVC
     assert loaded.predict_proba(X[200:210]).tobytes() == model.predict_proba(X[200:210]).tobytes()
-    assert b"digits_svm.model._calibration" in pickle.dumps(model)  # loading it needs digits_svm installed
+    assert b"digits_svm.model\x94\x8c\x08PlattSVC" in pickle.dumps(model)  # its public home: digits_svm installed
+    earlier = tmp_path / "earlier.pkl"  # as digits_svm 0.1.0 named the class
+    named = pickle.dumps(model, protocol=2)
+    earlier.write_bytes(named.replace(b"digits_svm.model\nPlattSVC", b"digits_svm.calibration\nPlattSVC"))
+    assert b"digits_svm.calibration\nPlattSVC" in earlier.read_bytes()
+    loaded = load_model(earlier, trusted=True)
+    assert type(loaded) is PlattSVC and "digits_svm.calibration" not in sys.modules
+    assert loaded.predict_proba(X[200:210]).tobytes() == model.predict_proba(X[200:210]).tobytes()
 
 
 @pytest.mark.parametrize("gamma", ["scale", "auto"])

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
 
 import digits_svm
+
+ROOT = Path(__file__).resolve().parents[1]
 
 GOLDEN = Path(__file__).parent / "golden"
 SEVEN = GOLDEN / "seven.json"
@@ -166,7 +167,7 @@ def test_convert_from_pickle(cli, pickle_path, mlmodel_path, tmp_path):
 def test_convert_says_what_a_model_file_without_training_metadata_lacks(cli, tmp_path):
     from digits_svm.coreml._convert import load_spec
 
-    model = digits_svm.load_pickle(digits_svm.save_pickle(digits_svm.train().model, tmp_path / "bare.pkl"))
+    model = digits_svm.load_model(digits_svm.save_model(digits_svm.train().model, tmp_path / "bare.pkl"))
     proc = cli("convert", tmp_path / "bare.pkl", "--out", tmp_path / "bare.mlmodel")
     assert proc.returncode == 0, proc.stderr
     assert (f"warning: the sidecar of {tmp_path / 'bare.pkl'} records no training metadata, so "
@@ -314,7 +315,7 @@ def test_verify_agrees_and_fails_on_a_different_pickle(cli, mlmodel_path, pickle
     assert proc.returncode == 0 and "1,847 of 1,847 predictions agree" in proc.stdout
     other = tmp_path / "other.pkl"  # another model (C=0.5), saved with its sidecar as train saves it
     model = digits_svm.train(C=0.5).model
-    digits_svm.save_pickle(model, other, params=model.get_params())
+    digits_svm.save_model(model, other, params=model.get_params())
     proc = cli("verify", "--model", mlmodel_path, "--pickle", other, "--n-random", "200")
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "agree" in proc.stdout

@@ -765,7 +765,7 @@ def test_an_ipv6_loopback_host_serves_and_warns_nothing(mlmodel_path, samples, c
 @pytest.fixture
 def pretend_wildcard(monkeypatch):
     """Make a server believe it is bound to every interface while its socket listens on loopback only."""
-    from digits_svm.playground import server as server_module
+    from digits_svm.playground import _server as server_module
 
     def bind_loopback(self):
         wanted = self.server_address[0]

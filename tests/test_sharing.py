@@ -15,7 +15,7 @@ from digits_svm._files import sha256_bytes
 from digits_svm.datasets._training_data import load_digits_grids
 from digits_svm.errors import PickleIntegrityError, UntrustedTypesError
 from digits_svm.io import _model_files as sharing
-from digits_svm.io._model_files import load_estimator, sidecar_path
+from digits_svm.io._model_files import sidecar_path
 from digits_svm.model._calibration import PlattSVC
 
 #: Every Spy that skops (or pickle) built, by its __setstate__: proof that a refused file built nothing.
@@ -70,7 +70,7 @@ def test_round_trip_predicts_the_same_and_the_sidecar_says_skops(tmp_path, resul
     X, _ = digits
     np.testing.assert_array_equal(loaded.predict(X), result.model.predict(X))
     np.testing.assert_array_equal(loaded.decision_function(X), result.model.decision_function(X))
-    assert type(sharing.load_skops(path)) is SVC
+    assert type(sharing.load_model(path)) is SVC
 
 
 @pytest.mark.parametrize("params, labels", [
@@ -81,10 +81,10 @@ def test_round_trip_predicts_the_same_and_the_sidecar_says_skops(tmp_path, resul
     ({}, lambda y: y.astype(str)),
 ], ids=["probabilities", "class-weights-poly", "balanced-randomstate", "not-a-digit", "string-labels"])
 def test_every_fitted_svc_needs_only_trusted_types(tmp_path, digits, params, labels):
-    """save_skops refuses what load_skops would refuse, so each of these saving proves TRUSTED_TYPES covers it."""
+    """save_model refuses what load_model would refuse, so each of these saving proves TRUSTED_TYPES covers it."""
     model = small(digits, labels=labels, **params)
     # params={}: the sidecar records get_params() as JSON by default, and a RandomState is not JSON
-    loaded = sharing.load_skops(sharing.save_skops(model, tmp_path / "m.skops", params={}))
+    loaded = sharing.load_model(sharing.save_model(model, tmp_path / "m.skops", params={}))
     X, _ = digits
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     if params.get("cls") is PlattSVC:
@@ -93,7 +93,7 @@ def test_every_fitted_svc_needs_only_trusted_types(tmp_path, digits, params, lab
 
 
 def test_a_changed_file_is_refused_before_it_is_parsed(tmp_path, result, monkeypatch):
-    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    path = sharing.save_model(result.model, tmp_path / "m.skops")
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -107,29 +107,29 @@ def test_a_changed_file_is_refused_before_it_is_parsed(tmp_path, result, monkeyp
 def test_an_untrusted_type_is_refused_before_anything_is_built(tmp_path, result, digits):
     spy = small(digits, cls=Spy)
     data = skops.io.dumps(spy)
-    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    path = sharing.save_model(result.model, tmp_path / "m.skops")
     forge(path, data)
     with pytest.raises(UntrustedTypesError, match=rf"^{path} was refused before anything in it was built: .*'{SPY}'"):
         sharing.load_model(path)
     with pytest.raises(UntrustedTypesError):  # trusted=True waives the sidecar, never the types
-        sharing.load_skops(path, trusted=True)
+        sharing.load_model(path, trusted=True)
     assert BUILT == []
     skops.io.loads(data, trusted=[SPY])  # the spy works: a loader that trusts it builds it
     assert BUILT == ["Spy"]
 
 
-def test_a_model_load_skops_would_refuse_is_not_saved(tmp_path, digits):
-    with pytest.raises(UntrustedTypesError, match=rf"^not saved to {tmp_path / 'm.skops'}, as load_skops would refuse it"):
-        sharing.save_skops(small(digits, cls=Spy), tmp_path / "m.skops")
+def test_a_model_load_model_would_refuse_is_not_saved(tmp_path, digits):
+    with pytest.raises(UntrustedTypesError, match=rf"^not saved to {tmp_path / 'm.skops'}, as load_model would refuse it"):
+        sharing.save_model(small(digits, cls=Spy), tmp_path / "m.skops")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_subclass_in_trusted_types_loads_and_is_a_fitted_svc(tmp_path, digits, monkeypatch):
-    """How digits_svm.model._calibration's PlattSVC (in TRUSTED_TYPES) loads: an SVC subclass that is trusted."""
-    assert "digits_svm.model._calibration.PlattSVC" in sharing.TRUSTED_TYPES
+    """How digits_svm.model.PlattSVC (in TRUSTED_TYPES) loads: an SVC subclass that is trusted."""
+    assert "digits_svm.model.PlattSVC" in sharing.TRUSTED_TYPES
     monkeypatch.setattr(sharing, "TRUSTED_TYPES", (*sharing.TRUSTED_TYPES, SPY))
     spy = small(digits, cls=Spy)
-    loaded = sharing.load_skops(sharing.save_skops(spy, tmp_path / "m.skops"))
+    loaded = sharing.load_model(sharing.save_model(spy, tmp_path / "m.skops"))
     assert type(loaded) is Spy and BUILT == ["Spy"]
     X, _ = digits
     np.testing.assert_array_equal(loaded.predict(X), spy.predict(X))
@@ -139,7 +139,7 @@ def test_a_pipeline_is_refused_though_skops_itself_trusts_it(tmp_path, result, d
     X, y = digits
     data = skops.io.dumps(make_pipeline(SVC(gamma=0.001)).fit(X[:200], y[:200]))
     assert skops.io.get_untrusted_types(data=data) == []  # skops trusts every scikit-learn type
-    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    path = sharing.save_model(result.model, tmp_path / "m.skops")
     forge(path, data)
     with pytest.raises(UntrustedTypesError, match=r"\('sklearn\.pipeline\.Pipeline'\)"):
         sharing.load_model(path)
@@ -161,7 +161,7 @@ def test_an_svc_whose_arrays_no_fit_leaves_is_refused(tmp_path, result, digits, 
     """Trusted types, forged values: the file names nothing untrusted, but its state would mislead libsvm."""
     model = small(digits)
     setattr(model, attribute, value(model))
-    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    path = sharing.save_model(result.model, tmp_path / "m.skops")
     forge(path, skops.io.dumps(model))
     with pytest.raises(PickleIntegrityError, match=rf"holds an SVC whose fitted state no fit leaves \(.*{attribute}"):
         sharing.load_model(path)
@@ -171,7 +171,7 @@ def test_an_svc_whose_arrays_no_fit_leaves_is_refused(tmp_path, result, digits, 
 def test_a_platt_svc_without_one_platt_pair_per_class_pair_is_refused(tmp_path, result, digits, attribute):
     model = small(digits, cls=PlattSVC, random_state=0)
     setattr(model, attribute, getattr(model, attribute)[:-1].copy())
-    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    path = sharing.save_model(result.model, tmp_path / "m.skops")
     forge(path, skops.io.dumps(model))
     with pytest.raises(PickleIntegrityError, match=rf"fitted state no fit leaves \({attribute}\)"):
         sharing.load_model(path)
@@ -194,7 +194,7 @@ def _zip(**members) -> bytes:
     lambda good: _zip(schema_json=json.dumps({"__class__": "SVC", "__module__": "sklearn.svm._classes"})),
 ], ids=["empty", "garbage", "truncated", "no-schema", "bad-json", "no-loader"])
 def test_a_file_that_is_not_skops_is_refused_with_one_line(tmp_path, result, make):
-    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    path = sharing.save_model(result.model, tmp_path / "m.skops")
     forge(path, make(path.read_bytes()))
     with pytest.raises(PickleIntegrityError) as info:
         sharing.load_model(path)
@@ -203,16 +203,14 @@ def test_a_file_that_is_not_skops_is_refused_with_one_line(tmp_path, result, mak
 
 
 def test_a_pickle_named_skops_is_never_unpickled(tmp_path, result, digits):
-    """Whatever the sidecar says, a .skops name is read as skops, and load_estimator refuses one."""
+    """Whatever the sidecar says, a .skops name is read as skops."""
     payload = pickle.dumps(small(digits, cls=Spy))
-    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    path = sharing.save_model(result.model, tmp_path / "m.skops")
     forge(path, payload)
     side = sidecar_path(path)
     side.write_text(json.dumps({**json.loads(side.read_text()), "serializer": "pickle"}))
     with pytest.raises(PickleIntegrityError, match="not a readable skops file"):
         sharing.load_model(path)
-    with pytest.raises(PickleIntegrityError, match=r"is a skops file .* not a pickle; load it under a \.skops name"):
-        load_estimator(path)
     renamed = path.rename(tmp_path / "m.bin")  # a skops file under another name: its sidecar still says skops
     side.rename(sidecar_path(renamed))
     sidecar_path(renamed).write_text(json.dumps({**json.loads(sidecar_path(renamed).read_text()), "serializer": "skops"}))
@@ -235,7 +233,7 @@ def test_the_extension_chooses_the_format(tmp_path, result):
 @pytest.mark.parametrize("padding, entries", [(sharing.MAX_SKOPS_SCHEMA_BYTES + 1, 0), (0, sharing.MAX_SKOPS_ENTRIES)])
 def test_a_zip_bomb_is_refused_before_anything_in_it_is_read(tmp_path, result, padding, entries, monkeypatch):
     """A schema padded with whitespace (it compresses to almost nothing) or a flood of entries, with a matching sidecar."""
-    path = sharing.save_skops(result.model, tmp_path / "m.skops")
+    path = sharing.save_model(result.model, tmp_path / "m.skops")
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as src, \
             zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
