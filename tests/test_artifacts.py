@@ -195,8 +195,6 @@ from pathlib import Path
 import digits_svm
 from digits_svm.io._artifacts import STAGING_PREFIX, write_artifacts
 
-ROOT = Path(__file__).resolve().parents[1]
-
 real_replace, moved = os.replace, []
 
 def replace(src, dst):
