@@ -27,9 +27,9 @@ final class GoldenTests: XCTestCase {
         for (name, entry) in expected {
             let png = try readPNG(golden.appendingPathComponent("\(name).png"))
             XCTAssertEqual([png.width, png.height], (entry["size"] as? [Int]) ?? [], name)
-            let ink = try inkLevels(rgba: png.rgba, width: png.width, height: png.height)
+            let ink = try InkBuffer(rgba: png.rgba, width: png.width, height: png.height)
             for method in PreprocessingMethod.allCases {
-                XCTAssertEqual(try preprocess(ink, method: method), try flat(entry[method.rawValue]), "\(name) \(method)")
+                XCTAssertEqual(try ink.grid(method: method), try flat(entry[method.rawValue]), "\(name) \(method)")
             }
         }
     }
@@ -42,13 +42,13 @@ final class GoldenTests: XCTestCase {
         for file in drawings {
             let name = String(file.dropLast(5))
             let drawing = try Drawing(jsonData: Data(contentsOf: golden.appendingPathComponent(file)))
-            let crop = try renderStrokes(drawing)
+            let crop = try drawing.rendered()
             let png = try readPNG(golden.appendingPathComponent("strokes_\(name).png"))
             XCTAssertEqual([crop.width, crop.height], [png.width, png.height], name)
             XCTAssertEqual(crop.levels, stride(from: 3, to: png.rgba.count, by: 4).map { png.rgba[$0] },
                            "\(name): the rendered alpha differs from the golden crop")
             for method in PreprocessingMethod.allCases {
-                XCTAssertEqual(try preprocess(drawing, method: method),
+                XCTAssertEqual(try drawing.grid(method: method),
                                try flat(expected["strokes_\(name)"]?[method.rawValue]), "\(name) \(method)")
             }
         }

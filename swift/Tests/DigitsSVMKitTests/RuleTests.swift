@@ -54,16 +54,16 @@ final class StrokesTests: XCTestCase {
 
 final class RenderTests: XCTestCase {
     func testCropRectangleAndRefusals() throws {
-        let crop = try renderStrokes(Drawing(strokes: [[StrokePoint(x: 10, y: 10), StrokePoint(x: 10, y: 50)]]))
+        let crop = try Drawing(strokes: [[StrokePoint(x: 10, y: 10), StrokePoint(x: 10, y: 50)]]).rendered()
         XCTAssertEqual([crop.width, crop.height], [20, 100])  // Python's docstring example
-        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: []))) {
+        XCTAssertThrowsError(try Drawing(strokes: []).rendered()) {
             XCTAssertEqual($0 as? DigitsSVMError, .emptyDrawing("the drawing has no points; draw a digit first"))
         }
-        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: [[StrokePoint(x: 0, y: 0), StrokePoint(x: 9000, y: 9000)]]))) {
+        XCTAssertThrowsError(try Drawing(strokes: [[StrokePoint(x: 0, y: 0), StrokePoint(x: 9000, y: 9000)]]).rendered()) {
             XCTAssertEqual("\($0)", "the drawing spans 18020x18020 pixels at scale 2, more than 16,000,000; coordinates are in points")
         }
         // a dot on a pixel corner with a hair-thin pen leaves no ink, as in Python
-        XCTAssertThrowsError(try preprocess(Drawing(strokes: [[StrokePoint(x: 10, y: 10, width: 1e-9)]]))) {
+        XCTAssertThrowsError(try Drawing(strokes: [[StrokePoint(x: 10, y: 10, width: 1e-9)]]).grid()) {
             XCTAssertEqual($0 as? DigitsSVMError,
                            .emptyDrawing("the drawing has no ink (every pixel is transparent or plain background); draw a digit first"))
         }
@@ -74,16 +74,16 @@ final class RenderTests: XCTestCase {
         // (an app's own buffer) must give the same grids
         for name in ["seven", "zero", "one_pressure", "dot"] {
             let drawing = try Drawing(jsonData: Data(contentsOf: golden.appendingPathComponent("\(name).json")))
-            let crop = try renderStrokes(drawing)
+            let crop = try drawing.rendered()
             let bare = InkBuffer(width: crop.width, height: crop.height, levels: crop.levels)
             for method in PreprocessingMethod.allCases {
-                XCTAssertEqual(try preprocess(crop, method: method), try preprocess(bare, method: method), "\(name) \(method)")
+                XCTAssertEqual(try crop.grid(method: method), try bare.grid(method: method), "\(name) \(method)")
             }
         }
     }
 
     func testOverridesAreChecked() {
-        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: [[StrokePoint(x: 0, y: 0)]]), scale: 11)) {
+        XCTAssertThrowsError(try Drawing(strokes: [[StrokePoint(x: 0, y: 0)]]).rendered(scale: 11)) {
             XCTAssertEqual("\($0)", "scale must be > 0 and <= 10, not 11")
         }
     }
@@ -95,34 +95,34 @@ final class InkTests: XCTestCase {
     func testAlphaDarknessAndPaper() throws {
         // the app's canvas: transparent, black ink -> alpha
         let canvas = rgba([(0, 0, 0, 0), (0, 0, 0, 200), (0, 0, 0, 0), (0, 0, 0, 0)])
-        XCTAssertEqual(try inkLevels(rgba: canvas, width: 2, height: 2).levels, [0, 200, 0, 0])
+        XCTAssertEqual(try InkBuffer(rgba: canvas, width: 2, height: 2).levels, [0, 200, 0, 0])
         // opaque on white paper (the border): darkness 255 - luma
         let white = (UInt8(255), UInt8(255), UInt8(255), UInt8(255))
         let paper = rgba([white, white, white, white, (20, 20, 20, 255), (255, 0, 0, 255), white, white, white])
-        XCTAssertEqual(try inkLevels(rgba: paper, width: 3, height: 3).levels, [0, 0, 0, 0, 235, 179, 0, 0, 0])
+        XCTAssertEqual(try InkBuffer(rgba: paper, width: 3, height: 3).levels, [0, 0, 0, 0, 235, 179, 0, 0, 0])
         // dark mode (a black border): light ink, luma itself; on dark-grey paper, how far above its grey
         let black = (UInt8(0), UInt8(0), UInt8(0), UInt8(255)), grey = (UInt8(60), UInt8(60), UInt8(60), UInt8(255))
         let dark = rgba([black, black, black, black, (200, 200, 200, 255), (0, 0, 255, 255), black, black, black])
-        XCTAssertEqual(try inkLevels(rgba: dark, width: 3, height: 3).levels, [0, 0, 0, 0, 200, 29, 0, 0, 0])
+        XCTAssertEqual(try InkBuffer(rgba: dark, width: 3, height: 3).levels, [0, 0, 0, 0, 200, 29, 0, 0, 0])
         let dim = rgba([grey, grey, grey, grey, (255, 255, 255, 255), (30, 30, 30, 255), grey, grey, grey])
-        XCTAssertEqual(try inkLevels(rgba: dim, width: 3, height: 3).levels, [0, 0, 0, 0, 255, 0, 0, 0, 0])
+        XCTAssertEqual(try InkBuffer(rgba: dim, width: 3, height: 3).levels, [0, 0, 0, 0, 255, 0, 0, 0, 0])
         // no plain background (a border of noise): refused, as Python refuses it
         let noisy = rgba([white, black, grey, (120, 120, 120, 255), white, (180, 180, 180, 255), black, (240, 9, 9, 255), grey])
-        XCTAssertThrowsError(try inkLevels(rgba: noisy, width: 3, height: 3)) { error in
+        XCTAssertThrowsError(try InkBuffer(rgba: noisy, width: 3, height: 3)) { error in
             XCTAssertTrue("\(error)".contains("no plain background"), "\(error)")
         }
         // white paper with a transparent border: ink is the darkness over white
         let bordered = rgba([(255, 255, 255, 255), (255, 255, 255, 255), (0, 0, 0, 255), (9, 9, 9, 0)])
-        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2).levels, [0, 0, 255, 0])
-        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2, ink: .alpha).levels, [255, 255, 255, 0])
-        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2, ink: .darkness).levels, [0, 0, 255, 246])
-        XCTAssertThrowsError(try inkLevels(rgba: [0, 0, 0], width: 1, height: 1))
+        XCTAssertEqual(try InkBuffer(rgba: bordered, width: 2, height: 2).levels, [0, 0, 255, 0])
+        XCTAssertEqual(try InkBuffer(rgba: bordered, width: 2, height: 2, ink: .alpha).levels, [255, 255, 255, 0])
+        XCTAssertEqual(try InkBuffer(rgba: bordered, width: 2, height: 2, ink: .darkness).levels, [0, 0, 255, 246])
+        XCTAssertThrowsError(try InkBuffer(rgba: [0, 0, 0], width: 1, height: 1))
     }
 
     func testEmptyCropIsRefusedByBothMethods() {
         let blank = InkBuffer(width: 4, height: 4, levels: [UInt8](repeating: 0, count: 16))
         for method in PreprocessingMethod.allCases {
-            XCTAssertThrowsError(try preprocess(blank, method: method))
+            XCTAssertThrowsError(try blank.grid(method: method))
         }
     }
 }
