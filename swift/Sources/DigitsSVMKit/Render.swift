@@ -30,10 +30,10 @@ extension Drawing {
     ///   a bad override), all before anything is painted.
     public func rendered(lineWidth: Double? = nil, scale: Double? = nil,
                          inset: Double = Drawing.defaultInset) throws -> InkBuffer {
-        let lw = try lineWidth.map { try positive($0, "line_width", Drawing.maxLineWidth) } ?? self.lineWidth
-        let sc = try scale.map { try positive($0, "scale", Drawing.maxScale) } ?? self.scale
-        guard inset.isFinite else { throw DigitsSVMError.strokes("inset must be finite, not \(pythonFloatRepr(inset))") }
-        guard pointCount <= Drawing.maxPoints else { throw tooManyPoints(pointCount) }
+        let lw = try lineWidth.map { try Drawing.positive($0, "line_width", Drawing.maxLineWidth) } ?? self.lineWidth
+        let sc = try scale.map { try Drawing.positive($0, "scale", Drawing.maxScale) } ?? self.scale
+        guard inset.isFinite else { throw DigitsSVMError.strokes("inset must be finite, not \(formatFloat(inset))") }
+        try Drawing.checkPointCount(pointCount)
         guard pointCount > 0 else { throw DigitsSVMError.emptyDrawing("the drawing has no points; draw a digit first") }
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
         for stroke in strokes {

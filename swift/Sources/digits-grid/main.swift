@@ -79,7 +79,7 @@ out.reserveCapacity(512)
 while let line = readLine(strippingNewline: true) {
     out.removeAll(keepingCapacity: true)
     do {
-        gridLine(try Drawing(json: line).grid(method: method), into: &out)
+        gridLine(try readDrawing(line).grid(method: method), into: &out)
     } catch let error as DigitsSVMError {
         out += Array(("{\"error\": " + jsonString(error.message) + "}\n").utf8)
     }
