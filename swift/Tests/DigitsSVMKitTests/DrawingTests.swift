@@ -80,7 +80,7 @@ final class DrawingTests: XCTestCase {
 
     func testDecodesTheGoldenDrawings() throws {
         func decoded(_ name: String) throws -> Drawing {
-            try JSONDecoder().decode(Drawing.self, from: Data(contentsOf: golden.appendingPathComponent("\(name).json")))
+            try JSONDecoder().decode(Drawing.self, from: Data(contentsOf: golden(name, "json")))
         }
         XCTAssertEqual(try decoded("dot"), Drawing(strokes: [[StrokePoint(x: 100, y: 100)]]))
         XCTAssertEqual(try decoded("one_pressure"),

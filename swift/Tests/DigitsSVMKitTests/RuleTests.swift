@@ -27,7 +27,7 @@ final class RenderTests: XCTestCase {
         // the renderer tells the methods which columns it touched; a crop without that hint
         // (an app's own buffer) must give the same grids
         for name in ["seven", "zero", "one_pressure", "dot"] {
-            let drawing = try Drawing(jsonData: Data(contentsOf: golden.appendingPathComponent("\(name).json")))
+            let drawing = try Drawing(jsonData: Data(contentsOf: golden(name, "json")))
             let crop = try drawing.rendered()
             let bare = InkBuffer(width: crop.width, height: crop.height, levels: crop.levels)
             for method in PreprocessingMethod.allCases {
@@ -81,6 +81,10 @@ final class InkTests: XCTestCase {
     }
 }
 
+/// The repository's Python package, whose constants the Swift ones must equal.
+let pythonPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../digits_svm").standardized
+
 final class AnswerTests: XCTestCase {
     func testNotADigitRule() throws {
         let probabilities: [Int64: Double] = [3: 0.8, 5: 0.2]
@@ -97,7 +101,7 @@ final class AnswerTests: XCTestCase {
     }
 
     func testDefaultThresholdIsPythons() throws {
-        let source = try String(contentsOf: repository.appendingPathComponent("digits_svm/confidence.py"), encoding: .utf8)
+        let source = try String(contentsOf: pythonPackage.appendingPathComponent("confidence.py"), encoding: .utf8)
         let line = try XCTUnwrap(source.split(separator: "\n").first { $0.hasPrefix("DEFAULT_MIN_CONFIDENCE = ") })
         XCTAssertEqual(Double(line.dropFirst("DEFAULT_MIN_CONFIDENCE = ".count)), DigitAnswer.defaultMinConfidence)
     }
