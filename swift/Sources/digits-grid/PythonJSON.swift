@@ -46,24 +46,10 @@ enum JSONValue: Equatable, Sendable {
         return try parser.document()
     }
 
-    /// Parse UTF-8 bytes (see `parse(_:)`).
-    static func parse(_ data: Data) throws -> JSONValue {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SyntaxError(message: "not UTF-8 text")
-        }
-        return try parse(text)
-    }
-
-    /// Why a text is not JSON, e.g. "Expecting value at char 0".
+    /// Why a text is not JSON, e.g. "Expecting value at byte 0".
     struct SyntaxError: Error, CustomStringConvertible, Sendable {
         let message: String
         var description: String { message }
-    }
-
-    /// The value of `key` in an object (nil if absent or not an object).
-    subscript(key: String) -> JSONValue? {
-        guard case let .object(pairs) = self else { return nil }
-        return pairs.first { $0.key == key }?.value
     }
 
     /// Python's `type(value).__name__`.

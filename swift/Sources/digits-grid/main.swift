@@ -1,6 +1,7 @@
 // digits-grid: drawings in the shared stroke JSON format, one per line on stdin -> one line
 // per drawing on stdout: the 8x8 grid as a JSON array of 64 numbers (row 0 first), or
-// {"error": "..."} where digits_svm.preprocess_strokes refuses the drawing.
+// {"error": "..."} where digits_svm.preprocess_strokes refuses the drawing, with its message
+// (the JSON is read as Python reads it: ReadDrawing.swift).
 
 import DigitsSVMKit
 import Foundation
