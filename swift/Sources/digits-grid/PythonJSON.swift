@@ -1,11 +1,12 @@
 // JSON as Python's `json.loads` reads it (NaN and Infinity included, integers of any
-// length kept as written), and Python's `repr` of it, so that a drawing is refused by the
-// same rule and with the same message as `digits_svm.strokes.parse_strokes`.
+// length kept as written), and Python's `repr` of it: what digits-grid needs to refuse a
+// drawing where `digits_svm.strokes.parse_strokes` refuses it, with Python's message.
 
+import DigitsSVMKit
 import Foundation
 
 /// A parsed JSON value, with the distinctions Python's `json` module makes.
-public enum JSONValue: Equatable, Sendable {
+enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// An integer literal, kept as written (Python ints have no size limit); "-0" is "0".
@@ -16,7 +17,7 @@ public enum JSONValue: Equatable, Sendable {
     /// Keys in first-seen order; a repeated key keeps its last value (as Python's `dict`).
     case object([(key: String, value: JSONValue)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
@@ -36,8 +37,8 @@ public enum JSONValue: Equatable, Sendable {
     /// parser recurses once a level).
     ///
     /// - Throws: `JSONValue.SyntaxError` naming the first offending character, or the depth.
-    public static func parse(_ text: String) throws -> JSONValue {
-        let depth = jsonDepth(text)
+    static func parse(_ text: String) throws -> JSONValue {
+        let depth = jsonDepth(text.utf8)
         guard depth <= Drawing.maxJSONDepth else {
             throw SyntaxError(message: "nested \(depth) deep, more than \(Drawing.maxJSONDepth)")
         }
@@ -45,28 +46,14 @@ public enum JSONValue: Equatable, Sendable {
         return try parser.document()
     }
 
-    /// Parse UTF-8 bytes (see `parse(_:)`).
-    public static func parse(_ data: Data) throws -> JSONValue {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SyntaxError(message: "not UTF-8 text")
-        }
-        return try parse(text)
-    }
-
-    /// Why a text is not JSON, e.g. "Expecting value at char 0".
-    public struct SyntaxError: Error, CustomStringConvertible, Sendable {
-        public let message: String
-        public var description: String { message }
-    }
-
-    /// The value of `key` in an object (nil if absent or not an object).
-    public subscript(key: String) -> JSONValue? {
-        guard case let .object(pairs) = self else { return nil }
-        return pairs.first { $0.key == key }?.value
+    /// Why a text is not JSON, e.g. "Expecting value at byte 0".
+    struct SyntaxError: Error, CustomStringConvertible, Sendable {
+        let message: String
+        var description: String { message }
     }
 
     /// Python's `type(value).__name__`.
-    public var pythonTypeName: String {
+    var pythonTypeName: String {
         switch self {
         case .null: return "NoneType"
         case .bool: return "bool"
@@ -79,12 +66,12 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     /// Python's `repr(value)`.
-    public var pythonRepr: String {
+    var pythonRepr: String {
         switch self {
         case .null: return "None"
         case let .bool(b): return b ? "True" : "False"
         case let .int(text): return text
-        case let .double(d): return pythonFloatRepr(d)
+        case let .double(d): return formatFloat(d)  // the library writes floats as Python does
         case let .string(s): return pythonStrRepr(s)
         case let .array(items): return "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
         case let .object(pairs):
@@ -100,40 +87,8 @@ func pythonReprPrefix(_ value: JSONValue, _ length: Int = 40) -> String {
     return String(scalars)
 }
 
-/// Python's `repr(float)` (and `str(float)`): shortest round-trip digits, exponent form
-/// below 1e-4 and from 1e16 on.
-public func pythonFloatRepr(_ d: Double) -> String {
-    if d.isNaN { return "nan" }
-    if d.isInfinite { return d < 0 ? "-inf" : "inf" }
-    // Swift's description has the same shortest digits; only the layout differs.
-    var text = d.magnitude.description
-    var exponent = 0
-    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-        exponent = Int(text[text.index(after: e)...])!
-        text = String(text[..<e])
-    }
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    let whole = String(parts[0]), fraction = parts.count > 1 ? String(parts[1]) : ""
-    var digits = whole + fraction
-    var point = whole.count + exponent  // value = 0.digits * 10^point
-    while digits.count > 1, digits.first == "0" { digits.removeFirst(); point -= 1 }
-    while digits.count > 1, digits.last == "0" { digits.removeLast() }
-    let sign = d.sign == .minus ? "-" : ""
-    if digits == "0" { return sign + "0.0" }
-    let sci = point - 1
-    if sci < -4 || sci >= 16 {
-        let mantissa = digits.count == 1 ? digits : String(digits.first!) + "." + digits.dropFirst()
-        let e = abs(sci) < 10 ? "0\(abs(sci))" : "\(abs(sci))"
-        return sign + mantissa + "e" + (sci < 0 ? "-" : "+") + e
-    }
-    if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + digits }
-    if point >= digits.count { return sign + digits + String(repeating: "0", count: point - digits.count) + ".0" }
-    let cut = digits.index(digits.startIndex, offsetBy: point)
-    return sign + digits[..<cut] + "." + digits[cut...]
-}
-
 /// Python's `repr(str)`.
-public func pythonStrRepr(_ s: String) -> String {
+func pythonStrRepr(_ s: String) -> String {
     let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
     var out = String(quote)
     for scalar in s.unicodeScalars {
@@ -172,54 +127,11 @@ private func isPythonPrintable(_ scalar: Unicode.Scalar) -> Bool {
     }
 }
 
-/// C's (and Python's) `"%g"`: six significant digits.
-func formatG(_ v: Double) -> String {
-    if v.isNaN { return "nan" }
-    if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-    return String(format: "%g", v)
-}
-
-/// Python's `f"{n:,}"`.
-func formatThousands(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-        if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(ch)
-    }
-    return (n < 0 ? "-" : "") + out
-}
-
-// ------------------------------------------------------------------ depth
-/// The deepest nesting of `[` and `{` in JSON text, brackets inside strings not counted
-/// (`digits_svm.strokes.json_depth`): scanned, not parsed. A string runs from a quote to the
-/// next quote no backslash escapes (or to the end); every other `[` or `{` opens a level that
-/// `]` or `}` closes.
-public func jsonDepth(_ text: String) -> Int {
-    var depth = 0, deepest = 0, inString = false, escaped = false
-    for b in text.utf8 {
-        if inString {
-            if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
-            continue
-        }
-        switch b {
-        case UInt8(ascii: "\""): inString = true
-        case UInt8(ascii: "["), UInt8(ascii: "{"):
-            depth += 1
-            deepest = max(deepest, depth)
-        case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-        default: break
-        }
-    }
-    return deepest
-}
-
-// ------------------------------------------------------------------ the parser
 /// 10^0 ... 10^22, every one exact in a double.
 private let exactPowersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
                                           1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 
-private struct Parser {
+struct Parser {
     let bytes: [UInt8]
     var i = 0
 
@@ -435,125 +347,3 @@ private struct Parser {
         return .int(digits == "0" ? "0" : text)
     }
 }
-
-// ------------------------------------------------------------------ plain drawings
-/// A drawing in the plain stroke format read straight into a `Drawing`, without building
-/// `JSONValue`s: an object with the keys `strokes`, `line_width`, `scale`, `label` (each at
-/// most once, written without escapes) or a bare list of strokes, every point `[x, y]` or
-/// `[x, y, width]` of numbers, every value valid. nil for anything else, valid or not: the
-/// full parser and `Drawing.init(_: JSONValue)` then decide, with their messages. Numbers
-/// are read by the full parser's own code, so a drawing read here is the one read there.
-func plainDrawing(_ text: String) -> Drawing? {
-    var parser = Parser(bytes: Array(text.utf8))
-    return parser.plainDrawing()
-}
-
-extension Parser {
-    /// The next non-space byte is `b` (then it is consumed).
-    private mutating func next(_ b: UInt8) -> Bool {
-        skipSpace()
-        guard i < bytes.count, bytes[i] == b else { return false }
-        i += 1
-        return true
-    }
-
-    /// A number as `digits_svm.strokes._number` takes it: finite (nil: not a number, not finite).
-    private mutating func finite() -> Double? {
-        skipSpace()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "-") || (bytes[i] >= 0x30 && bytes[i] <= 0x39),
-              let value = try? parseNumber() else { return nil }
-        let v: Double
-        switch value {
-        case let .double(d): v = d
-        case let .int(text): v = Double(text) ?? .infinity
-        default: return nil
-        }
-        return v.isFinite ? v : nil
-    }
-
-    /// A number in (0, limit].
-    private mutating func positive(_ limit: Double) -> Double? {
-        guard let v = finite(), v > 0, v <= limit else { return nil }
-        return v
-    }
-
-    /// Which of strokes, line_width, scale, label (0 ... 3) a plain key names.
-    private mutating func key() -> Int? {
-        guard next(UInt8(ascii: "\"")) else { return nil }
-        let start = i
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
-            guard bytes[i] >= 0x20, bytes[i] < 0x80, bytes[i] != UInt8(ascii: "\\") else { return nil }
-            i += 1
-        }
-        guard i < bytes.count else { return nil }
-        let name = bytes[start..<i]
-        i += 1
-        for (k, known) in plainKeys.enumerated() where name.elementsEqual(known) { return k }
-        return nil
-    }
-
-    private mutating func strokeList() -> [[StrokePoint]]? {
-        guard next(UInt8(ascii: "[")) else { return nil }
-        var strokes: [[StrokePoint]] = []
-        if next(UInt8(ascii: "]")) { return strokes }
-        repeat {
-            guard next(UInt8(ascii: "[")) else { return nil }
-            var points: [StrokePoint] = []
-            if !next(UInt8(ascii: "]")) {
-                repeat {
-                    guard next(UInt8(ascii: "[")), let x = finite(), next(UInt8(ascii: ",")), let y = finite(),
-                          abs(x) <= Drawing.maxCoordinate, abs(y) <= Drawing.maxCoordinate else { return nil }
-                    var width: Double?
-                    if next(UInt8(ascii: ",")) {
-                        guard let w = positive(Drawing.maxLineWidth) else { return nil }
-                        width = w
-                    }
-                    guard next(UInt8(ascii: "]")) else { return nil }
-                    points.append(StrokePoint(x: x, y: y, width: width))
-                } while next(UInt8(ascii: ","))
-                guard next(UInt8(ascii: "]")) else { return nil }
-            }
-            if !points.isEmpty { strokes.append(points) }
-        } while next(UInt8(ascii: ","))
-        guard next(UInt8(ascii: "]")) else { return nil }
-        return strokes
-    }
-
-    mutating func plainDrawing() -> Drawing? {
-        var strokes: [[StrokePoint]]?
-        var lineWidth = Drawing.defaultLineWidth, scale = Drawing.defaultScale
-        var label: Int?
-        if next(UInt8(ascii: "{")) {
-            var seen = 0
-            repeat {
-                guard let k = key(), seen & (1 << k) == 0, next(UInt8(ascii: ":")) else { return nil }
-                seen |= 1 << k
-                switch k {
-                case 0:
-                    guard let s = strokeList() else { return nil }
-                    strokes = s
-                case 1:
-                    guard let v = positive(Drawing.maxLineWidth) else { return nil }
-                    lineWidth = v
-                case 2:
-                    guard let v = positive(Drawing.maxScale) else { return nil }
-                    scale = v
-                default:
-                    skipSpace()
-                    if literal("null") { break }
-                    guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39, case let .int(text)? = try? parseNumber(),
-                          let digit = Int(text), (0...9).contains(digit) else { return nil }
-                    label = digit
-                }
-            } while next(UInt8(ascii: ","))
-            guard next(UInt8(ascii: "}")) else { return nil }
-        } else {
-            strokes = strokeList()
-        }
-        skipSpace()
-        guard i == bytes.count, let strokes else { return nil }
-        return Drawing(strokes: strokes, lineWidth: lineWidth, scale: scale, label: label)
-    }
-}
-
-private let plainKeys: [[UInt8]] = ["strokes", "line_width", "scale", "label"].map { Array($0.utf8) }
