@@ -16,7 +16,7 @@ from digits_svm.drawing._images import MAX_IMAGE_PIXELS, ink_levels
 from digits_svm.drawing._preprocessing import seed_grid
 from digits_svm.errors import EmptyDrawingError, ImageError, InvalidParameterError, StrokesError
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 EXPECTED = json.loads((GOLDEN / "expected.json").read_text())
 
 

@@ -29,7 +29,7 @@ from digits_svm.io._inputs import grids_from_input_file, read_grid_file
 from digits_svm.playground import MAX_POINTS, make_server
 from digits_svm.playground._app import HTTPError, decode_json
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 ONE = {"strokes": [[[20, 0], [20, 80]]]}
 #: Eight points, a few hundred bytes: every segment a 200-point-wide line over a 4000 x 4000 crop.
 COSTLY = {"strokes": [[[0, 0], [390, 390]] * 4], "scale": 10, "line_width": 200}

@@ -10,7 +10,7 @@ import digits_svm
 from digits_svm.model._presets import PRESETS, make_estimator
 from digits_svm.search import search_best
 
-RECORDED = Path(__file__).resolve().parent / "recorded"
+RECORDED = Path(__file__).resolve().parents[1] / "recorded"
 RECORD_ANSWERS = runpy.run_path(str(RECORDED / "make_model_answers.py"))["answers"]
 
 
