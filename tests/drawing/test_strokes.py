@@ -1,41 +1,184 @@
-"""Work is bounded before it is done, wherever a drawing enters: points, painting work, JSON depth.
+"""Strokes: parsing, rendering as the app paints, files, and the limits on a drawing's work.
 
-The doors: `parse_strokes` / `render_strokes` / `preprocess_strokes`, strokes and grid files
-(``digits-svm predict`` and ``show``), `load_samples` (``train --extra``), and the
-playground's ``/api/predict`` and ``/api/samples``, which stays responsive while costly
-drawings arrive.
+A drawing is the strokes the app recorded; `render_strokes` paints them as the app's canvas
+does, and `preprocess_strokes` makes the 8x8 grid. Work is bounded before it is done,
+wherever a drawing enters: points, painting work, JSON depth. Here the library's doors
+(`parse_strokes` / `render_strokes` / `preprocess_strokes`, `load_strokes`); the command's,
+the training samples' and the playground's are tested on the same drawings (tests/limits.py).
 """
 
 from __future__ import annotations
 
 import glob
-import http.client
 import json
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
 
 import digits_svm
+from digits_svm import preprocess_strokes, render_strokes
 from digits_svm.datasets._handwriting import synthesize_drawing
 from digits_svm.datasets._templates import digit_strokes
-from digits_svm.datasets._training_data import load_samples
 from digits_svm.drawing import _strokes as strokes
 from digits_svm.drawing._strokes import MAX_JSON_DEPTH, MAX_PAINT_PIXELS, check_renderable, json_depth, load_strokes
 from digits_svm.errors import InvalidGridError, StrokesError
 from digits_svm.io._inputs import grids_from_input_file, read_grid_file
-from digits_svm.playground import MAX_POINTS, make_server
+from digits_svm.playground import MAX_POINTS
 from digits_svm.playground._app import HTTPError, decode_json
+from tests.limits import AT_THE_BUDGET, COSTLY, DEEP
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-ONE = {"strokes": [[[20, 0], [20, 80]]]}
-#: Eight points, a few hundred bytes: every segment a 200-point-wide line over a 4000 x 4000 crop.
-COSTLY = {"strokes": [[[0, 0], [390, 390]] * 4], "scale": 10, "line_width": 200}
-#: One such segment: exactly the budget (16,000,000 pixels), so accepted.
-AT_THE_BUDGET = {"strokes": [[[0, 0], [390, 390]]], "scale": 10, "line_width": 200}
-DEEP = "[" * 200_000 + "]" * 200_000
+EXPECTED = json.loads((GOLDEN / "expected.json").read_text())
+
+
+# ------------------------------------------------------------------ golden vectors
+@pytest.mark.parametrize("name", ["seven", "one_pressure", "zero", "dot"])
+def test_golden_strokes_render_to_the_golden_crop(name):
+    drawing = digits_svm.load_strokes(GOLDEN / f"{name}.json")
+    crop = render_strokes(drawing)
+    golden = Image.open(GOLDEN / f"strokes_{name}.png")
+    assert crop.size == golden.size
+    assert np.array_equal(np.asarray(crop), np.asarray(golden.convert("RGBA")))
+    for method in digits_svm.drawing._preprocessing.METHODS:
+        expected = EXPECTED[f"strokes_{name}"][method]
+        assert preprocess_strokes(drawing, method=method).astype(int).tolist() == expected
+
+
+# ------------------------------------------------------------------ strokes
+def test_render_follows_the_app_crop_rectangle():
+    # touches truncated to integers: x 10..30, y 20..80; inset 5 pt; scale 2
+    crop = render_strokes({"strokes": [[[10.7, 20.2], [30.9, 80.5]]], "scale": 2.0})
+    assert crop.size == ((30 - 10 + 10) * 2, (80 - 20 + 10) * 2)
+    alpha = np.asarray(crop.getchannel("A"))
+    assert alpha.max() == 255 and alpha[0, 0] == 0
+    assert np.asarray(crop)[..., :3].max() == 0  # black ink
+
+
+def reference_render(drawing) -> np.ndarray:
+    """The renderer as first written (one segment at a time, its box whole; the distance as
+    sqrt(ex * ex + ey * ey), as the Swift package computes it), as alpha; a reference."""
+    import math
+
+    d = digits_svm.drawing._strokes.parse_strokes(drawing)
+    pts = np.concatenate(d.strokes)
+    lo, hi = np.trunc(pts[:, :2].min(axis=0)) - 5.0, np.trunc(pts[:, :2].max(axis=0)) + 5.0
+    x0, y0 = math.floor(lo[0] * d.scale), math.floor(lo[1] * d.scale)
+    clear = np.ones((math.ceil(hi[1] * d.scale) - y0, math.ceil(hi[0] * d.scale) - x0))
+    h, w = clear.shape
+    for s in d.strokes:
+        px, py = s[:, 0] * d.scale - x0, s[:, 1] * d.scale - y0
+        radius = np.where(np.isnan(s[:, 2]), d.line_width, s[:, 2]) * d.scale / 2
+        for i in range(len(s) - 1) if len(s) > 1 else [0]:
+            j = min(i + 1, len(s) - 1)
+            ax, ay, bx, by, r = px[i], py[i], px[j], py[j], radius[j]
+            c0, c1 = max(math.floor(min(ax, bx) - r - 1), 0), min(math.ceil(max(ax, bx) + r + 1), w)
+            r0, r1 = max(math.floor(min(ay, by) - r - 1), 0), min(math.ceil(max(ay, by) + r + 1), h)
+            cx = np.arange(c0, c1, dtype=np.float64)[None, :] + 0.5 - ax
+            cy = np.arange(r0, r1, dtype=np.float64)[:, None] + 0.5 - ay
+            dx, dy = bx - ax, by - ay
+            t = np.clip((cx * dx + cy * dy) / (dx * dx + dy * dy), 0, 1) if dx * dx + dy * dy > 0 else 0.0
+            ex, ey = cx - t * dx, cy - t * dy
+            clear[r0:r1, c0:c1] *= 1.0 - np.clip(r + 0.5 - np.sqrt(ex * ex + ey * ey), 0, 1)
+    return np.floor((1.0 - clear) * 255 + 0.5).astype(np.uint8)
+
+
+def test_render_paints_exactly_as_one_segment_at_a_time():
+    # The renderer computes all segments at once and skips pixels it can prove untouched;
+    # every pixel must still get the same products in the same order.
+    rng = np.random.default_rng(7)
+    drawings = [digit_strokes(d, rng) for d in range(10)]
+    drawings.append({"strokes": [[[10, 10]], [[10, 10], [10, 10], [60, 12, 9.0]], [[40, 90], [5, 20, 1.0]]],
+                     "line_width": 14.0, "scale": 3.0})  # dots, a repeated point, widths, a long diagonal
+    for drawing in drawings:
+        assert np.asarray(render_strokes(drawing))[..., 3].tobytes() == reference_render(drawing).tobytes()
+
+
+def test_plain_and_numpy_coordinates_parse_alike():
+    # Plain ints and floats take parse_strokes' short way, NumPy scalars the checked one.
+    points = [[10, 20.5], [11.25, 22, 3], [0, 1e5, 200]]
+    plain = digits_svm.drawing._strokes.parse_strokes([points]).strokes[0]
+    boxed = digits_svm.drawing._strokes.parse_strokes([[[np.float64(v) for v in p] for p in points]]).strokes[0]
+    assert plain.tobytes() == boxed.tobytes() and plain.shape == (3, 3) and np.isnan(plain[0, 2])
+    with pytest.raises(StrokesError, match="stroke 0 point 1 width must be > 0 and <= 200, not 201"):
+        digits_svm.drawing._strokes.parse_strokes([[[0, 0], [1, 1, 201]]])
+
+
+def test_pressure_widths_widen_the_stroke():
+    thin = render_strokes([[[10, 10, 2.0], [10, 100, 2.0]]])
+    thick = render_strokes([[[10, 10, 12.0], [10, 100, 12.0]]])
+    assert np.asarray(thick)[..., 3].sum() > 4 * np.asarray(thin)[..., 3].sum()
+
+
+@pytest.mark.parametrize(
+    "bad, fragment",
+    [
+        ({"strokes": "abc"}, "must be a list"),
+        ({"strokes": [[[1, "x"]]]}, "must be a number"),
+        ({"strokes": [[[1, 2, 3, 4]]]}, r"\[x, y\] or \[x, y, width\]"),
+        ({"strokes": [[[1, float("nan")]]]}, "finite"),
+        ({"strokes": [[[1, 10**400]]]}, "finite"),
+        ({"strokes": [[[1, 2, -1]]]}, "width must be > 0"),
+        ({"strokes": [[[True, 2]]]}, "must be a number"),
+        ({"strokes": [], "label": 11}, "label"),
+        ({"strokes": [], "scale": 0}, "scale"),
+        ({"strokes": [], "colour": 1}, "unknown key"),
+        ({"points": []}, "unknown key"),
+        ({"line_width": 3}, "needs \"strokes\""),
+        ({"strokes": [[[0, 0], [90000, 90000]]]}, "more than"),
+        (3, "must be a list"),
+    ],
+)
+def test_bad_strokes_are_refused(bad, fragment):
+    with pytest.raises(StrokesError, match=fragment):
+        render_strokes(bad)
+
+
+def test_load_strokes_errors_name_the_file(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text("{nope")
+    with pytest.raises(StrokesError, match="x.json is not JSON"):
+        digits_svm.load_strokes(p)
+    p.write_text('{"strokes": 5}')
+    with pytest.raises(StrokesError, match="x.json: strokes must be a list"):
+        digits_svm.load_strokes(p)
+
+
+def test_drawing_round_trips_through_json():
+    d = digits_svm.drawing._strokes.parse_strokes({"strokes": [[[1, 2], [3, 4, 5]]], "label": 3, "scale": 3})
+    again = digits_svm.drawing._strokes.parse_strokes(json.loads(json.dumps(d.to_json())))
+    assert again.to_json() == d.to_json() == {
+        "strokes": [[[1.0, 2.0], [3.0, 4.0, 5.0]]], "line_width": 5.0, "scale": 3.0, "label": 3
+    }
+
+
+
+# ------------------------------------------------------------------ properties
+points = st.lists(
+    st.tuples(st.floats(0, 400, allow_nan=False), st.floats(0, 400, allow_nan=False)), min_size=1, max_size=12
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    strokes=st.lists(points, min_size=1, max_size=4),
+    line_width=st.floats(0.5, 30),
+    scale=st.sampled_from([1.0, 2.0, 3.0]),
+    method=st.sampled_from(digits_svm.drawing._preprocessing.METHODS),
+)
+def test_any_strokes_give_a_valid_grid(strokes, line_width, scale, method):
+    drawing = {"strokes": [[list(p) for p in s] for s in strokes], "line_width": line_width, "scale": scale}
+    grid = preprocess_strokes(drawing, method=method)
+    assert grid.shape == (8, 8) and np.isfinite(grid).all()
+    assert grid.min() >= 0 and grid.max() <= 16
+    assert np.array_equal(grid, np.round(grid))
+    if method == "normalized":  # seed may truncate faint ink to 0, as the app does
+        assert grid.max() > 0
+
 
 
 def paint_cost(drawing) -> int:
@@ -44,7 +187,7 @@ def paint_cost(drawing) -> int:
     return strokes._paint_cost(segments, height, width)
 
 
-# ---------------------------------------------------------------- the library
+# ------------------------------------------------------------------ limits: work is bounded before it is done
 def test_a_costly_drawing_is_refused_before_anything_is_painted():
     started = time.perf_counter()
     for refuse in (digits_svm.render_strokes, digits_svm.preprocess_strokes, check_renderable):
@@ -103,100 +246,3 @@ def test_deep_json_is_refused_naming_the_file_and_the_limit(tmp_path):
         load_strokes(just)
     with pytest.raises(HTTPError, match="nested too deeply .200000 levels, more than 32."):
         decode_json(DEEP.encode())
-
-
-# ---------------------------------------------------------------- the CLI and training samples
-def test_predict_answers_every_input_it_can_read(cli, mlmodel_path, tmp_path):
-    (tmp_path / "good.json").write_text(json.dumps(ONE))
-    (tmp_path / "deep.json").write_text(DEEP)
-    (tmp_path / "costly.json").write_text(json.dumps(COSTLY))
-    (tmp_path / "many.json").write_text(json.dumps({"strokes": [[[i % 30, i // 30] for i in range(10_001)]]}))
-    started = time.perf_counter()
-    ran = cli("predict", *(tmp_path / f"{n}.json" for n in ("good", "deep", "costly", "many")), "--model", mlmodel_path)
-    assert time.perf_counter() - started < 30
-    assert ran.returncode == 2, ran.stderr
-    assert "good.json: " in ran.stdout and len(ran.stdout.splitlines()) == 1
-    assert "deep.json is JSON nested 200000 deep, more than 32" in ran.stderr
-    assert "costly.json: the drawing's 7 segments reach 112,000,000 pixels" in ran.stderr
-    assert "many.json: the drawing has 10,001 points, more than 10,000" in ran.stderr
-    assert "3 of 4 inputs could not be read" in ran.stderr and "Traceback" not in ran.stderr
-
-
-@pytest.mark.parametrize("name", ["deep", "costly"])
-def test_show_refuses_what_it_cannot_render(cli, mlmodel_path, tmp_path, name):
-    path = tmp_path / f"{name}.json"
-    path.write_text(DEEP if name == "deep" else json.dumps(COSTLY))
-    ran = cli("show", path, "--model", mlmodel_path, "--out", tmp_path / "out.png")
-    assert ran.returncode == 2 and "Traceback" not in ran.stderr, ran.stderr
-    assert ("more than 32" if name == "deep" else "more than 16,000,000") in ran.stderr
-    assert not (tmp_path / "out.png").exists()
-
-
-def test_training_samples_skip_costly_deep_and_oversized_drawings(tmp_path):
-    folder = tmp_path / "samples" / "1"
-    folder.mkdir(parents=True)
-    (folder / "good.json").write_text(json.dumps(ONE))
-    (folder / "deep.json").write_text(DEEP)
-    (folder / "costly.json").write_text(json.dumps(COSTLY))
-    (folder / "many.json").write_text(json.dumps([[[i % 30, i // 30] for i in range(10_001)]]))
-    samples = load_samples(tmp_path / "samples")
-    assert len(samples) == 1
-    reasons = {Path(r["path"]).name: r["reason"] for r in samples.skipped_report()}
-    assert "more than 32" in reasons["deep.json"]
-    assert "more than 16,000,000" in reasons["costly.json"]
-    assert "10,001 points" in reasons["many.json"]
-
-
-# ---------------------------------------------------------------- the playground
-def _post(server, path: str, body: bytes, timeout: float = 120) -> tuple[int, dict]:
-    host, port = server.server_address[:2]
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    try:
-        conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
-        resp = conn.getresponse()
-        return resp.status, json.loads(resp.read())
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def server(mlmodel_path, tmp_path):
-    with make_server(mlmodel_path, port=0, samples=tmp_path / "samples") as srv:
-        yield srv.start()
-
-
-def test_the_playground_answers_while_costly_drawings_arrive(server, tmp_path):
-    hostile = json.dumps(COSTLY).encode()
-    answers: list[tuple[int, dict]] = []
-    threads = [threading.Thread(target=lambda: answers.append(_post(server, "/api/predict", hostile)))
-               for _ in range(8)]
-    for t in threads:
-        t.start()
-    started = time.perf_counter()
-    status, answer = _post(server, "/api/predict", json.dumps(ONE).encode(), timeout=30)
-    elapsed = time.perf_counter() - started
-    for t in threads:
-        t.join(timeout=120)
-    assert status == 200 and answer["digit"] in range(10), answer
-    assert elapsed < 1.0, f"a normal request took {elapsed:.2f} s"
-    assert len(answers) == 8 and all(s == 400 and "more than 16,000,000" in a["error"] for s, a in answers), answers
-
-
-@pytest.mark.parametrize(("body", "status", "fragment"), [
-    ({**COSTLY, "label": 1}, 400, "more than 16,000,000"),
-    ({"strokes": [[[0, 0], [9000, 9000]]], "label": 1}, 400, "pixels at scale 2, more than 16,000,000"),
-    ({"strokes": [[[i % 30, i // 30] for i in range(10_001)]], "label": 1}, 413, "more than 10000"),
-])
-def test_a_saved_sample_passes_the_checks_a_predicted_one_does(server, tmp_path, body, status, fragment):
-    for path in ("/api/predict", "/api/samples"):
-        got, answer = _post(server, path, json.dumps(body).encode())
-        assert got == status and fragment in answer["error"], (path, answer)
-    assert not list((tmp_path / "samples").rglob("*.json"))
-    got, answer = _post(server, "/api/samples", json.dumps({**AT_THE_BUDGET, "label": 1}).encode())
-    assert got == 201, answer
-
-
-def test_deep_request_json_is_refused_with_the_limit(server):
-    for path in ("/api/predict", "/api/samples"):
-        got, answer = _post(server, path, DEEP.encode())
-        assert got == 400 and "more than 32" in answer["error"], answer
