@@ -45,7 +45,7 @@ def variants():
     }
     out = {name: (model, digits_svm.convert(model, preprocessing=seed).get_spec()) for name, model in models.items()}
     strings = SVC(gamma=0.001).fit(X[:898], NAMES[y[:898]])
-    # The spec coremltools' converter makes, built without it (tests/test_coreml.py compares them).
+    # The spec coremltools' converter makes, built without it (tests/coreml/test_convert.py compares them).
     out["string labels (coremltools' raw [64] input)"] = (strings, digits_svm.coreml._convert.svc_spec(strings))
     return out
 

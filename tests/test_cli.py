@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import numpy as np
 import pytest
 
 import digits_svm
+from tests.limits import COSTLY, DEEP, ONE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -539,3 +541,30 @@ def test_an_npy_header_declaring_more_than_the_file_holds_is_refused_before_allo
     assert (f"{tmp_path / 'bomb.npy'} is not a readable .npy array (its header declares shape (10000000000,) of float64 "
             "(80,000,000,000 bytes) but it holds 65)") in proc.stderr
     assert proc.stdout == f"{SEVEN}: 7\n"
+
+
+# ---------------------------------------------------------------- drawings past the limits (tests/limits.py)
+def test_predict_answers_every_input_it_can_read(cli, mlmodel_path, tmp_path):
+    (tmp_path / "good.json").write_text(json.dumps(ONE))
+    (tmp_path / "deep.json").write_text(DEEP)
+    (tmp_path / "costly.json").write_text(json.dumps(COSTLY))
+    (tmp_path / "many.json").write_text(json.dumps({"strokes": [[[i % 30, i // 30] for i in range(10_001)]]}))
+    started = time.perf_counter()
+    ran = cli("predict", *(tmp_path / f"{n}.json" for n in ("good", "deep", "costly", "many")), "--model", mlmodel_path)
+    assert time.perf_counter() - started < 30
+    assert ran.returncode == 2, ran.stderr
+    assert "good.json: " in ran.stdout and len(ran.stdout.splitlines()) == 1
+    assert "deep.json is JSON nested 200000 deep, more than 32" in ran.stderr
+    assert "costly.json: the drawing's 7 segments reach 112,000,000 pixels" in ran.stderr
+    assert "many.json: the drawing has 10,001 points, more than 10,000" in ran.stderr
+    assert "3 of 4 inputs could not be read" in ran.stderr and "Traceback" not in ran.stderr
+
+
+@pytest.mark.parametrize("name", ["deep", "costly"])
+def test_show_refuses_what_it_cannot_render(cli, mlmodel_path, tmp_path, name):
+    path = tmp_path / f"{name}.json"
+    path.write_text(DEEP if name == "deep" else json.dumps(COSTLY))
+    ran = cli("show", path, "--model", mlmodel_path, "--out", tmp_path / "out.png")
+    assert ran.returncode == 2 and "Traceback" not in ran.stderr, ran.stderr
+    assert ("more than 32" if name == "deep" else "more than 16,000,000") in ran.stderr
+    assert not (tmp_path / "out.png").exists()

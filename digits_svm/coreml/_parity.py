@@ -9,7 +9,7 @@ For a `digits_svm.model.PlattSVC` the decision values are scikit-learn's and the
 probabilities come from them through `digits_svm.model._calibration.platt_probabilities`, the
 code the runtime runs too, so there the proof covers the decision values and the Platt
 parameters the file carries; that code is checked against scikit-learn's own libsvm
-coupling in ``tests/test_calibration.py``. See ``docs/runtime.md``.
+coupling in ``tests/model/test_calibration.py``. See ``docs/runtime.md``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Writes ``model_answers.json``: for each preset, the ``.mlmodel``'s label (throug
 `digits_svm.coreml._runtime.CoreMLRuntime`) for each of the 11,797 parity grids (the 1,797
 ``load_digits`` digits, whose last 899 are the held-out half, then 10,000 random grids),
 its held-out count, and for ``best`` the probabilities of the first 200 digits.
-``tests/test_training.py`` checks that today's scikit-learn and NumPy give the same, so
+``tests/model/test_training.py`` checks that today's scikit-learn and NumPy give the same, so
 CI, which runs it at both ends of the supported versions (README, "Supported versions"),
 shows that both ends ship the same model. Recorded with scikit-learn 1.5.1, NumPy 2.2.6.
 """

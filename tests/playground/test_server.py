@@ -149,7 +149,7 @@ def test_the_app_model_answers_not_a_digit_with_its_best_guess(app_artifacts_dir
     from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE
 
     letter_h = {"strokes": [[[10, 10], [10, 110]], [[90, 10], [90, 110]], [[10, 60], [90, 60]]], "line_width": 6}
-    seven = json.loads((Path(__file__).parent / "golden" / "seven.json").read_text())
+    seven = json.loads((Path(__file__).parents[1] / "golden" / "seven.json").read_text())
     mlmodel = app_artifacts_dir / "DigitsSVM.mlmodel"
     with make_server(mlmodel, port=0, samples=tmp_path / "s") as srv:
         srv.start()

@@ -84,7 +84,7 @@ def models(result, digits):
     out["strings"] = SVC(gamma=0.001).fit(X[first], NAMES[y[first]])
     specs = {name: spec_of(model) for name, model in out.items() if name != "strings"}
     # The converter's own spec (input 'input' of shape [64], any label type), built by svc_spec so
-    # this runs under any scikit-learn; tests/test_coreml.py checks svc_spec against the converter.
+    # this runs under any scikit-learn; tests/coreml/test_convert.py checks svc_spec against the converter.
     specs["strings"] = digits_svm.coreml._convert.svc_spec(out["strings"])
     specs["sparse"] = to_sparse(specs["default"])
     out["sparse"] = result.model

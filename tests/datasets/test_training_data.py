@@ -9,6 +9,7 @@ from digits_svm.datasets._templates import digit_strokes
 from digits_svm.datasets._training_data import load_samples
 from digits_svm.drawing._preprocessing import preprocess
 from digits_svm.drawing._strokes import preprocess_strokes, render_strokes
+from tests.limits import COSTLY, DEEP, ONE
 
 
 def test_canonical_split_is_the_examples_halves():
@@ -139,3 +140,18 @@ def test_extra_samples_go_to_training_only(samples_dir, samples, tmp_path):
     # a Samples object works too, and refit_on_all keeps the extras
     refit = digits_svm.train(extra=samples, refit_on_all=True)
     assert refit.n_train == 1797 + 3
+
+
+def test_training_samples_skip_costly_deep_and_oversized_drawings(tmp_path):
+    folder = tmp_path / "samples" / "1"
+    folder.mkdir(parents=True)
+    (folder / "good.json").write_text(json.dumps(ONE))
+    (folder / "deep.json").write_text(DEEP)
+    (folder / "costly.json").write_text(json.dumps(COSTLY))
+    (folder / "many.json").write_text(json.dumps([[[i % 30, i // 30] for i in range(10_001)]]))
+    samples = load_samples(tmp_path / "samples")
+    assert len(samples) == 1
+    reasons = {Path(r["path"]).name: r["reason"] for r in samples.skipped_report()}
+    assert "more than 32" in reasons["deep.json"]
+    assert "more than 16,000,000" in reasons["costly.json"]
+    assert "10,001 points" in reasons["many.json"]

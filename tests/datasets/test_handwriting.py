@@ -95,7 +95,7 @@ def test_real_handwriting_benchmark_says_so_when_the_dev_set_is_absent(tmp_path,
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_real_handwriting.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_real_handwriting.py"
     spec = importlib.util.spec_from_file_location("bench_real_handwriting", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)

@@ -32,7 +32,7 @@ from digits_svm.io._artifacts import (
 )
 from digits_svm.io._model_files import load_model
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 USER_FILES = {".gitkeep": b"", "notes.txt": b"my own notes\n"}
 FULL_SET = ("digits_svm.pkl", "digits_svm.pkl.json", "DigitsSVM.mlmodel", "metrics.json", "confusion_matrix.png",
