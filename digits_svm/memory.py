@@ -199,7 +199,8 @@ class PersonalMemory:
                                         "to its probability, as Core ML's classProbability does")
         classes = np.array(sorted(probabilities), dtype=np.int64)
         proba = np.array([[float(probabilities[c]) for c in classes]])
-        return int(self.answers(x, classes, proba)[0]) if len(self) else None
+        digit = int(self.answers(x, classes, proba)[0])
+        return None if digit == _NOT_A_DIGIT else digit
 
     def answers(self, grids: np.ndarray, classes: np.ndarray, proba: np.ndarray) -> np.ndarray:
         """The rule for a batch of checked grids: the memory's digit per grid, -1 where it says nothing.
