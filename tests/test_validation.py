@@ -242,11 +242,9 @@ CASES: list[tuple] = [
     (strokes.preprocess_strokes, "scale", (None,), {"scale": -2}),
     (strokes.preprocess_strokes, "inset", (None,), {"inset": 10**400}),
     # preprocessing and images
-    (preprocessing.method_metadata, "method", ("nope",), {}),
     (preprocessing.check_method, "method", (None,), {}),
     (preprocessing.preprocess, "method", (None, "nope"), {}),
     (preprocessing.preprocess, "ink", (None,), {"ink": "blue"}),
-    (preprocessing.grid_from_ink, "method", (None, "nope"), {}),
     (preprocessing.normalized_grid, "params", (None, 32), {}),
     (preprocessing.normalized_grid, "params", (None, {"box": 32}), {}),
     (preprocessing.normalized_grid, "params", (None, {**preprocessing.NORMALIZED_PARAMS, "block": 5}), {}),
