@@ -18,7 +18,6 @@ from digits_svm._validation import check_grids
 from digits_svm.coreml import _convert as coreml
 from digits_svm.coreml import _parity as parity
 from digits_svm.coreml import _runtime as runtime
-from digits_svm.coreml import _spec as svm_spec
 from digits_svm.datasets import _augment as augment
 from digits_svm.datasets import _handwriting as handwriting
 from digits_svm.datasets import _nondigits as nondigits
@@ -252,21 +251,21 @@ CASES: list[tuple] = [
     (confidence.predict_with_confidence, "min_confidence", (None, None), {"min_confidence": "0.5"}),
     (confidence.answers_from_proba, "min_confidence", (None, None, -0.1), {}),
     # parity
-    (parity.parity_grids, "n_random", (-1,), {}),
-    (parity.parity_grids, "random_state", (10,), {"random_state": -1}),
     (parity.verify, "n_random", (None, None), {"n_random": -1}),
     (parity.verify, "random_state", (None, None), {"random_state": 0.5}),
-    # runtime, svm_spec
+    (parity.verify, "random_state", (None, None), {"random_state": -1}),
+    # runtime
     (runtime.CoreMLRuntime, "source", (None,), {"source": 3}),
+    (runtime.CoreMLRuntime, "source", (None,), {"source": Path("m.mlmodel")}),
     (runtime.coreml_predict, "return_decision", (None, None), {"return_decision": "yes"}),
     (runtime.coreml_predict, "return_proba", (None, None), {"return_proba": 1}),
-    (svm_spec.read_svm_spec, "source", (None, Path("m.mlmodel")), {}),
     # coreml
     (coreml.convert, "path", (None, 3), {}),
     (coreml.convert, "preprocessing", (None,), {"preprocessing": "seed"}),
     (coreml.convert, "metadata", (None,), {"metadata": ["a"]}),
-    (coreml.build_spec, "preprocessing", (None,), {"preprocessing": "seed", "metadata": None}),
-    (coreml.build_spec, "metadata", (None,), {"preprocessing": None, "metadata": 1}),
+    (coreml.convert, "metadata", (None,), {"metadata": 1}),
+    (coreml.load_spec, "path", (None,), {}),
+    (coreml.describe, "path", (3,), {}),
     # model files
     (check_fitted_svc, "source", (None,), {"source": None}),
     (persist.recorded_conversion, "path", (None,), {}),
@@ -400,8 +399,7 @@ DATA_ONLY = {
     "confidence.recorded_min_confidence",
     # a path to read (the readers' errors name the file)
     "drawing._images.load_image", "drawing._strokes.load_strokes", "io._inputs.read_grid_file",
-    "coreml._convert.load_spec",
-    "coreml._convert.describe", "io._model_files.sidecar_path", "_files.check_writable_dir",
+    "io._model_files.sidecar_path", "_files.check_writable_dir",
     # the command line: argparse checks it (usage and exit status 2)
     "cli.main",
     # the checks themselves: the value is what they judge; names, choices and bounds are the caller's code
