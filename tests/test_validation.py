@@ -29,7 +29,6 @@ from digits_svm.drawing import _strokes as strokes
 from digits_svm.errors import DigitsSVMError, InvalidGridError, InvalidParameterError
 from digits_svm.io import _artifacts as artifacts
 from digits_svm.io import _inputs as inputs
-from digits_svm.io import _model_files as persist
 from digits_svm.io import _model_files as sharing
 from digits_svm.io._inputs import read_grid_file
 from digits_svm.model import _calibration as calibration
@@ -268,9 +267,8 @@ CASES: list[tuple] = [
     (coreml.describe, "path", (3,), {}),
     # model files
     (check_fitted_svc, "source", (None,), {"source": None}),
-    (persist.recorded_conversion, "path", (None,), {}),
-    (sharing.format_of, "path", (3,), {}),
     (sharing.save_model, "path", (None, None), {}),
+    (sharing.save_model, "path", (None, 3), {}),
     (sharing.save_model, "path", (None, b"m.skops"), {}),
     (sharing.save_model, "params", (None, "m.skops"), {"params": "C=1"}),
     (sharing.save_model, "params", (None, "m.pkl"), {"params": [("C", 1)]}),
