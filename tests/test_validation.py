@@ -283,12 +283,9 @@ CASES: list[tuple] = [
     (sharing.load_model, "path", (None,), {}),
     (sharing.load_model, "trusted", ("m.skops",), {"trusted": 1}),
     # fileio
-    (fileio.atomic_write_bytes, "path", (None, b""), {}),
     (fileio.atomic_write_bytes, "data", ("f.bin", "text"), {}),
     (fileio.atomic_write_bytes, "exclusive", ("f.bin", b""), {"exclusive": "yes"}),
     (fileio.atomic_write_text, "exclusive", ("f.txt", ""), {"exclusive": None}),
-    (fileio.atomic_write_json, "path", (None, {}), {}),
-    (fileio.read_bytes, "path", (None,), {}),
     (fileio.read_bytes, "what", ("f.bin",), {"what": 3}),
     (fileio.read_bytes, "error", ("f.bin",), {"error": ValueError}),
     # artifacts
