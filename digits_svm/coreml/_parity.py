@@ -159,9 +159,9 @@ def parity_grids(n_random: int = 10_000, random_state: int = 0) -> tuple[np.ndar
     Parameters
     ----------
     n_random : int, default 10_000
-        Number of random grids (a whole number >= 0).
+        Number of random grids (a whole number >= 0; `verify` checks it).
     random_state : int, default 0
-        Seed for ``numpy.random.default_rng`` (a whole number >= 0).
+        Seed for ``numpy.random.default_rng`` (a whole number >= 0; `verify` checks it).
 
     Returns
     -------
@@ -176,8 +176,6 @@ def parity_grids(n_random: int = 10_000, random_state: int = 0) -> tuple[np.ndar
     >>> grids.shape, n_digits
     ((1807, 64), 1797)
     """
-    check_count(n_random, "n_random")
-    check_count(random_state, "random_state")
     digits, _ = load_digits_grids()
     rng = np.random.default_rng(random_state)
     n_int = n_random // 2

@@ -70,7 +70,6 @@ def method_metadata(method: str = DEFAULT_METHOD) -> dict[str, str]:
     >>> meta["value"], meta["doc"]
     ('floor(16 * sum(ink) / (255 * pixels))', 'docs/preprocessing.md')
     """
-    method = check_method(method)
     doc = {"doc": "docs/preprocessing.md"}
     if method == "seed":
         return {
@@ -132,10 +131,10 @@ def preprocess(image: Any, method: str = DEFAULT_METHOD, *, ink: str = "auto") -
 
 
 def grid_from_ink(levels: np.ndarray, method: str) -> np.ndarray:
-    """The 8x8 grid of an ink buffer (uint8, as `digits_svm.drawing.ink_levels` gives) by ``method``, checked.
+    """The 8x8 grid of an ink buffer (uint8, as `digits_svm.drawing.ink_levels` gives) by ``method``.
 
     `preprocess` reads the ink of a crop and `digits_svm.drawing.preprocess_strokes` renders
-    it; both end here.
+    it; both check ``method`` and end here.
 
     Examples
     --------
@@ -143,7 +142,6 @@ def grid_from_ink(levels: np.ndarray, method: str) -> np.ndarray:
     >>> grid_from_ink(levels, "seed")[0].tolist()
     [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]
     """
-    method = check_method(method)
     peak = int(levels.max())  # 0: no ink (cheaper than levels.any(), and the normalized method needs it)
     if peak == 0:
         raise EmptyDrawingError("the drawing has no ink (every pixel is transparent or plain background); draw a digit first")

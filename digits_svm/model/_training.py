@@ -251,9 +251,9 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
     """The synthesized handwritten digits a preset trains on (``n`` overrides its count).
 
     Always seed `digits_svm.datasets._handwriting.TRAINING_SEED`, so training is deterministic and
-    never sees the seeds or templates the benchmarks evaluate on. ``method``, ``n_jobs``
-    and ``progress`` are as in `digits_svm.datasets.synthesize` (which checks them
-    before drawing anything).
+    never sees the seeds or templates the benchmarks evaluate on. ``preset`` and ``n`` are
+    taken as given (`train` checks them); ``method``, ``n_jobs`` and ``progress`` are as in
+    `digits_svm.datasets.synthesize` (which checks them before drawing anything).
 
     Examples
     --------
@@ -261,8 +261,6 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
     >>> X.shape, y.tolist()
     ((17, 64), [0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9])
     """
-    if n is not None:
-        check_count(n, "n")
     n = drawing_counts(preset, synthesized=n)[0]
     digits = preset_settings(preset).get("synthesized_digits", tuple(range(10)))
     return synthesize(n, seed=TRAINING_SEED, method=method, digits=digits, n_jobs=n_jobs, progress=progress)
@@ -426,7 +424,7 @@ def train(
                                          test_fraction=test_fraction, shuffle=shuffle, refit_on_all=refit_on_all,
                                          progress=progress)
     split: Split = canonical_split(test_fraction, shuffle=shuffle, random_state=random_state)
-    augment = check_augmentation(preset_settings(preset).get("augment", "none") if augment is None else augment)
+    augment = preset_settings(preset).get("augment", "none") if augment is None else augment
     samples = None
     if extra is not None:
         samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)
