@@ -41,7 +41,9 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK_NAMES", "REQUEST_TIMEOUT", 
 
 logger = logging.getLogger(__name__)
 
+#: The address the playground listens on unless told otherwise: this computer only.
 DEFAULT_HOST = "127.0.0.1"
+#: The port the playground listens on unless told otherwise.
 DEFAULT_PORT = 8765
 #: Seconds a client may take to send its request before the connection is dropped.
 REQUEST_TIMEOUT = 10.0
