@@ -173,9 +173,7 @@ def predict_with_confidence(
 
     Examples
     --------
-    >>> from digits_svm.model._calibration import PlattSVC
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
+    >>> from digits_svm.model import PlattSVC
     >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:500], y[:500])
     >>> [str(p) for p in predict_with_confidence(model, X[-5:-3])], y[-5:-3].tolist()
     (['9 (probability 0.95)', '0 (probability 0.85)'], [9, 0])

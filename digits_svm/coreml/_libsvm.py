@@ -40,13 +40,8 @@ class LibsvmModel:
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> from digits_svm.coreml._spec import read_svm_spec
-    >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-    >>> svm = LibsvmModel(read_svm_spec(convert(model, preprocessing={"method": "seed"}).get_spec()))
+    >>> svm = LibsvmModel(read_svm_spec(mlmodel.get_spec()))
     >>> raw = svm.decision(X[100:105].reshape(-1, 64))
     >>> raw.shape, svm.vote_winners(raw).tolist()
     ((5, 45), [4, 0, 5, 3, 6])

@@ -123,7 +123,6 @@ def preprocess(image: Any, method: str = DEFAULT_METHOD, *, ink: str = "auto") -
 
     Examples
     --------
-    >>> import numpy as np
     >>> crop = np.zeros((16, 16), dtype=bool); crop[:, 6:10] = True   # a thick "1"
     >>> preprocess(crop, method="seed")[0].tolist()
     [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]

@@ -224,7 +224,7 @@ def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import canonical_split
+    >>> from digits_svm.datasets import canonical_split
     >>> s = canonical_split()
     >>> r = train()
     >>> bool((predict_digits(r.model, s.X_test) == r.model.predict(s.X_test)).all())

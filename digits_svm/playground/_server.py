@@ -505,12 +505,9 @@ def make_server(
     A small model for the example (use the one ``digits-svm train`` wrote):
 
     >>> import json, tempfile, urllib.request
-    >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
     >>> model = tempfile.mkdtemp() + "/DigitsSVM.mlmodel"
-    >>> _ = convert(SVC(gamma=0.001).fit(X[:200], y[:200]), model)
+    >>> _ = convert(svc, model)
 
     Serve it on a free port in a background thread and ask what it knows:
 
