@@ -76,12 +76,7 @@ class ParityReport:
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-    >>> report = verify(convert(model, preprocessing={"method": "seed"}), model, n_random=200)
+    >>> report = verify(mlmodel, svc, n_random=200)
     >>> report.ok, report.n == report.n_agree == 1_997
     (True, True)
     """
@@ -235,12 +230,7 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-    >>> report = verify(convert(model, preprocessing={"method": "seed"}), model, n_random=200)
+    >>> report = verify(mlmodel, svc, n_random=200)
     >>> report.ok, report.n, report.n_agree
     (True, 1997, 1997)
     """

@@ -112,11 +112,7 @@ def read_svm_spec(spec: Any, source: str = "model spec") -> SVMSpec:
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> spec = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"}).get_spec()
+    >>> spec = mlmodel.get_spec()
     >>> svm = read_svm_spec(spec)
     >>> svm.kernel, svm.input_shape, svm.support_vectors.shape[1], len(svm.rho)
     ('rbf', (8, 8), 64, 45)

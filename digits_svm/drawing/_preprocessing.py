@@ -32,7 +32,10 @@ from ._images import ink_levels
 __all__ = ["METHODS", "DEFAULT_METHOD", "NORMALIZED_PARAMS", "method_metadata", "check_method", "preprocess",
            "grid_from_ink", "seed_grid", "normalized_grid"]
 
+#: The ways a drawing becomes a grid: ``"normalized"`` (the training data's geometry) and
+#: ``"seed"`` (the app's tiles); see ``docs/preprocessing.md``.
 METHODS = ("normalized", "seed")
+#: The method used unless one is given.
 DEFAULT_METHOD = "normalized"
 
 #: Parameters of ``method="normalized"`` (recorded in the .mlmodel metadata).
@@ -119,7 +122,6 @@ def preprocess(image: Any, method: str = DEFAULT_METHOD, *, ink: str = "auto") -
 
     Examples
     --------
-    >>> import numpy as np
     >>> crop = np.zeros((16, 16), dtype=bool); crop[:, 6:10] = True   # a thick "1"
     >>> preprocess(crop, method="seed")[0].tolist()
     [0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]

@@ -84,11 +84,11 @@ class TrainResult:
     n_extra : int
         Number of the user's own samples added to the training data.
     n_synthesized : int
-        Number of synthesized handwritten digits (`digits_svm.datasets._handwriting`, seed
-        `digits_svm.datasets._handwriting.TRAINING_SEED`) added to the training data.
+        Number of synthesized handwritten digits (`digits_svm.datasets.synthesize`, with
+        the fixed training seed) added to the training data.
     n_nondigits : int
-        Number of synthesized non-digits (`digits_svm.datasets._nondigits`, the same seed) added
-        as the class `digits_svm.datasets.NOT_A_DIGIT`.
+        Number of synthesized non-digits (`digits_svm.datasets.synthesize_nondigits`, the
+        same seed) added as the class `digits_svm.datasets.NOT_A_DIGIT`.
     n_other_writers : int
         Number of digits of optdigits' other writers
         (`digits_svm.datasets.load_other_writers`) added to the training data (not augmented).
@@ -224,7 +224,7 @@ def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import canonical_split
+    >>> from digits_svm.datasets import canonical_split
     >>> s = canonical_split()
     >>> r = train()
     >>> bool((predict_digits(r.model, s.X_test) == r.model.predict(s.X_test)).all())
@@ -364,11 +364,11 @@ def train(
         ``"halfshift"``, ``"rotate"``, ``"renorm"``, their ``"hshift+..."``
         combinations, ``"hshift1"``); default: the preset's. Held-out digits are never augmented.
     synthesized : int, optional
-        How many synthesized handwritten digits (`digits_svm.datasets._handwriting`) to add to the
+        How many synthesized handwritten digits (`digits_svm.datasets.synthesize`) to add to the
         training part; default: the preset's (10,800 for "app", else 0). They are drawn
         as strokes, rendered and preprocessed with ``method``, as the app would.
     nondigits : int, optional
-        How many synthesized drawings that are not digits (`digits_svm.datasets._nondigits`) to
+        How many synthesized drawings that are not digits (`digits_svm.datasets.synthesize_nondigits`) to
         add as the class `digits_svm.datasets.NOT_A_DIGIT` (-1), so the model can answer
         "not a digit"; default: the preset's (2,700 for "app", else 0).
     other_writers : bool, optional
