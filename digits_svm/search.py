@@ -1,6 +1,6 @@
 """The search that chose the ``"best"`` preset: cross-validation on the training half, ranked by a stated rule.
 
-docs/model.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
+docs/decisions.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
 """
 
 from __future__ import annotations

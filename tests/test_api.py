@@ -157,3 +157,28 @@ def test_errors_are_one_family_and_a_bad_argument_is_a_value_error():
     assert issubclass(digits_svm.InvalidParameterError, ValueError)
     with pytest.raises(ValueError, match=r"^C=-1 is not allowed; use a number > 0$"):
         digits_svm.train(C=-1)
+
+
+HISTORY = re.compile(
+    r"\b[Ii]ssue \d+|\b20\d\d-\d\d-\d\d\b|\b(?:calm|quiet|slower|faster) day\b|\bthis session\b"
+    r"|\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b"
+)
+
+
+def _prose_and_code() -> list[Path]:
+    return [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md")),
+            *sorted((ROOT / "digits_svm").rglob("*.py"))]
+
+
+def test_history_lives_in_git_and_the_changelog_not_in_the_docs_or_the_code():
+    """No issue numbers, dates, commit hashes or "calm day" in the README, the docs, docstrings or comments."""
+    found = [f"{path.relative_to(ROOT)}:{n}: {match.group(0)}"
+             for path in _prose_and_code()
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             for match in HISTORY.finditer(line)]
+    assert len(_prose_and_code()) > 40  # the walk itself works
+    assert found == []
+
+
+def test_the_readme_is_short():
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 150

@@ -161,7 +161,7 @@ def _class_weights(
     blocks = []
     for c in range(k):
         rows = slice(int(start[c]), int(start[c] + counts[c]))
-        # C order (indexing the columns gives F order): the layout the bits and timings were taken with
+        # C order (indexing the columns gives F order): the layout the bits were checked with
         blocks.append((rows, np.ascontiguousarray(weights[rows][:, np.delete(pair_of[c], c)])))
     i, j = pairs[:, 0], pairs[:, 1]
     return blocks, i * (k - 1) + j - 1, j * (k - 1) + i

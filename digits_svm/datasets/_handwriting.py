@@ -405,7 +405,7 @@ def synthesize(
     digits : sequence of int
         The digits to draw, in turn (non-empty, each 0..9).
     n_jobs : int, default 1
-        Parallel jobs (joblib); -1 uses every core. About 4 ms per digit and core.
+        Parallel jobs (joblib); -1 uses every core.
     progress : callable, optional
         Called as ``progress(step, done, n)`` as the drawings are made
         (`digits_svm.progress.Progress`).

@@ -2,7 +2,7 @@
 
 ``"example"`` is scikit-learn's digits example; ``"best"`` is what
 `digits_svm.search.search_best` chose on scans; ``"app"`` is the one to ship
-(docs/model.md and docs/handwriting.md say how each was chosen).
+(docs/decisions.md says how each was chosen).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ By default `train` reproduces scikit-learn's "Recognizing hand-written digits" e
 shuffle) and evaluated on the second half, where it gets 871 of 899 right.
 
 ``train(preset="best")`` uses the hyperparameters `digits_svm.search.search_best` chose
-by cross-validation on the training half only (see docs/model.md and
+by cross-validation on the training half only (see docs/decisions.md and
 benchmarks/bench_presets.py); they are frozen in `digits_svm.model.PRESETS`, so
 training takes seconds."""
 
