@@ -1,8 +1,8 @@
 """How the "app" preset's settings were chosen: synthesized digits, augmentation, C, gamma.
 
 Every candidate trains on the training half of ``load_digits`` (augmented) plus the
-first N synthesized handwritten digits (`digits_svm.training.synthesized_training_digits`,
-seed `digits_svm.handwriting.TRAINING_SEED`). For each it prints:
+first N synthesized handwritten digits (`digits_svm.model._training.synthesized_training_digits`,
+seed `digits_svm.datasets._handwriting.TRAINING_SEED`). For each it prints:
 
 - ``cv``: scans right in 5 contiguous folds of the training half (synthesized digits
   always on the training side; pairwise votes, for speed);
@@ -35,11 +35,11 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 from sklearn.svm import SVC
 
-from digits_svm.augment import augment_grids
-from digits_svm.coreml import build_spec, spec_bytes
-from digits_svm.data import canonical_split
-from digits_svm.presets import PRESETS
-from digits_svm.training import predict_digits, synthesized_training_digits
+from digits_svm.coreml._convert import build_spec, spec_bytes
+from digits_svm.datasets._augment import augment_grids
+from digits_svm.datasets._training_data import canonical_split
+from digits_svm.model._presets import PRESETS
+from digits_svm.model._training import predict_digits, synthesized_training_digits
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
 from bench_real_handwriting import dev_grids  # noqa: E402

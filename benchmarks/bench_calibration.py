@@ -7,9 +7,9 @@ half only, for the ``example`` settings (C=1, gamma=0.001) and the ``best`` pres
 (C=3, gamma=0.001), then for the ``best`` settings fitted with sample weights
 (``best+w``: seeded, uniform in [0.2, 3], one training row in ten weighted 0, which
 libsvm leaves out). For each: scikit-learn's ``SVC(probability=True)`` (deprecated from
-1.9 on; its warning is silenced here) against ``digits_svm.calibration.PlattSVC``, both
+1.9 on; its warning is silenced here) against ``digits_svm.model.PlattSVC``, both
 fitted with the same weights and coupled by the same code
-(``digits_svm.calibration.platt_probabilities``), so only the Platt parameters differ.
+(``digits_svm.model._calibration.platt_probabilities``), so only the Platt parameters differ.
 Prints log loss, multiclass Brier score (mean over grids of the squared distance to the
 one-hot), argmax accuracy and fit time (ours: the SVC fit plus the calibration), with the
 ratio ours / scikit-learn's.
@@ -24,11 +24,11 @@ import warnings
 import numpy as np
 from sklearn.svm import SVC
 
-from digits_svm.calibration import PlattSVC
-from digits_svm.coreml import svc_spec
-from digits_svm.data import load_digits_grids
-from digits_svm.libsvm import LibsvmModel
-from digits_svm.svm_spec import read_svm_spec
+from digits_svm.coreml._convert import svc_spec
+from digits_svm.coreml._libsvm import LibsvmModel
+from digits_svm.coreml._spec import read_svm_spec
+from digits_svm.datasets._training_data import load_digits_grids
+from digits_svm.model._calibration import PlattSVC
 
 SETTINGS = {"example": {"C": 1.0, "gamma": 0.001}, "best": {"C": 3.0, "gamma": 0.001}}
 

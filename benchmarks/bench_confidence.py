@@ -18,13 +18,13 @@ applies to the ``.mlmodel``'s answer) to:
 - **non-digits of this benchmark's own**, drawn through the app's rendering and the
   preprocessing: random zig-zag scribbles, letters and shapes (`SHAPES`, at random
   sizes, aspects, slants and pen widths), partial strokes (the first 20-40% of a
-  `digits_svm.synthetic` digit's path, the way a drawing left unfinished looks; a
+  `digits_svm.datasets._templates` digit's path, the way a drawing left unfinished looks; a
   beginning that is a straight line is a "1" and is drawn again), and noise grids
   (specks, blobs, uniform noise, solid ink, given as grids). The fraction rejected, per
   kind, and over the three drawn kinds together.
 
 The non-digits are generated here, by code and seeds apart from the ones the ``app``
-preset trains on (`digits_svm.nondigits`, seeds from ``default_rng([0, i, 1])``); the
+preset trains on (`digits_svm.datasets._nondigits`, seeds from ``default_rng([0, i, 1])``); the
 real digits are only measured, never fitted. The row of `DEFAULT_MIN_CONFIDENCE` is
 marked. Everything is seeded. Last, how sure the real-digit figures at the default
 are: their 5-95% range over 2,000 resamplings of the dev digits (a set of 1,000 digits
@@ -44,13 +44,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_real_handwriti
 
 from bench_real_handwriting import DEV_DIR, dev_grids  # noqa: E402
 
-from digits_svm import train  # noqa: E402
-from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE, answers_from_proba, predict_proba  # noqa: E402
-from digits_svm.errors import DigitsSVMError  # noqa: E402
-from digits_svm.preprocessing import DEFAULT_METHOD
+from digits_svm import train
+from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE, answers_from_proba, predict_proba
+from digits_svm.datasets._templates import digit_strokes
+from digits_svm.drawing._preprocessing import DEFAULT_METHOD
+from digits_svm.drawing._strokes import preprocess_strokes
+from digits_svm.errors import DigitsSVMError
 from digits_svm.progress import ProgressBars
-from digits_svm.strokes import preprocess_strokes
-from digits_svm.synthetic import digit_strokes  # noqa: E402
 
 THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 #: The real-digit targets at the default threshold: answered, and right when answered.

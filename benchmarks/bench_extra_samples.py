@@ -2,7 +2,7 @@
 
 Run:  python benchmarks/bench_extra_samples.py [--preset best] [--method normalized] [--test 500]
 
-A synthetic "user" draws every digit in one consistent style (`digits_svm.synthetic.digit_strokes`
+A synthetic "user" draws every digit in one consistent style (`digits_svm.datasets._templates.digit_strokes`
 with a strong right slant, a thin pen and narrow digits). For k = 0, 1, 3, 10 samples per
 digit, k drawings per digit are written as stroke JSON to ``<tmp>/<digit>/<n>.json`` and
 passed to ``train(extra=...)``; the model is then scored on ``--test`` *other* drawings by
@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from digits_svm import train
-from digits_svm.preprocessing import DEFAULT_METHOD
-from digits_svm.strokes import preprocess_strokes
-from digits_svm.synthetic import digit_strokes
+from digits_svm.datasets._templates import digit_strokes
+from digits_svm.drawing._preprocessing import DEFAULT_METHOD
+from digits_svm.drawing._strokes import preprocess_strokes
 
 #: The user's style: a strong right slant, a thin pen, narrow digits.
 USER_STYLE = {"slant": (0.3, 0.45), "line_width": (2.5, 4.0), "aspect": (0.4, 0.6), "height": (90.0, 160.0)}
@@ -39,7 +39,7 @@ def write_samples(folder: Path, drawings: list[dict]) -> None:
 
 
 def score(model_result, grids: np.ndarray, labels: np.ndarray) -> float:
-    from digits_svm.training import predict_digits
+    from digits_svm.model._training import predict_digits
 
     return float((predict_digits(model_result.model, grids.reshape(-1, 64)) == labels).mean())
 

@@ -9,7 +9,7 @@ Two sources, neither seen in training (see ``digits_svm/synthetic.py``):
 
 Each drawing goes through ``preprocess(method=...)`` and the model trained on the first
 half (``train(preset=..., C=..., gamma=..., augment=...)``), which answers as its
-``.mlmodel`` does (`digits_svm.training.predict_digits`: the most probable class when the
+``.mlmodel`` does (`digits_svm.model._training.predict_digits`: the most probable class when the
 model has probabilities). Run::
 
     python benchmarks/bench_handwriting.py [--preset example] [--C C] [--gamma G] [--augment NAME]
@@ -25,10 +25,10 @@ import time
 import numpy as np
 
 import digits_svm
-from digits_svm.images import ink_levels
-from digits_svm.preprocessing import normalized_grid, seed_grid
-from digits_svm.synthetic import digit_strokes, redraw_grid
-from digits_svm.training import predict_digits
+from digits_svm.datasets._templates import digit_strokes, redraw_grid
+from digits_svm.drawing._images import ink_levels
+from digits_svm.drawing._preprocessing import normalized_grid, seed_grid
+from digits_svm.model._training import predict_digits
 
 METHODS = {"seed": seed_grid, "normalized": normalized_grid}
 
@@ -74,7 +74,7 @@ def main(argv=None) -> int:
     parser.add_argument("--preset", default="example", help="training preset (default: example)")
     parser.add_argument("--C", type=float, help="SVC C (overrides the preset)")
     parser.add_argument("--gamma", type=float, help="SVC gamma (overrides the preset)")
-    parser.add_argument("--augment", help="augmentation (overrides the preset; see digits_svm.augment)")
+    parser.add_argument("--augment", help="augmentation (overrides the preset; see digits_svm.datasets._augment)")
     parser.add_argument("--per-digit", type=int, default=40, help="stroke drawings per digit and condition")
     parser.add_argument("--quick", action="store_true", help="300 redrawn digits, 10 strokes per digit")
     args = parser.parse_args(argv)

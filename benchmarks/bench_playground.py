@@ -22,8 +22,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from digits_svm.drawing._preprocessing import METHODS
 from digits_svm.playground import make_server
-from digits_svm.preprocessing import METHODS
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -110,7 +110,7 @@ def main() -> None:
         model = args.model
         if model is None:
             from digits_svm import train
-            from digits_svm.artifacts import write_artifacts
+            from digits_svm.io._artifacts import write_artifacts
 
             model = write_artifacts(train(), tmp, plots=False).mlmodel
         with make_server(model, port=0, samples=Path(tmp) / "samples") as server:

@@ -1,6 +1,6 @@
 """Preprocessing latency: median time per crop for each method and crop size, and strokes to answer.
 
-Issue 13's targets, on the project's 2-core machine: a median of at most 150 µs for a
+The budgets: a median of at most 150 µs for a
 224 x 224 crop with the default method; strokes (a 28-point drawing) to grid, i.e.
 render + preprocess, at most 500 µs; strokes to answer, i.e. render, preprocess and
 predict with probabilities (`coreml_predict(..., return_proba=True)`, as the playground
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 import digits_svm
-from digits_svm.synthetic import digit_strokes
+from digits_svm.datasets._templates import digit_strokes
 
 SIZES = [(224, 224), (64, 96), (600, 400), (4000, 4000)]
 
@@ -72,13 +72,13 @@ def main(argv=None) -> int:
     for w, h in SIZES:
         img = crop_of_size(w, h)
         repeat = max(5, args.repeat // 40) if w * h > 1_000_000 else args.repeat
-        for method in digits_svm.preprocessing.METHODS:
+        for method in digits_svm.drawing.METHODS:
             us = median_us(lambda img=img, method=method: digits_svm.preprocess(img, method=method), repeat)
-            default = " (default)" if method == digits_svm.preprocessing.DEFAULT_METHOD else ""
+            default = " (default)" if method == digits_svm.drawing.DEFAULT_METHOD else ""
             print(f"| {w} x {h} | {method}{default} | {us:,.0f} |")
     drawing = digit_strokes(5, np.random.default_rng(0), height=120)
     n = sum(len(s) for s in drawing["strokes"])
-    method = runtime.preprocessing_method or digits_svm.preprocessing.DEFAULT_METHOD
+    method = runtime.preprocessing_method or digits_svm.drawing.DEFAULT_METHOD
     to_grid = median_us(lambda: digits_svm.preprocess_strokes(drawing, method=method), args.repeat)
     to_answer = median_us(
         lambda: digits_svm.coreml_predict(runtime, digits_svm.preprocess_strokes(drawing, method=method), return_proba=True),

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from digits_svm.augment import AUGMENTATIONS
-from digits_svm.data import canonical_split
-from digits_svm.presets import PRESETS
+from digits_svm.datasets._augment import AUGMENTATIONS
+from digits_svm.datasets._templates import digit_strokes
+from digits_svm.datasets._training_data import canonical_split
+from digits_svm.drawing._strokes import preprocess_strokes
+from digits_svm.model._presets import PRESETS
+from digits_svm.model._training import predict_digits
 from digits_svm.progress import ProgressBars
 from digits_svm.search import search_best
-from digits_svm.strokes import preprocess_strokes
-from digits_svm.synthetic import digit_strokes
-from digits_svm.training import predict_digits
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ LeCun, Cortes and Burges, CC BY-SA 3.0), written by people who never saw this pr
 They measure; nothing is ever fitted on them, and the library never reads them. Each digit
 becomes the RGBA crop the app would hand over (``canvas.as_canvas_crop``), goes through
 the default ``preprocess`` and is answered as the preset's ``.mlmodel`` answers
-(`digits_svm.training.predict_digits`). Prints dev accuracy per preset and per digit and
+(`digits_svm.model._training.predict_digits`). Prints dev accuracy per preset and per digit and
 each preset's confusion matrix, and draws the misread digits of the last preset (crop,
 grid, answer). Where the dev set is absent it says so in one line and exits 0. Run::
 
@@ -72,7 +72,7 @@ def _plot_misread(crops, grids, labels, pred, path: Path, title: str) -> Path:
         r, c = divmod(k, cols // 2)
         ax = axes[r, 2 * c]
         ax.imshow(255 - np.asarray(crops[i])[:, :, 3], cmap="gray", vmin=0, vmax=255)
-        answer = "not a digit" if pred[i] == -1 else pred[i]  # the class -1 of digits_svm.nondigits
+        answer = "not a digit" if pred[i] == -1 else pred[i]  # the class -1 of digits_svm.datasets._nondigits
         ax.set_title(f"{labels[i]} → {answer}", fontsize=8)
         _draw_grid(axes[r, 2 * c + 1], grids[i].reshape(8, 8))
         axes[r, 2 * c + 1].axis("off")
@@ -96,9 +96,9 @@ def main(argv=None) -> int:
         return 0
 
     import digits_svm
-    from digits_svm.nondigits import NOT_A_DIGIT
+    from digits_svm.datasets._training_data import NOT_A_DIGIT
+    from digits_svm.model._training import predict_digits
     from digits_svm.progress import ProgressBars
-    from digits_svm.training import predict_digits
 
     t0 = time.perf_counter()
     crops, labels = crops

@@ -14,7 +14,7 @@ same load) and prints medians:
 - reading and checking the saved .mlmodel (CoreMLRuntime.from_file).
 
 Ratios are runtime time / scikit-learn time (below 1: the runtime is faster); the last
-lines compare the ones issue 13 sets targets for.
+lines compare the ones with targets.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 import digits_svm  # noqa: E402
-from digits_svm import CoreMLRuntime  # noqa: E402
+from digits_svm import CoreMLRuntime
 
 
 def median_seconds(fn, repeat: int) -> float:
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--no-app", action="store_true", help="skip the app preset (saves ~30 s of training)")
     args = parser.parse_args()
 
-    X, _ = digits_svm.data.load_digits_grids()
+    X, _ = digits_svm.datasets.load_digits_grids()
     grid = X[0].reshape(8, 8)
     one = X[:1]
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
@@ -101,7 +101,7 @@ def main() -> None:
                                 (f"{name}, predict, batch of 1,797", batch, 8.0)]
                 if what == "predict_proba":
                     targets.append((f"{name}, predict_proba, one grid", single, 2.0))
-    print("issue 13 targets (scikit-learn time / runtime time, measured above):")
+    print("targets (scikit-learn time / runtime time, measured above):")
     for label, (ours, theirs), needed in targets:
         verdict = "met" if theirs / ours >= needed else "NOT met"
         print(f"  {label:<58} {theirs / ours:5.1f}x faster (needs >= {needed:g}x): {verdict}")

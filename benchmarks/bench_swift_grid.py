@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 import digits_svm
-from digits_svm.synthetic import digit_strokes
+from digits_svm.datasets._templates import digit_strokes
 
 SWIFT = Path(__file__).resolve().parents[1] / "swift"
 N = 1000
@@ -60,7 +60,7 @@ def main(argv=None) -> int:
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; median of {args.repeat} runs")
     print("| method | Swift digits-grid CPU µs/drawing | Python preprocess_strokes CPU µs/drawing | Python / Swift |")
     print("|---|---:|---:|---:|")
-    for method in digits_svm.preprocessing.METHODS:
+    for method in digits_svm.drawing.METHODS:
         swift, python = [], []
         for _ in range(args.repeat):  # interleaved, so both see the same load
             swift.append((cpu_seconds(binary, method, lines) - cpu_seconds(binary, method, "")) / N * 1e6)

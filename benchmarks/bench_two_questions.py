@@ -5,7 +5,7 @@ Run:  python benchmarks/bench_two_questions.py [--part gate|size|both] [--dev be
 **Part "gate"** answers "is it a digit?" three ways, each with the ``app`` preset's data
 (`digits_svm.train(preset="app")`: scans with their shifted copies, optdigits' other
 writers, synthesized digits and non-digits, all from the training seed), every model a
-`digits_svm.calibration.PlattSVC`:
+`digits_svm.model.PlattSVC`:
 
 - **class -1** (what the ``app`` preset ships): one model with the ten digits and the
   class -1; `digits_svm.predict_with_confidence`'s rule;
@@ -27,7 +27,7 @@ scans with their copies, the other writers and N synthesized digits, with suppor
 bytes, and best guess on the dev digits and the held-out scans; then, at N = 2,400, the
 levers that make data count more than its volume: virtual support vectors (Decoste and
 Schölkopf 2002: the fitted model's support vectors among the scans and other writers,
-redrawn and preprocessed again by `digits_svm.augment.renorm_grids`, added, and the
+redrawn and preprocessed again by `digits_svm.datasets._augment.renorm_grids`, added, and the
 model refitted), and editing (the training rows the fitted model itself misreads dropped,
 and the model refitted).
 
@@ -51,17 +51,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benchmarks besid
 from bench_confidence import benchmark_nondigits  # noqa: E402
 from bench_real_handwriting import DEV_DIR, dev_grids  # noqa: E402
 
-from digits_svm import train  # noqa: E402
-from digits_svm.augment import augment_grids, renorm_grids  # noqa: E402
-from digits_svm.calibration import PlattSVC  # noqa: E402
-from digits_svm.confidence import answers_from_proba  # noqa: E402
-from digits_svm.coreml import build_spec, spec_bytes  # noqa: E402
-from digits_svm.data import canonical_split, load_other_writers  # noqa: E402
-from digits_svm.handwriting import TRAINING_SEED  # noqa: E402
-from digits_svm.nondigits import NOT_A_DIGIT, synthesize_nondigits  # noqa: E402
-from digits_svm.preprocessing import DEFAULT_METHOD  # noqa: E402
-from digits_svm.progress import ProgressBars  # noqa: E402
-from digits_svm.training import synthesized_training_digits  # noqa: E402
+from digits_svm import train
+from digits_svm.confidence import answers_from_proba
+from digits_svm.coreml._convert import build_spec, spec_bytes
+from digits_svm.datasets._augment import augment_grids, renorm_grids
+from digits_svm.datasets._handwriting import TRAINING_SEED
+from digits_svm.datasets._nondigits import synthesize_nondigits
+from digits_svm.datasets._training_data import NOT_A_DIGIT, canonical_split, load_other_writers
+from digits_svm.drawing._preprocessing import DEFAULT_METHOD
+from digits_svm.model._calibration import PlattSVC
+from digits_svm.model._training import synthesized_training_digits
+from digits_svm.progress import ProgressBars
 
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8)
 GATE_THRESHOLDS = (0.3, 0.5)

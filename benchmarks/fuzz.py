@@ -34,13 +34,19 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import digits_svm
-from digits_svm.coreml import load_spec, spec_bytes
+from digits_svm._files import sha256_bytes
+from digits_svm.coreml._convert import load_spec, spec_bytes
+from digits_svm.coreml._runtime import CoreMLRuntime
 from digits_svm.errors import DigitsSVMError
-from digits_svm.inputs import grids_from_input_file, read_grid_file
-from digits_svm.persist import load_pickle, save_pickle, sha256_bytes, sidecar_path
-from digits_svm.playground.app import HTTPError, Playground, decode_json
-from digits_svm.runtime import CoreMLRuntime
-from digits_svm.sharing import MAX_SKOPS_ENTRIES, MAX_SKOPS_SCHEMA_BYTES, load_skops, save_skops
+from digits_svm.io._inputs import grids_from_input_file, read_grid_file
+from digits_svm.io._model_files import (
+    MAX_SKOPS_ENTRIES,
+    MAX_SKOPS_SCHEMA_BYTES,
+    load_model,
+    save_model,
+    sidecar_path,
+)
+from digits_svm.playground._app import HTTPError, Playground, decode_json
 
 SEVEN = {"strokes": [[[12, 10], [70, 10], [70, 14], [35, 110]], [[30, 60], [64, 60]]]}
 
@@ -173,15 +179,15 @@ class Doors:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        X, y = digits_svm.data.load_digits_grids()
-        model = digits_svm.presets.make_estimator(probability=True).fit(X[:120], y[:120])
+        X, y = digits_svm.datasets.load_digits_grids()
+        model = digits_svm.model.make_estimator(probability=True).fit(X[:120], y[:120])
         self.mlmodel = folder / "fuzz.mlmodel"
         digits_svm.convert(model, self.mlmodel)
         self.mlmodel_bytes = self.mlmodel.read_bytes()
-        self.pickle = save_pickle(model, folder / "fuzz.pkl")
+        self.pickle = save_model(model, folder / "fuzz.pkl")
         self.pickle_bytes = self.pickle.read_bytes()
         self.sidecar_bytes = sidecar_path(self.pickle).read_bytes()
-        self.skops = save_skops(model, folder / "fuzz.skops")
+        self.skops = save_model(model, folder / "fuzz.skops")
         self.skops_bytes = self.skops.read_bytes()
         self.skops_sidecar = json.loads(sidecar_path(self.skops).read_text())
         with zipfile.ZipFile(io.BytesIO(self.skops_bytes)) as archive:
@@ -219,7 +225,7 @@ class Doors:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "fuzzed.json").write_bytes(data)
         try:
-            digits_svm.data.load_samples(self.folder / "extra")
+            digits_svm.datasets.load_samples(self.folder / "extra")
         except DigitsSVMError:
             pass
 
@@ -255,7 +261,7 @@ class Doors:
         path.write_bytes(data if which == "pickle" else self.pickle_bytes)
         sidecar_path(path).write_bytes(data if which == "sidecar" else self.sidecar_bytes)
         try:
-            load_pickle(path)
+            load_model(path)
         except DigitsSVMError:
             pass
 
@@ -270,7 +276,7 @@ class Doors:
     def swapped_schemas(self) -> st.SearchStrategy[bytes]:
         """The fuzz model's skops file with some of the SVC's attributes swapped for other nodes or JSON values.
 
-        Each file names only trusted types, so what is fuzzed is what load_skops checks of the values.
+        Each file names only trusted types, so what is fuzzed is what load_model checks of the values.
         """
         schema = json.loads(self.skops_members["schema.json"])
         keys = sorted(schema["content"]["content"])
@@ -332,11 +338,11 @@ class Doors:
         # the sidecar matches the bytes, as a forger's would: what is fuzzed is the skops reader
         sidecar_path(path).write_text(json.dumps({**self.skops_sidecar, "sha256": sha256_bytes(data)}))
         try:
-            model = load_skops(path)
+            model = load_model(path)
         except DigitsSVMError:
             return
         model.predict(np.zeros((1, 64)))  # what loaded must answer
-        if digits_svm.persist.has_probabilities(model):
+        if digits_svm.model.has_probabilities(model):
             model.predict_proba(np.full((1, 64), 8.0))
 
     def http(self, body: bytes) -> None:

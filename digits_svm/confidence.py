@@ -3,7 +3,7 @@
 A model trained with ``probability=True`` gives, for each grid, a probability for each
 class (libsvm's Platt sigmoids with pairwise coupling; the ``.mlmodel`` outputs the same
 as ``classProbability``). The ``app`` preset also has a class of its own for drawings
-that are not digits, `NOT_A_DIGIT` (label -1, learnt from `digits_svm.nondigits`).
+that are not digits, `NOT_A_DIGIT` (label -1, learnt from `digits_svm.datasets.synthesize_nondigits`).
 `predict_with_confidence` answers "not a digit" (``None``) when the most probable class
 is `NOT_A_DIGIT` or when the most probable digit's probability is below
 ``min_confidence``; otherwise it answers that digit. `DEFAULT_MIN_CONFIDENCE` was chosen
@@ -11,7 +11,7 @@ for the ``app`` preset from the table of ``benchmarks/bench_confidence.py``, mea
 real handwritten digits and on non-digits of its own (docs/model.md).
 
 The same function works with a fitted ``SVC`` and with a saved ``.mlmodel`` (run by the
-NumPy runtime, `digits_svm.runtime.CoreMLRuntime`), so the app's rule can be tried on
+NumPy runtime, `digits_svm.coreml.CoreMLRuntime`), so the app's rule can be tried on
 Linux before it ships: the app applies the same two tests to the ``.mlmodel``'s
 ``classLabel`` and ``classProbability`` (docs/xcode.md).
 """
@@ -24,11 +24,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from sklearn.svm import SVC
 
+from ._validation import check_grids, check_number
+from .coreml._runtime import as_runtime
+from .datasets._training_data import NOT_A_DIGIT
 from .errors import ModelFileError, NoProbabilitiesError
-from .nondigits import NOT_A_DIGIT
-from .persist import check_fitted_svc, has_probabilities
-from .runtime import as_runtime
-from .validation import check_grids, check_number
+from .model._fitted import check_fitted_svc, has_probabilities
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Prediction", "answers_from_proba", "predict_proba",
            "predict_with_confidence", "recorded_min_confidence"]
@@ -101,10 +101,10 @@ def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
     ----------
     model : sklearn.svm.SVC, str, PathLike, spec, MLModel or CoreMLRuntime
         A fitted SVC trained with ``probability=True``, or a ``.mlmodel`` (path, spec,
-        ``coremltools`` MLModel, or `digits_svm.runtime.CoreMLRuntime`) with a
+        ``coremltools`` MLModel, or `digits_svm.coreml.CoreMLRuntime`) with a
         ``classProbability`` output.
     grids : array-like
-        One 8x8 grid or a batch (see `digits_svm.validation.check_grids`).
+        One grid (8, 8) or (64,), or a batch (n, 8, 8) or (n, 64); values 0..16.
 
     Returns
     -------
@@ -173,9 +173,7 @@ def predict_with_confidence(
 
     Examples
     --------
-    >>> from digits_svm.calibration import PlattSVC
-    >>> from digits_svm.data import load_digits_grids
-    >>> X, y = load_digits_grids()
+    >>> from digits_svm.model import PlattSVC
     >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:500], y[:500])
     >>> [str(p) for p in predict_with_confidence(model, X[-5:-3])], y[-5:-3].tolist()
     (['9 (probability 0.95)', '0 (probability 0.85)'], [9, 0])

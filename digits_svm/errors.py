@@ -35,7 +35,7 @@ class InvalidParameterError(DigitsSVMError, ValueError):
     """An argument of a public function is out of range or not one of the allowed choices.
 
     The message names the argument, what was given and what is allowed
-    (`digits_svm.validation` raises it).
+    (`digits_svm._validation` raises it).
     """
 
 
@@ -64,7 +64,7 @@ class PickleIntegrityError(DigitsSVMError):
 
 
 class UntrustedTypesError(PickleIntegrityError):
-    """A skops file names a type outside `digits_svm.sharing.TRUSTED_TYPES`, so it is not loaded."""
+    """A skops file names a type outside `digits_svm.io.TRUSTED_TYPES`, so it is not loaded."""
 
 
 class NotAnSVCError(DigitsSVMError, TypeError):

@@ -14,14 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from .fileio import atomic_write_bytes
-from .handwriting import STYLES, synthesize_drawing
-from .strokes import render_strokes
-from .validation import check_count, check_instance, check_path
+from ._files import atomic_write_bytes
+from ._validation import check_count, check_instance, check_path
+from .datasets._handwriting import STYLES, synthesize_drawing
+from .drawing._strokes import render_strokes
 
 __all__ = ["plot_confusion", "plot_misclassified", "plot_drawing", "plot_styles", "CONFUSION_NAME", "MISCLASSIFIED_NAME"]
 
+#: The file name of the confusion matrix picture among a training run's artifacts.
 CONFUSION_NAME = "confusion_matrix.png"
+#: The file name of the picture of misclassified held-out digits among a training run's artifacts.
 MISCLASSIFIED_NAME = "misclassified.png"
 
 
@@ -178,7 +180,7 @@ def plot_drawing(
 
 
 def plot_styles(path: str | os.PathLike, *, per_style: int = 8, seed: int = 7) -> Path:
-    """Write a sheet of synthesized digits: one row per style of `digits_svm.handwriting.STYLES`.
+    """Write a sheet of synthesized digits: one row per style of `digits_svm.datasets.STYLES`.
 
     Each row shows ``per_style`` random variations of one style, rendered as the app
     renders strokes. ``seed`` (7) is neither the training seed nor an evaluation seed:

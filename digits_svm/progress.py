@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
-from .validation import check_bool, check_instance
+from ._validation import check_bool, check_instance
 
 __all__ = ["Progress", "ProgressBars", "no_progress", "check_progress", "map_chunks"]
 

@@ -1,6 +1,6 @@
 """The search that chose the ``"best"`` preset: cross-validation on the training half, ranked by a stated rule.
 
-docs/model.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
+docs/decisions.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
 """
 
 from __future__ import annotations
@@ -14,31 +14,25 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 from sklearn.svm import SVC
 
-from .augment import AUGMENTATIONS, renorm_grids
-from .coreml import build_spec, spec_bytes
-from .data import canonical_split
-from .presets import make_estimator
+from ._validation import MAX_RANDOM_STATE, check_bool, check_choice, check_count, check_n_jobs, check_number, check_sequence
+from .coreml._convert import build_spec, spec_bytes
+from .datasets._augment import AUGMENTATIONS, renorm_grids
+from .datasets._training_data import canonical_split
+from .model._presets import make_estimator
+from .model._training import fit_with_copies, predict_digits
 from .progress import Progress, check_progress
-from .training import fit_with_copies, predict_digits
-from .validation import (
-    MAX_RANDOM_STATE,
-    check_bool,
-    check_choice,
-    check_count,
-    check_n_jobs,
-    check_number,
-    check_sequence,
-)
 
 __all__ = ["SEARCH_AUGMENTATIONS", "SEARCH_C", "SEARCH_GAMMA", "MAX_MLMODEL_BYTES", "CV_TOLERANCE", "DRAWN_SEED",
            "DRAWN_RANGES", "Candidate", "SearchResult", "search_best"]
 
 log = logging.getLogger(__name__)
 
-#: The grid `search_best` explores by default (a log-spaced grid around the example's
-#: gamma=0.001, C=1, with each augmentation).
+#: The augmentations `search_best` tries by default, each with every `SEARCH_C` and
+#: `SEARCH_GAMMA` (a log-spaced grid around the example's gamma=0.001, C=1).
 SEARCH_AUGMENTATIONS = ("none", "hshift", "shift4", "renorm", "hshift+renorm")
+#: The values of C `search_best` tries by default.
 SEARCH_C = (1.0, 3.0, 10.0)
+#: The values of gamma `search_best` tries by default.
 SEARCH_GAMMA = (0.0005, 0.0007, 0.001, 0.0014, 0.002)
 #: The ``.mlmodel`` size budget of a shipped model, in bytes.
 MAX_MLMODEL_BYTES = 1_000_000
@@ -47,10 +41,11 @@ MAX_MLMODEL_BYTES = 1_000_000
 #: models of the top group disagree on 15-25 validation digits, so the standard error
 #: of their difference is about 4).
 CV_TOLERANCE = 3
-#: Seed and ranges of the drawn versions of the validation digits `search_best` scores
-#: (`digits_svm.augment.renorm_grids`): another seed than the training copies'
-#: (`digits_svm.augment.RENORM_SEED`) and wider ranges, like benchmarks/bench_handwriting.py's.
+#: Seed of the drawn versions of the validation digits `search_best` scores
+#: (`digits_svm.datasets._augment.renorm_grids`): another seed than the training copies'
+#: (`digits_svm.datasets._augment.RENORM_SEED`).
 DRAWN_SEED = 1
+#: Ranges of those drawn versions: wider than the training copies', like benchmarks/bench_handwriting.py's.
 DRAWN_RANGES = {"height": (40, 301), "aspect": (0.6, 1.4), "slant": (-0.3, 0.3), "thickness": (-2, 5)}
 
 

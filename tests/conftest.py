@@ -146,7 +146,7 @@ def _trained_once(tmp_path_factory: pytest.TempPathFactory, name: str, **train_a
 
 
 def _artifacts_once(tmp_path_factory: pytest.TempPathFactory, name: str, result, **write_args) -> Path:
-    from digits_svm.artifacts import write_artifacts
+    from digits_svm.io._artifacts import write_artifacts
 
     return _once(tmp_path_factory, name, lambda out: write_artifacts(result, out, **write_args))
 

@@ -5,6 +5,7 @@ import inspect
 import json
 import pkgutil
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 import digits_svm
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = sorted(m.name for m in pkgutil.iter_modules(digits_svm.__path__) if not m.name.startswith("__"))
+MODULES = sorted(m.name for m in pkgutil.iter_modules(digits_svm.__path__) if not m.name.startswith("_"))
 FRONT_DOOR = [  # the functions and classes of the front door, not the errors
     name for name, obj in ((n, getattr(digits_svm, n)) for n in digits_svm.__all__)
     if inspect.isfunction(obj) or (inspect.isclass(obj) and not issubclass(obj, Exception))
@@ -32,11 +33,11 @@ def test_every_submodule_is_listed_and_is_the_attribute_of_its_name():
 
 
 def test_no_exported_name_shares_a_module_name():
-    """digits_svm.train is the function, digits_svm.training its module (scikit-learn's way)."""
+    """digits_svm.train is the function, digits_svm.model._training its module (scikit-learn's way)."""
     clashes = [(m, n) for m in ["", *MODULES] for n in (_exports(m) if m else digits_svm.__all__) if n in MODULES]
     assert clashes == []
-    assert callable(digits_svm.train) and digits_svm.training.train is digits_svm.train
-    assert digits_svm.preprocessing.preprocess is digits_svm.preprocess
+    assert callable(digits_svm.train) and digits_svm.model._training.train is digits_svm.train
+    assert digits_svm.drawing._preprocessing.preprocess is digits_svm.preprocess
 
 
 def test_the_front_door_is_narrow_and_every_module_says_what_it_exports():
@@ -55,24 +56,44 @@ def test_unknown_attributes_are_attribute_errors():
         digits_svm.nope  # noqa: B018
 
 
-def _api_md() -> dict[str, list[str]]:
-    sections: dict[str, list[str]] = {}
-    current = None
-    for line in (ROOT / "docs" / "api.md").read_text(encoding="utf-8").splitlines():
-        heading = re.fullmatch(r"## `(digits_svm(?:\.\w+)?)`", line)
-        if heading:
-            current = sections.setdefault(heading[1], [])
-        elif current is not None and line.startswith("- `"):
-            current.append(re.match(r"- `(\w+)`: \S", line)[1])
-    return sections
+def _reference_pages() -> dict[str, str]:
+    """The module each page of docs/reference/ documents (its automodule), with the page's text."""
+    pages: dict[str, str] = {}
+    for page in sorted((ROOT / "docs" / "reference").glob("*.rst")):
+        text = page.read_text(encoding="utf-8")
+        for module in re.findall(r"^\.\. automodule:: (\S+)$", text, re.M):
+            assert module not in pages, f"{module} has two reference pages"
+            pages[module] = text
+    return pages
 
 
-def test_docs_api_md_lists_exactly_what_each_module_exports():
-    sections = _api_md()
-    expected = {"digits_svm": list(digits_svm.__all__), **{f"digits_svm.{m}": _exports(m) for m in MODULES}}
-    assert sorted(sections) == sorted(expected)
-    for module, names in expected.items():
-        assert sections[module] == names, module
+def test_every_public_face_has_a_reference_page_that_documents_its_all():
+    """A page per face whose automodule documents its __all__ (docs/conf.py checks the build did)."""
+    pages = _reference_pages()
+    assert sorted(pages) == sorted(["digits_svm", *(f"digits_svm.{m}" for m in MODULES)])
+    toctree = (ROOT / "docs" / "reference" / "index.rst").read_text(encoding="utf-8")
+    for module, text in pages.items():
+        page = "digits_svm" if module == "digits_svm" else module.removeprefix("digits_svm.")
+        assert re.search(rf"^   {page}$", toctree, re.M), f"docs/reference/index.rst does not list {page}"
+        if module == "digits_svm":  # a table of its __all__, each name linked to its face's entry
+            assert re.search(r"^\.\. exports:: digits_svm$", text, re.M), module
+        else:  # :members: with no names after it documents exactly __all__
+            assert re.search(rf"^\.\. automodule:: {re.escape(module)}\n   :members:\n", text, re.M), module
+        assert not re.search(r":(exclude-members|no-index|ignore-module-all|imported-members):", text), module
+
+
+@pytest.mark.slow
+def test_the_docs_build_without_a_warning(tmp_path):
+    """What CI runs (.ci/run): the reference and the guides, warnings as errors."""
+    for name in ("sphinx", "numpydoc", "myst_parser", "sphinxarg"):
+        pytest.importorskip(name, reason="the docs extra is not installed (pip install -e '.[docs]')")
+    run = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "-d", str(tmp_path / "doctrees"),
+         str(ROOT / "docs"), str(tmp_path / "html")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "html" / "reference" / "coreml.html").is_file()
 
 
 def _docs_text() -> list[tuple[str, str]]:
@@ -138,34 +159,26 @@ def test_errors_are_one_family_and_a_bad_argument_is_a_value_error():
         digits_svm.train(C=-1)
 
 
-def _layout_map() -> list[str]:
-    """The modules of the README's map, in reading order."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
-    block = section.split("```", 2)[1]
-    return [name for line in block.strip().splitlines() for name in re.findall(r"[a-z_.]+", re.split(r"\s{2,}", line)[0])]
+HISTORY = re.compile(
+    r"\b[Ii]ssue \d+|\b20\d\d-\d\d-\d\d\b|\b(?:calm|quiet|slower|faster) day\b|\bthis session\b"
+    r"|\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b"
+)
 
 
-def _imports(path: Path, name: str) -> set[str]:
-    """The package modules ``name`` (the module in ``path``) imports at top level or anywhere."""
-    import ast
-
-    found = set()
-    package = name.split(".")[:-1]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level and node.module:
-            parts = (package[: len(package) - node.level + 1] if node.level > 1 else package) + node.module.split(".")
-            found.add(".".join(parts) if parts[0] == "playground" else parts[0])
-    found = {"playground.server" if n == "playground" else n for n in found}  # the package: both its rooms
-    return found - {name}
+def _prose_and_code() -> list[Path]:
+    return [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md")),
+            *sorted((ROOT / "digits_svm").rglob("*.py"))]
 
 
-def test_the_readme_map_matches_the_tree_and_imports_run_down_it():
-    tree = {p.relative_to(ROOT / "digits_svm").with_suffix("").as_posix().replace("/", ".")
-            for p in (ROOT / "digits_svm").rglob("*.py") if not p.name.startswith("__")}
-    order = _layout_map()
-    assert sorted(order) == sorted(tree)
-    for name in order:
-        path = ROOT / "digits_svm" / (name.replace(".", "/") + ".py")
-        above = set(order[: order.index(name)])
-        assert _imports(path, name) <= above, f"{name} imports {sorted(_imports(path, name) - above)} from below it"
+def test_history_lives_in_git_and_the_changelog_not_in_the_docs_or_the_code():
+    """No issue numbers, dates, commit hashes or "calm day" in the README, the docs, docstrings or comments."""
+    found = [f"{path.relative_to(ROOT)}:{n}: {match.group(0)}"
+             for path in _prose_and_code()
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             for match in HISTORY.finditer(line)]
+    assert len(_prose_and_code()) > 40  # the walk itself works
+    assert found == []
+
+
+def test_the_readme_is_short():
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 150

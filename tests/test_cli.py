@@ -15,14 +15,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
 
 import digits_svm
+from tests.limits import COSTLY, DEEP, ONE
+
+ROOT = Path(__file__).resolve().parents[1]
 
 GOLDEN = Path(__file__).parent / "golden"
 SEVEN = GOLDEN / "seven.json"
@@ -131,7 +134,7 @@ def test_playground_prints_its_url_and_ctrl_c_exits_0_in_process(cli, mlmodel_pa
     assert proc.returncode == 0 and proc.stderr == ""
     (line,) = proc.stdout.splitlines()
     assert line.startswith("playground at http://127.0.0.1:") and line.endswith("/ (Ctrl-C to stop)")
-    assert [a["methods"] for a in answers] == [list(digits_svm.preprocessing.METHODS)]
+    assert [a["methods"] for a in answers] == [list(digits_svm.drawing._preprocessing.METHODS)]
 
 
 # ---------------------------------------------------------------- train, info, convert
@@ -157,16 +160,16 @@ def test_convert_from_pickle(cli, pickle_path, mlmodel_path, tmp_path):
     info = json.loads(cli("info", tmp_path / "M.mlmodel", "--json").stdout)
     assert info["inputs"][0]["name"] == "input" and info["support_vectors"] == 519
     from digits_svm import coreml_predict
-    from digits_svm.data import load_digits_grids
+    from digits_svm.datasets._training_data import load_digits_grids
 
     X, _ = load_digits_grids()
     np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
 
 
 def test_convert_says_what_a_model_file_without_training_metadata_lacks(cli, tmp_path):
-    from digits_svm.coreml import load_spec
+    from digits_svm.coreml._convert import load_spec
 
-    model = digits_svm.load_pickle(digits_svm.save_pickle(digits_svm.train().model, tmp_path / "bare.pkl"))
+    model = digits_svm.load_model(digits_svm.save_model(digits_svm.train().model, tmp_path / "bare.pkl"))
     proc = cli("convert", tmp_path / "bare.pkl", "--out", tmp_path / "bare.mlmodel")
     assert proc.returncode == 0, proc.stderr
     assert (f"warning: the sidecar of {tmp_path / 'bare.pkl'} records no training metadata, so "
@@ -174,7 +177,7 @@ def test_convert_says_what_a_model_file_without_training_metadata_lacks(cli, tmp
     assert "confidence.min_confidence" in proc.stderr
     meta = load_spec(tmp_path / "bare.mlmodel").description.metadata.userDefined
     assert "training.preset" not in meta and meta["preprocessing.method"] == "normalized"
-    assert digits_svm.persist.recorded_conversion(tmp_path / "bare.pkl") is None
+    assert digits_svm.io._model_files.recorded_conversion(tmp_path / "bare.pkl") is None
     assert model.support_vectors_.shape == (519, 64)
 
 
@@ -193,7 +196,7 @@ def test_train_format_skops_then_convert_and_verify_it(cli, mlmodel_path, tmp_pa
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "M.mlmodel").read_bytes() == (out / "DigitsSVM.mlmodel").read_bytes()
     from digits_svm import coreml_predict
-    from digits_svm.data import load_digits_grids
+    from digits_svm.datasets._training_data import load_digits_grids
 
     X, y = load_digits_grids()
     np.testing.assert_array_equal(coreml_predict(tmp_path / "M.mlmodel", X), coreml_predict(mlmodel_path, X))
@@ -207,7 +210,8 @@ def test_train_format_skops_then_convert_and_verify_it(cli, mlmodel_path, tmp_pa
     from sklearn.svm import SVC
     from skops.io import dumps
 
-    from digits_svm.persist import sha256_bytes, sidecar_path
+    from digits_svm._files import sha256_bytes
+    from digits_svm.io._model_files import sidecar_path
 
     data = dumps(make_pipeline(SVC(gamma=0.001)).fit(X[:200].reshape(200, 64), y[:200]))
     model.write_bytes(data)
@@ -248,7 +252,7 @@ def test_log_lines_reach_stderr_as_in_a_process_and_no_handler_stays_behind(cli,
     real_describe = digits_svm.cli.describe
 
     def describe_with_a_warning(path):
-        logging.getLogger("digits_svm.coreml").warning("a warning from the library")
+        logging.getLogger("digits_svm.coreml._convert").warning("a warning from the library")
         return real_describe(path)
 
     monkeypatch.setattr(digits_svm.cli, "describe", describe_with_a_warning)
@@ -313,7 +317,7 @@ def test_verify_agrees_and_fails_on_a_different_pickle(cli, mlmodel_path, pickle
     assert proc.returncode == 0 and "1,847 of 1,847 predictions agree" in proc.stdout
     other = tmp_path / "other.pkl"  # another model (C=0.5), saved with its sidecar as train saves it
     model = digits_svm.train(C=0.5).model
-    digits_svm.save_pickle(model, other, params=model.get_params())
+    digits_svm.save_model(model, other, params=model.get_params())
     proc = cli("verify", "--model", mlmodel_path, "--pickle", other, "--n-random", "200")
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "agree" in proc.stdout
@@ -322,7 +326,7 @@ def test_verify_agrees_and_fails_on_a_different_pickle(cli, mlmodel_path, pickle
 def test_predict_images_strokes_and_grids(cli, mlmodel_path, tmp_path):
     zero = tmp_path / "zero.png"
     digits_svm.render_strokes(json.loads((GOLDEN / "zero.json").read_text())).save(zero)
-    X, y = digits_svm.data.load_digits_grids()
+    X, y = digits_svm.datasets._training_data.load_digits_grids()
     np.save(tmp_path / "g.npy", X[:3].reshape(3, 8, 8))
     proc = cli("predict", SEVEN, zero, tmp_path / "g.npy", "--model", mlmodel_path)
     assert proc.returncode == 0, proc.stderr
@@ -374,7 +378,7 @@ def test_show_writes_a_picture_of_what_the_model_sees(cli, mlmodel_path, tmp_pat
 # ---------------------------------------------------------------- best preset, extra samples, confidence
 def _write_samples(folder: Path) -> int:
     """Three good stroke samples, one good PNG, and three bad files; returns the good count."""
-    from digits_svm.synthetic import digit_strokes
+    from digits_svm.datasets._templates import digit_strokes
 
     rng = np.random.default_rng(5)
     for i, digit in enumerate((1, 4, 7)):
@@ -471,7 +475,7 @@ def test_bare_stroke_lists_are_read_by_every_door(cli, mlmodel_path, tmp_path):
     proc = cli("predict", tmp_path / "bare.json", "--model", mlmodel_path)
     expected = digits_svm.coreml_predict(mlmodel_path, [digits_svm.preprocess_strokes({"strokes": bare})])[0]
     assert proc.returncode == 0 and proc.stdout.strip() == str(expected)
-    assert digits_svm.strokes.parse_strokes(bare).n_points == 2
+    assert digits_svm.drawing._strokes.parse_strokes(bare).n_points == 2
     proc = cli("show", tmp_path / "bare.json", "--model", mlmodel_path, "--out", tmp_path / "s.png")
     assert proc.returncode == 0 and (tmp_path / "s.png").stat().st_size > 0
 
@@ -537,3 +541,30 @@ def test_an_npy_header_declaring_more_than_the_file_holds_is_refused_before_allo
     assert (f"{tmp_path / 'bomb.npy'} is not a readable .npy array (its header declares shape (10000000000,) of float64 "
             "(80,000,000,000 bytes) but it holds 65)") in proc.stderr
     assert proc.stdout == f"{SEVEN}: 7\n"
+
+
+# ---------------------------------------------------------------- drawings past the limits (tests/limits.py)
+def test_predict_answers_every_input_it_can_read(cli, mlmodel_path, tmp_path):
+    (tmp_path / "good.json").write_text(json.dumps(ONE))
+    (tmp_path / "deep.json").write_text(DEEP)
+    (tmp_path / "costly.json").write_text(json.dumps(COSTLY))
+    (tmp_path / "many.json").write_text(json.dumps({"strokes": [[[i % 30, i // 30] for i in range(10_001)]]}))
+    started = time.perf_counter()
+    ran = cli("predict", *(tmp_path / f"{n}.json" for n in ("good", "deep", "costly", "many")), "--model", mlmodel_path)
+    assert time.perf_counter() - started < 30
+    assert ran.returncode == 2, ran.stderr
+    assert "good.json: " in ran.stdout and len(ran.stdout.splitlines()) == 1
+    assert "deep.json is JSON nested 200000 deep, more than 32" in ran.stderr
+    assert "costly.json: the drawing's 7 segments reach 112,000,000 pixels" in ran.stderr
+    assert "many.json: the drawing has 10,001 points, more than 10,000" in ran.stderr
+    assert "3 of 4 inputs could not be read" in ran.stderr and "Traceback" not in ran.stderr
+
+
+@pytest.mark.parametrize("name", ["deep", "costly"])
+def test_show_refuses_what_it_cannot_render(cli, mlmodel_path, tmp_path, name):
+    path = tmp_path / f"{name}.json"
+    path.write_text(DEEP if name == "deep" else json.dumps(COSTLY))
+    ran = cli("show", path, "--model", mlmodel_path, "--out", tmp_path / "out.png")
+    assert ran.returncode == 2 and "Traceback" not in ran.stderr, ran.stderr
+    assert ("more than 32" if name == "deep" else "more than 16,000,000") in ran.stderr
+    assert not (tmp_path / "out.png").exists()

@@ -6,8 +6,8 @@ import pytest
 import digits_svm
 from digits_svm import NOT_A_DIGIT, predict_with_confidence
 from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE, predict_proba
-from digits_svm.nondigits import synthesize_nondigits
-from digits_svm.strokes import preprocess_strokes
+from digits_svm.datasets._nondigits import synthesize_nondigits
+from digits_svm.drawing._strokes import preprocess_strokes
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_mlmodel_gives_the_same_answers_as_the_svc(best, best_mlmodel):
     grids = best.X_test[:60].reshape(-1, 8, 8)
     from_svc = predict_with_confidence(best.model, grids)
     from_file = predict_with_confidence(best_mlmodel, grids)
-    from_spec = predict_with_confidence(digits_svm.coreml.load_spec(best_mlmodel), grids)
+    from_spec = predict_with_confidence(digits_svm.coreml._convert.load_spec(best_mlmodel), grids)
     assert [p.digit for p in from_file] == [p.digit for p in from_svc] == [p.digit for p in from_spec]
     np.testing.assert_allclose([p.probability for p in from_file], [p.probability for p in from_svc], atol=1e-9)
     classes, proba = predict_proba(best_mlmodel, grids)

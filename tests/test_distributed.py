@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 
-from digits_svm.handwriting import synthesize
+from digits_svm.datasets._handwriting import synthesize
 from digits_svm.search import search_best
 
 distributed = pytest.importorskip("dask.distributed", reason="dask.distributed is not installed: pip install -e '.[distributed]'")

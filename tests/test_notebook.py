@@ -94,7 +94,7 @@ def test_uses_only_the_public_api():
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "digits_svm"
     }
     assert "train" in used and "convert" in used
-    documented = {*digits_svm.__all__, *digits_svm.SUBMODULES, "__version__"}  # docs/api.md
+    documented = {*digits_svm.__all__, *digits_svm.SUBMODULES, "__version__"}  # docs/reference/
     assert used <= documented, f"not documented: {sorted(used - documented)}"
 
 
@@ -158,7 +158,7 @@ def test_drawing_reaches_a_prediction_per_method(executed):
     for snippet in ("show_drawing(seven", "show_drawing(crossed_seven"):
         out = _stdout(_code_cell(nb, snippet))
         reads = dict(re.findall(r"^(\w+): the model reads (\d)", out, flags=re.M))
-        assert sorted(reads) == sorted(digits_svm.preprocessing.METHODS), out
+        assert sorted(reads) == sorted(digits_svm.drawing._preprocessing.METHODS), out
     # The crossed seven looks like the training sevens: every method reads it.
     assert set(reads.values()) == {"7"}, out
 

@@ -22,9 +22,9 @@ import pytest
 
 import digits_svm
 from digits_svm.confidence import predict_with_confidence
+from digits_svm.coreml._runtime import CoreMLRuntime
+from digits_svm.datasets._handwriting import synthesize_drawing
 from digits_svm.errors import DigitsSVMError
-from digits_svm.handwriting import synthesize_drawing
-from digits_svm.runtime import CoreMLRuntime
 
 SWIFT = Path(__file__).resolve().parents[1] / "swift"
 TOLERANCE = 1e-6
@@ -137,7 +137,7 @@ def app_model(app_artifacts_dir) -> CoreMLRuntime:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("method", digits_svm.preprocessing.METHODS)
+@pytest.mark.parametrize("method", digits_svm.drawing._preprocessing.METHODS)
 def test_swift_grids_and_refusals_equal_pythons(method, digits_grid, drawings, app_model, summary_line):
     lines = "".join(json.dumps(d) + "\n" for _, d in drawings)
     done = subprocess.run([str(digits_grid), "--method", method], input=lines, capture_output=True, text=True,
@@ -204,7 +204,7 @@ NOT_JSON = "the drawing is not JSON"
 
 def _python_text(text: str, method: str) -> list[float] | str:
     try:
-        drawing = digits_svm.strokes.loads_json(text, "the drawing")
+        drawing = digits_svm.drawing._strokes.loads_json(text, "the drawing")
     except json.JSONDecodeError:
         return NOT_JSON
     except DigitsSVMError as exc:
@@ -213,7 +213,7 @@ def _python_text(text: str, method: str) -> list[float] | str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("method", digits_svm.preprocessing.METHODS)
+@pytest.mark.parametrize("method", digits_svm.drawing._preprocessing.METHODS)
 def test_swift_refuses_costly_drawings_as_python_does(method, digits_grid, summary_line):
     texts = _costly()
     done = subprocess.run([str(digits_grid), "--method", method], input="".join(t + "\n" for t in texts),

@@ -1,11 +1,11 @@
 """A browser playground for the shipped ``.mlmodel``: draw, see the 8x8 grid and the digit, save samples.
 
 Start it with ``digits-svm playground`` or `serve`; see ``docs/playground.md``. Two rooms:
-`digits_svm.playground.app` answers drawings, `digits_svm.playground.server` serves it over HTTP.
+`Playground` answers drawings, `PlaygroundServer` serves it over HTTP.
 """
 
-from .app import MAX_BODY_BYTES, MAX_POINTS, Playground
-from .server import DEFAULT_HOST, DEFAULT_PORT, PlaygroundServer, make_server, serve
+from ._app import MAX_BODY_BYTES, MAX_POINTS, Playground
+from ._server import DEFAULT_HOST, DEFAULT_PORT, PlaygroundServer, make_server, serve
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "MAX_BODY_BYTES", "MAX_POINTS", "Playground", "PlaygroundServer", "make_server",
            "serve"]

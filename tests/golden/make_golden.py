@@ -69,7 +69,7 @@ def main() -> None:
         img = Image.open(HERE / f"{name}.png")
         expected[name] = {
             "size": list(img.size),
-            **{m: digits_svm.preprocess(img, method=m).astype(int).tolist() for m in digits_svm.preprocessing.METHODS},
+            **{m: digits_svm.preprocess(img, method=m).astype(int).tolist() for m in digits_svm.drawing._preprocessing.METHODS},
         }
     (HERE / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
     print(f"wrote {len(expected)} golden crops to {HERE}")

@@ -3,10 +3,10 @@
     python tests/recorded/make_model_answers.py
 
 Writes ``model_answers.json``: for each preset, the ``.mlmodel``'s label (through
-`digits_svm.runtime.CoreMLRuntime`) for each of the 11,797 parity grids (the 1,797
+`digits_svm.coreml._runtime.CoreMLRuntime`) for each of the 11,797 parity grids (the 1,797
 ``load_digits`` digits, whose last 899 are the held-out half, then 10,000 random grids),
 its held-out count, and for ``best`` the probabilities of the first 200 digits.
-``tests/test_training.py`` checks that today's scikit-learn and NumPy give the same, so
+``tests/model/test_training.py`` checks that today's scikit-learn and NumPy give the same, so
 CI, which runs it at both ends of the supported versions (README, "Supported versions"),
 shows that both ends ship the same model. Recorded with scikit-learn 1.5.1, NumPy 2.2.6.
 """
@@ -15,9 +15,9 @@ import json
 from pathlib import Path
 
 import digits_svm
-from digits_svm.coreml import convert
-from digits_svm.parity import parity_grids
-from digits_svm.runtime import CoreMLRuntime
+from digits_svm.coreml._convert import convert
+from digits_svm.coreml._parity import parity_grids
+from digits_svm.coreml._runtime import CoreMLRuntime
 
 HERE = Path(__file__).resolve().parent
 PRESETS = ("example", "best")

@@ -38,7 +38,7 @@ public struct DigitAnswer: Equatable, Sendable {
                               minConfidence: Double = defaultMinConfidence) throws -> DigitAnswer {
         guard (0.0...1.0).contains(minConfidence) else {
             throw DigitsSVMError.invalidArgument(
-                "minConfidence must be a probability between 0 and 1, got \(pythonFloatRepr(minConfidence))")
+                "minConfidence must be a probability between 0 and 1, got \(formatFloat(minConfidence))")
         }
         let probability = classProbability.map { $0[classLabel] ?? 0 }
         let rejected = classLabel == notADigitLabel || (probability.map { $0 < minConfidence } ?? false)
@@ -55,7 +55,7 @@ public func checkGrid(_ grid: [Double]) throws {
             "a grid has 64 values (8 rows of 8, row 0 at the top), not \(grid.count); give the output of preprocess")
     }
     if let bad = grid.firstIndex(where: { !($0 >= 0 && $0 <= 16) }) {
-        throw DigitsSVMError.invalidArgument("grid value \(pythonFloatRepr(grid[bad])) at row \(bad / 8), column \(bad % 8) "
+        throw DigitsSVMError.invalidArgument("grid value \(formatFloat(grid[bad])) at row \(bad / 8), column \(bad % 8) "
             + "is outside 0...16; the preprocessing was skipped or broken")
     }
 }

@@ -54,12 +54,12 @@ public struct DigitsRecognizer {
 
     /// The answer for a drawing: rendered and preprocessed as the model was trained.
     public func answer(_ drawing: Drawing) throws -> DigitAnswer {
-        try answer(grid: preprocess(renderStrokes(drawing), method: method))
+        try answer(grid: drawing.grid(method: method))
     }
 
-    /// The answer for a crop's ink levels (see `inkLevels(rgba:width:height:ink:)`).
+    /// The answer for a crop's ink levels (see `InkBuffer(rgba:width:height:ink:)`).
     public func answer(ink: InkBuffer) throws -> DigitAnswer {
-        try answer(grid: preprocess(ink, method: method))
+        try answer(grid: ink.grid(method: method))
     }
 }
 #endif

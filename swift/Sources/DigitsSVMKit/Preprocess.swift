@@ -11,15 +11,6 @@ public enum PreprocessingMethod: String, CaseIterable, Sendable {
     case seed
 }
 
-/// Where a crop's ink comes from (Python's `ink=`).
-public enum InkSource: String, CaseIterable, Sendable {
-    /// Alpha when the crop has transparency, else darkness; opaque light paper reads as no ink.
-    case auto
-    case alpha
-    /// `255 - luma` on a light background.
-    case darkness
-}
-
 /// Parameters of `method="normalized"` (the `.mlmodel` records them as `preprocessing.*`).
 public struct NormalizedParameters: Equatable, Sendable {
     /// Side of the normalised bitmap (at most 64 here; the library's and the model's is 32).
@@ -35,88 +26,34 @@ public struct NormalizedParameters: Equatable, Sendable {
     public init() {}
 }
 
-/// The ink levels of an 8-bit RGBA crop (straight, not premultiplied, alpha), by the
-/// rules of `digits_svm.images.ink_levels`: alpha when some pixel is not opaque; but when
-/// most pixels are opaque (alpha >= 128) and their median luma is at least 128, the opaque
-/// part is paper and the ink is `(alpha * (255 - L) + 127) / 255`
-/// (`L = (19595 R + 38470 G + 7471 B + 32768) >> 16`). A fully opaque crop is paper and
-/// ink whatever their colours: the background `B` is the lower median luma of the border,
-/// and ink is how far a pixel is from it, `(B - L) * 255 / B` on light paper (`255 - L` on
-/// white), `(L - B) * 255 / (255 - B)` on a dark background (dark mode), 0 beyond it.
-///
-/// - Parameter rgba: `width * height * 4` bytes, row-major, row 0 at the top.
-/// - Throws: `DigitsSVMError.image` when the byte count does not match the size, or an opaque
-///   crop has no plain background (fewer than half its border pixels within `plainTolerance`).
-public func inkLevels(rgba: [UInt8], width: Int, height: Int, ink: InkSource = .auto) throws -> InkBuffer {
-    guard width >= 1, height >= 1, rgba.count == width * height * 4 else {
-        throw DigitsSVMError.image("an RGBA crop of \(width)x\(height) pixels needs \(max(width, 0) * max(height, 0) * 4) bytes, "
-            + "not \(rgba.count); give 4 bytes (R, G, B, A) per pixel, row 0 at the top")
-    }
-    let n = width * height
-    func luma(_ k: Int) -> Int {
-        (19595 * Int(rgba[4 * k]) + 38470 * Int(rgba[4 * k + 1]) + 7471 * Int(rgba[4 * k + 2]) + 32768) >> 16
-    }
-    let alpha = (0..<n).map { rgba[4 * $0 + 3] }
-    if ink == .alpha { return InkBuffer(width: width, height: height, levels: alpha) }
-    if ink == .auto, alpha.contains(where: { $0 < 255 }) {
-        let opaque = (0..<n).filter { alpha[$0] >= 128 }
-        if 2 * opaque.count <= n { return InkBuffer(width: width, height: height, levels: alpha) }
-        let sorted = opaque.map(luma).sorted()
-        let mid = sorted.count / 2
-        let median2 = sorted.count % 2 == 1 ? 2 * sorted[mid] : sorted[mid - 1] + sorted[mid]  // twice the median
-        guard median2 >= 256 else { return InkBuffer(width: width, height: height, levels: alpha) }
-        let levels = (0..<n).map { UInt8((Int(alpha[$0]) * (255 - luma($0)) + 127) / 255) }
-        return InkBuffer(width: width, height: height, levels: levels)
-    }
-    if ink == .darkness { return InkBuffer(width: width, height: height, levels: (0..<n).map { UInt8(255 - luma($0)) }) }
-    // Opaque: ink is how far a pixel is from the background, the lower median of the border.
-    let lumas = (0..<n).map(luma)
-    var border: [Int]
-    if width <= 2 || height <= 2 {
-        border = lumas
-    } else {
-        border = Array(lumas[0..<width]) + Array(lumas[(n - width)..<n])
-        for y in 1..<(height - 1) { border += [lumas[y * width], lumas[y * width + width - 1]] }
-    }
-    let background = border.sorted()[(border.count - 1) / 2]
-    guard 2 * border.filter({ abs($0 - background) <= plainTolerance }).count >= border.count else {
-        throw DigitsSVMError.image("the image has no plain background (its border varies, as in a photo or noise), "
-            + "so its ink cannot be told from the paper; give a drawing on a plain background")
-    }
-    let levels = lumas.map { l in
-        background >= 128 ? UInt8(max(background - l, 0) * 255 / background)  // light paper, dark ink
-            : UInt8(max(l - background, 0) * 255 / (255 - background))  // dark mode: light ink
-    }
-    return InkBuffer(width: width, height: height, levels: levels)
-}
-
-/// Border pixels within this many luma levels of the border's median are plain background
-/// (`digits_svm.images.PLAIN_TOLERANCE`).
-public let plainTolerance = 32
-
-/// The model's input for an ink buffer: 64 values 0...16, index `row * 8 + col`, row 0 at the top.
-///
-/// - Throws: `DigitsSVMError.emptyDrawing` when no pixel has ink.
-public func preprocess(_ ink: InkBuffer, method: PreprocessingMethod = .normalized,
-                       parameters: NormalizedParameters = NormalizedParameters()) throws -> [Double] {
-    guard ink.peak.map({ $0 != 0 }) ?? ink.levels.contains(where: { $0 != 0 }) else {
-        throw DigitsSVMError.emptyDrawing(
-            "the drawing has no ink (every pixel is transparent or plain background); draw a digit first")
-    }
-    switch method {
-    case .seed: return seedGrid(ink)
-    case .normalized: return normalizedGrid(ink, parameters)
+extension InkBuffer {
+    /// The model's input for this buffer: 64 values 0...16, index `row * 8 + col`, row 0 at the top.
+    ///
+    /// - Throws: `DigitsSVMError.emptyDrawing` when no pixel has ink.
+    public func grid(method: PreprocessingMethod = .normalized,
+                     parameters: NormalizedParameters = NormalizedParameters()) throws -> [Double] {
+        guard peak.map({ $0 != 0 }) ?? levels.contains(where: { $0 != 0 }) else {
+            throw DigitsSVMError.emptyDrawing(
+                "the drawing has no ink (every pixel is transparent or plain background); draw a digit first")
+        }
+        switch method {
+        case .seed: return seedGrid(self)
+        case .normalized: return normalizedGrid(self, parameters)
+        }
     }
 }
 
-/// Render a drawing (`renderStrokes`) and preprocess its crop: what the app feeds the model.
-public func preprocess(_ drawing: Drawing, method: PreprocessingMethod = .normalized) throws -> [Double] {
-    try preprocess(renderStrokes(drawing), method: method)
+extension Drawing {
+    /// The model's input for this drawing: rendered (`rendered()`), then preprocessed; what the
+    /// app feeds the model.
+    public func grid(method: PreprocessingMethod = .normalized) throws -> [Double] {
+        try rendered().grid(method: method)
+    }
 }
 
 /// `method="seed"`: tile `(r, c)` covers columns `c W / 8 ..< ceil((c + 1) W / 8)` and
 /// rows likewise; its value is `16 * S / (255 * N)` in integers (ink sum `S` over `N` pixels).
-public func seedGrid(_ ink: InkBuffer) -> [Double] {
+func seedGrid(_ ink: InkBuffer) -> [Double] {
     let (w, h) = (ink.width, ink.height)
     var grid = [Double](repeating: 0, count: 64)
     ink.levels.withUnsafeBufferPointer { levels in
@@ -143,8 +80,8 @@ public func seedGrid(_ ink: InkBuffer) -> [Double] {
 
 /// `method="normalized"`, step by step as `digits_svm.preprocessing.normalized_grid`.
 ///
-/// - Precondition: some level is not 0 (`preprocess` checks).
-public func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = NormalizedParameters()) -> [Double] {
+/// - Precondition: some level is not 0 (`InkBuffer.grid` checks).
+func normalizedGrid(_ ink: InkBuffer, _ p: NormalizedParameters = NormalizedParameters()) -> [Double] {
     let (W, H, box, block) = (ink.width, ink.height, p.box, p.block)
     precondition(box <= 64, "NormalizedParameters.box above 64 is not supported")
     var top = Int.max, bottom = -1, lft = Int.max

@@ -4,198 +4,166 @@
 
 import Foundation
 
-/// An 8-bit ink buffer: one level per pixel, 0 (no ink) ... 255 (full ink), row-major,
-/// row 0 at the top. A rendered crop's levels are its alpha.
-public struct InkBuffer: Equatable, Sendable {
-    public let width: Int
-    public let height: Int
-    public var levels: [UInt8] { didSet { (spans, peak) = (nil, nil) } }
-    /// The renderer's hint: row y is 0 outside columns spans[2y] ..< spans[2y + 1] (nil: unknown).
-    var spans: [Int]?
-    /// The renderer's hint: the highest level (nil: unknown).
-    var peak: UInt8?
+extension Drawing {
+    /// Rendered crops larger than this many pixels are refused (Python's `MAX_CROP_PIXELS`).
+    public static let maxCropPixels = 16_000_000
+    /// Drawings whose segments may visit more pixels than this are refused before painting
+    /// (Python's `MAX_PAINT_PIXELS`; see `paintCost`).
+    public static let maxPaintPixels = 16_000_000
+    /// The app's margin around the touch bounding box, in points.
+    public static let defaultInset = 5.0
 
-    /// - Precondition: `levels.count == width * height`, both sides at least 1.
-    public init(width: Int, height: Int, levels: [UInt8]) {
-        precondition(width >= 1 && height >= 1 && levels.count == width * height,
-                     "InkBuffer: levels.count must be width * height, both at least 1")
-        self.width = width
-        self.height = height
-        self.levels = levels
-    }
-
-    public static func == (a: InkBuffer, b: InkBuffer) -> Bool {
-        a.width == b.width && a.height == b.height && a.levels == b.levels
-    }
-
-    /// Columns `first ..< end` of row `y` outside which every level is 0.
-    @inline(__always)
-    func span(_ y: Int) -> (Int, Int) {
-        guard let spans else { return (0, width) }
-        return (spans[2 * y], max(spans[2 * y + 1], spans[2 * y]))
-    }
-
-    public subscript(x: Int, y: Int) -> UInt8 { levels[y * width + x] }
-}
-
-/// Rendered crops larger than this many pixels are refused (Python's `MAX_CROP_PIXELS`).
-public let maxCropPixels = 16_000_000
-/// Drawings whose segments may visit more pixels than this are refused before painting
-/// (Python's `MAX_PAINT_PIXELS`; see `paintCost`).
-public let maxPaintPixels = 16_000_000
-/// The app's margin around the touch bounding box, in points.
-public let defaultInset = 5.0
-
-/// Render a drawing as the app does and return its crop's alpha (`digits_svm.render_strokes`).
-///
-/// Segment `p[i] -> p[i+1]` is drawn with the width of `p[i+1]` (or `lineWidth`); a
-/// one-point stroke is a dot. The crop is `(minX - inset, minY - inset, maxX - minX + 2 inset,
-/// maxY - minY + 2 inset)` of the integer-truncated touch coordinates, times the scale,
-/// rounded outward to pixels. Coverage `clip(r + 0.5 - d, 0, 1)` for a pixel centre at
-/// distance `d` from the segment (`r`: half the width in pixels); segments composite
-/// source-over; alpha is `floor((1 - prod(1 - coverage)) * 255 + 0.5)`. The distance is
-/// `sqrt(ex * ex + ey * ey)`, as in the Python: IEEE operations only, the same bits everywhere.
-///
-/// - Parameters:
-///   - lineWidth, scale: override the drawing's own values.
-/// - Throws: `DigitsSVMError.emptyDrawing` (no points), `.strokes` (more than `Drawing.maxPoints`
-///   points, a crop over `maxCropPixels` pixels, more than `maxPaintPixels` pixels to paint, a
-///   bad override), all before anything is painted.
-public func renderStrokes(_ drawing: Drawing, lineWidth: Double? = nil, scale: Double? = nil,
-                          inset: Double = defaultInset) throws -> InkBuffer {
-    let lw = try lineWidth.map { try positive($0, "line_width", Drawing.maxLineWidth) } ?? drawing.lineWidth
-    let sc = try scale.map { try positive($0, "scale", Drawing.maxScale) } ?? drawing.scale
-    guard inset.isFinite else { throw DigitsSVMError.strokes("inset must be finite, not \(pythonFloatRepr(inset))") }
-    guard drawing.pointCount <= Drawing.maxPoints else { throw tooManyPoints(drawing.pointCount) }
-    guard drawing.pointCount > 0 else { throw DigitsSVMError.emptyDrawing("the drawing has no points; draw a digit first") }
-    var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
-    for stroke in drawing.strokes {
-        for p in stroke {
-            minX = min(minX, p.x); minY = min(minY, p.y); maxX = max(maxX, p.x); maxY = max(maxY, p.y)
-        }
-    }
-    let x0 = Int((((minX.rounded(.towardZero)) - inset) * sc).rounded(.down))
-    let y0 = Int((((minY.rounded(.towardZero)) - inset) * sc).rounded(.down))
-    let width = Int((((maxX.rounded(.towardZero)) + inset) * sc).rounded(.up)) - x0
-    let height = Int((((maxY.rounded(.towardZero)) + inset) * sc).rounded(.up)) - y0
-    guard width >= 1, height >= 1 else {
-        throw DigitsSVMError.strokes("inset \(formatG(inset)) leaves an empty crop; use a positive inset")
-    }
-    guard width * height <= maxCropPixels else {
-        throw DigitsSVMError.strokes("the drawing spans \(width)x\(height) pixels at scale \(formatG(sc)), "
-            + "more than \(formatThousands(maxCropPixels)); coordinates are in points")
-    }
-    // the segments in pixels: p[i] -> p[i+1] with the half-width of p[i+1]; a one-point stroke is a dot
-    var segments: [Segment] = []
-    segments.reserveCapacity(drawing.pointCount)
-    let ox = Double(x0), oy = Double(y0)
-    for stroke in drawing.strokes {
-        func at(_ k: Int) -> (Double, Double, Double) {
-            let p = stroke[k]
-            return (p.x * sc - ox, p.y * sc - oy, (p.width ?? lw) * sc / 2)
-        }
-        var (ax, ay, r) = at(0)
-        if stroke.count == 1 { segments.append(Segment(ax: ax, ay: ay, bx: ax, by: ay, r: r, width: width, height: height)) }
-        for j in stride(from: 1, to: stroke.count, by: 1) {
-            let (bx, by, rb) = at(j)
-            r = rb
-            segments.append(Segment(ax: ax, ay: ay, bx: bx, by: by, r: r, width: width, height: height))
-            (ax, ay) = (bx, by)
-        }
-    }
-    let cost = paintCost(segments)
-    guard cost <= maxPaintPixels else {
-        throw DigitsSVMError.strokes("the drawing's \(formatThousands(segments.count)) segments reach "
-            + "\(formatThousands(cost)) pixels at scale \(formatG(sc)), more than \(formatThousands(maxPaintPixels)); "
-            + "draw one digit with fewer points, a thinner line or a smaller scale")
-    }
-    // columns first..<end of each row that some segment's box covers; pixels outside them
-    // stay clear (alpha 0) and are never touched
-    var first = [Int](repeating: width, count: height), end = [Int](repeating: 0, count: height)
-    // per segment and row: c0, c1, fill0, fill1 (see Segment.columns)
-    let columns = [Int](unsafeUninitializedCapacity: segments.reduce(0) { $0 + 4 * ($1.r1 - $1.r0) }) { buf, n in
-        n = 0
-        for s in segments where s.c0 < s.c1 {
-            for row in s.r0..<s.r1 {
-                let (c0, c1, fill0, fill1) = s.columns(row)
-                (buf[n], buf[n + 1], buf[n + 2], buf[n + 3]) = (c0, c1, fill0, fill1)
-                n += 4
-                if c0 < c1 {
-                    first[row] = min(first[row], c0)
-                    end[row] = max(end[row], c1)
-                }
+    /// The drawing rendered as the app draws it: its crop's alpha (`digits_svm.render_strokes`).
+    ///
+    /// Segment `p[i] -> p[i+1]` is drawn with the width of `p[i+1]` (or `lineWidth`); a
+    /// one-point stroke is a dot. The crop is `(minX - inset, minY - inset, maxX - minX + 2 inset,
+    /// maxY - minY + 2 inset)` of the integer-truncated touch coordinates, times the scale,
+    /// rounded outward to pixels. Coverage `clip(r + 0.5 - d, 0, 1)` for a pixel centre at
+    /// distance `d` from the segment (`r`: half the width in pixels); segments composite
+    /// source-over; alpha is `floor((1 - prod(1 - coverage)) * 255 + 0.5)`. The distance is
+    /// `sqrt(ex * ex + ey * ey)`, as in the Python: IEEE operations only, the same bits everywhere.
+    ///
+    /// - Parameters:
+    ///   - lineWidth, scale: override the drawing's own values.
+    /// - Throws: `DigitsSVMError.emptyDrawing` (no points), `.strokes` (more than `maxPoints`
+    ///   points, a crop over `maxCropPixels` pixels, more than `maxPaintPixels` pixels to paint,
+    ///   a bad override), all before anything is painted.
+    public func rendered(lineWidth: Double? = nil, scale: Double? = nil,
+                         inset: Double = Drawing.defaultInset) throws -> InkBuffer {
+        let lw = try lineWidth.map { try Drawing.positive($0, "line_width", Drawing.maxLineWidth) } ?? self.lineWidth
+        let sc = try scale.map { try Drawing.positive($0, "scale", Drawing.maxScale) } ?? self.scale
+        guard inset.isFinite else { throw DigitsSVMError.strokes("inset must be finite, not \(formatFloat(inset))") }
+        try Drawing.checkPointCount(pointCount)
+        guard pointCount > 0 else { throw DigitsSVMError.emptyDrawing("the drawing has no points; draw a digit first") }
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        for stroke in strokes {
+            for p in stroke {
+                minX = min(minX, p.x); minY = min(minY, p.y); maxX = max(maxX, p.x); maxY = max(maxY, p.y)
             }
         }
-    }
-    // product of (1 - coverage) over the segments, 1 where nothing was painted
-    var clear = [Double](unsafeUninitializedCapacity: width * height) { buf, n in
-        for row in 0..<height where first[row] < end[row] {
-            (buf.baseAddress! + row * width + first[row]).initialize(repeating: 1.0, count: end[row] - first[row])
+        let x0 = Int((((minX.rounded(.towardZero)) - inset) * sc).rounded(.down))
+        let y0 = Int((((minY.rounded(.towardZero)) - inset) * sc).rounded(.down))
+        let width = Int((((maxX.rounded(.towardZero)) + inset) * sc).rounded(.up)) - x0
+        let height = Int((((maxY.rounded(.towardZero)) + inset) * sc).rounded(.up)) - y0
+        guard width >= 1, height >= 1 else {
+            throw DigitsSVMError.strokes("inset \(formatG(inset)) leaves an empty crop; use a positive inset")
         }
-        n = width * height  // the rest is never read
-    }
-    clear.withUnsafeMutableBufferPointer { buf in
-        columns.withUnsafeBufferPointer { columns in
-            var at = 0
+        guard width * height <= Drawing.maxCropPixels else {
+            throw DigitsSVMError.strokes("the drawing spans \(width)x\(height) pixels at scale \(formatG(sc)), "
+                + "more than \(formatThousands(Drawing.maxCropPixels)); coordinates are in points")
+        }
+        // the segments in pixels: p[i] -> p[i+1] with the half-width of p[i+1]; a one-point stroke is a dot
+        var segments: [Segment] = []
+        segments.reserveCapacity(pointCount)
+        let ox = Double(x0), oy = Double(y0)
+        for stroke in strokes {
+            func at(_ k: Int) -> (Double, Double, Double) {
+                let p = stroke[k]
+                return (p.x * sc - ox, p.y * sc - oy, (p.width ?? lw) * sc / 2)
+            }
+            var (ax, ay, r) = at(0)
+            if stroke.count == 1 { segments.append(Segment(ax: ax, ay: ay, bx: ax, by: ay, r: r, width: width, height: height)) }
+            for j in stride(from: 1, to: stroke.count, by: 1) {
+                let (bx, by, rb) = at(j)
+                r = rb
+                segments.append(Segment(ax: ax, ay: ay, bx: bx, by: by, r: r, width: width, height: height))
+                (ax, ay) = (bx, by)
+            }
+        }
+        let cost = paintCost(segments)
+        guard cost <= Drawing.maxPaintPixels else {
+            throw DigitsSVMError.strokes("the drawing's \(formatThousands(segments.count)) segments reach "
+                + "\(formatThousands(cost)) pixels at scale \(formatG(sc)), more than \(formatThousands(Drawing.maxPaintPixels)); "
+                + "draw one digit with fewer points, a thinner line or a smaller scale")
+        }
+        // columns first..<end of each row that some segment's box covers; pixels outside them
+        // stay clear (alpha 0) and are never touched
+        var first = [Int](repeating: width, count: height), end = [Int](repeating: 0, count: height)
+        // per segment and row: c0, c1, fill0, fill1 (see Segment.columns)
+        let columns = [Int](unsafeUninitializedCapacity: segments.reduce(0) { $0 + 4 * ($1.r1 - $1.r0) }) { buf, n in
+            n = 0
             for s in segments where s.c0 < s.c1 {
-                paint(s, buf, width, columns.baseAddress! + at)
-                at += 4 * (s.r1 - s.r0)
-            }
-        }
-    }
-    var levels = [UInt8](repeating: 0, count: width * height)
-    var peak: UInt8 = 0
-    levels.withUnsafeMutableBufferPointer { out in
-        clear.withUnsafeBufferPointer { c in
-            for row in 0..<height where first[row] < end[row] {
-                let o = out.baseAddress! + row * width, p = c.baseAddress! + row * width
-                @inline(__always) func convert(_ k: Int) {
-                    // floor(v) for v = (1 - clear) 255 + 0.5 in 0.5...255.5: adding 1.5 * 2^52
-                    // rounds v to the nearest integer r (its low bits), one less if r > v
-                    let v = (1.0 - p[k]) * 255 + 0.5
-                    let m = v + roundingMagic
-                    let r = Int64(bitPattern: m.bitPattern) &- roundingMagicBits
-                    let level = UInt8(truncatingIfNeeded: r &- (m - roundingMagic > v ? 1 : 0))
-                    o[k] = level
-                    peak = max(peak, level)
-                }
-                // 4 pixels at a time where they are all clear (level 0, as the buffer is) or all
-                // ink (255: what the formula gives for 0)
-                var k = first[row]
-                let stop = end[row]
-                while k + 4 <= stop {
-                    let q = UnsafeRawPointer(p + k)  // the bits: 1.0 is oneBits, and clear is never -0
-                    let w0 = q.loadUnaligned(as: UInt64.self), w1 = q.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-                    let w2 = q.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
-                    let w3 = q.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-                    let any = w0 | w1 | w2 | w3
-                    if any == oneBits, w0 & w1 & w2 & w3 == oneBits {
-                    } else if any == 0 {
-                        UnsafeMutableRawPointer(o + k).storeBytes(of: UInt32.max, as: UInt32.self)
-                        peak = 255
-                    } else {
-                        convert(k); convert(k + 1); convert(k + 2); convert(k + 3)
+                for row in s.r0..<s.r1 {
+                    let (c0, c1, fill0, fill1) = s.columns(row)
+                    (buf[n], buf[n + 1], buf[n + 2], buf[n + 3]) = (c0, c1, fill0, fill1)
+                    n += 4
+                    if c0 < c1 {
+                        first[row] = min(first[row], c0)
+                        end[row] = max(end[row], c1)
                     }
-                    k += 4
-                }
-                while k < stop { convert(k); k += 1 }
-            }
-        }
-    }
-    var crop = InkBuffer(width: width, height: height, levels: levels)
-    crop.spans = [Int](unsafeUninitializedCapacity: 2 * height) { spans, n in
-        first.withUnsafeBufferPointer { first in
-            end.withUnsafeBufferPointer { end in
-                for row in 0..<height {
-                    spans[2 * row] = first[row]
-                    spans[2 * row + 1] = end[row]
                 }
             }
         }
-        n = 2 * height
+        // product of (1 - coverage) over the segments, 1 where nothing was painted
+        var clear = [Double](unsafeUninitializedCapacity: width * height) { buf, n in
+            for row in 0..<height where first[row] < end[row] {
+                (buf.baseAddress! + row * width + first[row]).initialize(repeating: 1.0, count: end[row] - first[row])
+            }
+            n = width * height  // the rest is never read
+        }
+        clear.withUnsafeMutableBufferPointer { buf in
+            columns.withUnsafeBufferPointer { columns in
+                var at = 0
+                for s in segments where s.c0 < s.c1 {
+                    paint(s, buf, width, columns.baseAddress! + at)
+                    at += 4 * (s.r1 - s.r0)
+                }
+            }
+        }
+        var levels = [UInt8](repeating: 0, count: width * height)
+        var peak: UInt8 = 0
+        levels.withUnsafeMutableBufferPointer { out in
+            clear.withUnsafeBufferPointer { c in
+                for row in 0..<height where first[row] < end[row] {
+                    let o = out.baseAddress! + row * width, p = c.baseAddress! + row * width
+                    @inline(__always) func convert(_ k: Int) {
+                        // floor(v) for v = (1 - clear) 255 + 0.5 in 0.5...255.5: adding 1.5 * 2^52
+                        // rounds v to the nearest integer r (its low bits), one less if r > v
+                        let v = (1.0 - p[k]) * 255 + 0.5
+                        let m = v + roundingMagic
+                        let r = Int64(bitPattern: m.bitPattern) &- roundingMagicBits
+                        let level = UInt8(truncatingIfNeeded: r &- (m - roundingMagic > v ? 1 : 0))
+                        o[k] = level
+                        peak = max(peak, level)
+                    }
+                    // 4 pixels at a time where they are all clear (level 0, as the buffer is) or all
+                    // ink (255: what the formula gives for 0)
+                    var k = first[row]
+                    let stop = end[row]
+                    while k + 4 <= stop {
+                        let q = UnsafeRawPointer(p + k)  // the bits: 1.0 is oneBits, and clear is never -0
+                        let w0 = q.loadUnaligned(as: UInt64.self), w1 = q.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        let w2 = q.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+                        let w3 = q.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                        let any = w0 | w1 | w2 | w3
+                        if any == oneBits, w0 & w1 & w2 & w3 == oneBits {
+                        } else if any == 0 {
+                            UnsafeMutableRawPointer(o + k).storeBytes(of: UInt32.max, as: UInt32.self)
+                            peak = 255
+                        } else {
+                            convert(k); convert(k + 1); convert(k + 2); convert(k + 3)
+                        }
+                        k += 4
+                    }
+                    while k < stop { convert(k); k += 1 }
+                }
+            }
+        }
+        var crop = InkBuffer(width: width, height: height, levels: levels)
+        crop.spans = [Int](unsafeUninitializedCapacity: 2 * height) { spans, n in
+            first.withUnsafeBufferPointer { first in
+                end.withUnsafeBufferPointer { end in
+                    for row in 0..<height {
+                        spans[2 * row] = first[row]
+                        spans[2 * row + 1] = end[row]
+                    }
+                }
+            }
+            n = 2 * height
+        }
+        crop.peak = peak
+        return crop
     }
-    crop.peak = peak
-    return crop
 }
 
 /// How many pixels painting `segments` may visit, at most (`digits_svm.strokes._paint_cost`):

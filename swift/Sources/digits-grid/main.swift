@@ -1,6 +1,7 @@
 // digits-grid: drawings in the shared stroke JSON format, one per line on stdin -> one line
 // per drawing on stdout: the 8x8 grid as a JSON array of 64 numbers (row 0 first), or
-// {"error": "..."} where digits_svm.preprocess_strokes refuses the drawing.
+// {"error": "..."} where digits_svm.preprocess_strokes refuses the drawing, with its message
+// (the JSON is read as Python reads it: ReadDrawing.swift).
 
 import DigitsSVMKit
 import Foundation
@@ -79,7 +80,7 @@ out.reserveCapacity(512)
 while let line = readLine(strippingNewline: true) {
     out.removeAll(keepingCapacity: true)
     do {
-        gridLine(try preprocess(Drawing(json: line), method: method), into: &out)
+        gridLine(try readDrawing(line).grid(method: method), into: &out)
     } catch let error as DigitsSVMError {
         out += Array(("{\"error\": " + jsonString(error.message) + "}\n").utf8)
     }

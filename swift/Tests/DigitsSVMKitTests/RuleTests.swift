@@ -1,69 +1,23 @@
-// Parsing rules and messages, the ink rules for RGBA crops, the renderer's edges and the
-// "not a digit" rule. Cross-language parity on thousands of drawings is
-// tests/test_swift_parity.py (through digits-grid).
+// The ink rules for RGBA crops, the renderer's edges and the "not a digit" rule.
+// Cross-language parity on thousands of drawings is tests/test_swift_parity.py (through
+// digits-grid).
 
 @testable import DigitsSVMKit
 import Foundation
 import XCTest
 
-final class StrokesTests: XCTestCase {
-    func refusal(_ json: String) -> String? {
-        do { _ = try Drawing(json: json); return nil } catch { return "\(error)" }
-    }
-
-    func testParsesDefaultsWidthsAndBareLists() throws {
-        let d = try Drawing(json: #"{"strokes": [[[0, 0], [0, 50, 8]], []], "scale": 3, "label": 1}"#)
-        XCTAssertEqual(d.strokes, [[StrokePoint(x: 0, y: 0), StrokePoint(x: 0, y: 50, width: 8)]])
-        XCTAssertEqual([d.lineWidth, d.scale], [5, 3])
-        XCTAssertEqual(d.label, 1)
-        XCTAssertEqual(try Drawing(json: "[[[1.5, 2]]]").strokes, [[StrokePoint(x: 1.5, y: 2)]])
-        XCTAssertEqual(try Drawing(json: #"{"strokes": [], "label": null}"#).label, nil)
-    }
-
-    func testRefusesWithPythonsMessages() {
-        XCTAssertEqual(refusal(#"{"strokes": [], "colour": 1, "Alpha": 2}"#),
-                       "unknown key(s) Alpha, colour in a drawing; expected strokes, line_width, scale, label")
-        XCTAssertEqual(refusal(#"{"scale": 2}"#),
-                       #"a drawing needs "strokes": a list of strokes, each a list of [x, y] points"#)
-        XCTAssertEqual(refusal(#"{"strokes": [], "line_width": 0}"#), "line_width must be > 0 and <= 200, not 0")
-        XCTAssertEqual(refusal(#"{"strokes": [], "scale": true}"#), "scale must be a number, not bool (True)")
-        XCTAssertEqual(refusal(#"{"strokes": [], "label": 3.0}"#), "label must be an integer 0..9, not 3.0")
-        XCTAssertEqual(refusal(#"{"strokes": "abc"}"#), "strokes must be a list of strokes, not str")
-        XCTAssertEqual(refusal("[[[1, 2], [1, 2, 3, 4]]]"),
-                       "stroke 0 point 1 must be [x, y] or [x, y, width], not [1, 2, 3, 4]")
-        XCTAssertEqual(refusal(#"[[[1, "a'b"]]]"#), #"stroke 0 point 0 y must be a number, not str ("a'b")"#)
-        XCTAssertEqual(refusal("[[[NaN, 1]]]"), "stroke 0 point 0 x must be finite, not nan")
-        XCTAssertEqual(refusal("[[[1e400, 1]]]"), "stroke 0 point 0 x must be finite, not inf")
-        XCTAssertEqual(refusal("[[[0, 123456.5]]]"),
-                       "stroke 0 point 0 is at (0, 123456), off any screen; coordinates are points")
-        XCTAssertEqual(refusal("[[[0, 0, 250]]]"), "stroke 0 point 0 width must be > 0 and <= 200, not 250")
-        XCTAssertEqual(refusal("[1]"), "stroke 0 must be a list of [x, y] points, not int")
-        XCTAssertNotNil(refusal("[[[0, 0]]"))  // not JSON
-    }
-
-    func testPythonRepr() throws {
-        let cases: [(Double, String)] = [(1e16, "1e+16"), (1e15, "1000000000000000.0"), (1e-5, "1e-05"),
-                                         (0.0001, "0.0001"), (-0.0, "-0.0"), (0.1 + 0.2, "0.30000000000000004"),
-                                         (123.0, "123.0"), (2.5e-300, "2.5e-300"), (1.7976931348623157e308, "1.7976931348623157e+308")]
-        for (value, python) in cases { XCTAssertEqual(pythonFloatRepr(value), python) }
-        XCTAssertEqual(try JSONValue.parse(#"{"a": [1, -0, 2.0, null, true, "it's"], "a": "\u00e9\n"}"#).pythonRepr,
-                       #"{'a': 'é\n'}"#)
-        XCTAssertEqual(try JSONValue.parse(#"[null, false, "it's \"x\""]"#).pythonRepr, #"[None, False, 'it\'s "x"']"#)
-    }
-}
-
 final class RenderTests: XCTestCase {
     func testCropRectangleAndRefusals() throws {
-        let crop = try renderStrokes(Drawing(strokes: [[StrokePoint(x: 10, y: 10), StrokePoint(x: 10, y: 50)]]))
+        let crop = try Drawing(strokes: [[StrokePoint(x: 10, y: 10), StrokePoint(x: 10, y: 50)]]).rendered()
         XCTAssertEqual([crop.width, crop.height], [20, 100])  // Python's docstring example
-        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: []))) {
+        XCTAssertThrowsError(try Drawing(strokes: []).rendered()) {
             XCTAssertEqual($0 as? DigitsSVMError, .emptyDrawing("the drawing has no points; draw a digit first"))
         }
-        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: [[StrokePoint(x: 0, y: 0), StrokePoint(x: 9000, y: 9000)]]))) {
+        XCTAssertThrowsError(try Drawing(strokes: [[StrokePoint(x: 0, y: 0), StrokePoint(x: 9000, y: 9000)]]).rendered()) {
             XCTAssertEqual("\($0)", "the drawing spans 18020x18020 pixels at scale 2, more than 16,000,000; coordinates are in points")
         }
         // a dot on a pixel corner with a hair-thin pen leaves no ink, as in Python
-        XCTAssertThrowsError(try preprocess(Drawing(strokes: [[StrokePoint(x: 10, y: 10, width: 1e-9)]]))) {
+        XCTAssertThrowsError(try Drawing(strokes: [[StrokePoint(x: 10, y: 10, width: 1e-9)]]).grid()) {
             XCTAssertEqual($0 as? DigitsSVMError,
                            .emptyDrawing("the drawing has no ink (every pixel is transparent or plain background); draw a digit first"))
         }
@@ -73,17 +27,17 @@ final class RenderTests: XCTestCase {
         // the renderer tells the methods which columns it touched; a crop without that hint
         // (an app's own buffer) must give the same grids
         for name in ["seven", "zero", "one_pressure", "dot"] {
-            let drawing = try Drawing(jsonData: Data(contentsOf: golden.appendingPathComponent("\(name).json")))
-            let crop = try renderStrokes(drawing)
+            let drawing = try Drawing(jsonData: Data(contentsOf: golden(name, "json")))
+            let crop = try drawing.rendered()
             let bare = InkBuffer(width: crop.width, height: crop.height, levels: crop.levels)
             for method in PreprocessingMethod.allCases {
-                XCTAssertEqual(try preprocess(crop, method: method), try preprocess(bare, method: method), "\(name) \(method)")
+                XCTAssertEqual(try crop.grid(method: method), try bare.grid(method: method), "\(name) \(method)")
             }
         }
     }
 
     func testOverridesAreChecked() {
-        XCTAssertThrowsError(try renderStrokes(Drawing(strokes: [[StrokePoint(x: 0, y: 0)]]), scale: 11)) {
+        XCTAssertThrowsError(try Drawing(strokes: [[StrokePoint(x: 0, y: 0)]]).rendered(scale: 11)) {
             XCTAssertEqual("\($0)", "scale must be > 0 and <= 10, not 11")
         }
     }
@@ -95,37 +49,41 @@ final class InkTests: XCTestCase {
     func testAlphaDarknessAndPaper() throws {
         // the app's canvas: transparent, black ink -> alpha
         let canvas = rgba([(0, 0, 0, 0), (0, 0, 0, 200), (0, 0, 0, 0), (0, 0, 0, 0)])
-        XCTAssertEqual(try inkLevels(rgba: canvas, width: 2, height: 2).levels, [0, 200, 0, 0])
+        XCTAssertEqual(try InkBuffer(rgba: canvas, width: 2, height: 2).levels, [0, 200, 0, 0])
         // opaque on white paper (the border): darkness 255 - luma
         let white = (UInt8(255), UInt8(255), UInt8(255), UInt8(255))
         let paper = rgba([white, white, white, white, (20, 20, 20, 255), (255, 0, 0, 255), white, white, white])
-        XCTAssertEqual(try inkLevels(rgba: paper, width: 3, height: 3).levels, [0, 0, 0, 0, 235, 179, 0, 0, 0])
+        XCTAssertEqual(try InkBuffer(rgba: paper, width: 3, height: 3).levels, [0, 0, 0, 0, 235, 179, 0, 0, 0])
         // dark mode (a black border): light ink, luma itself; on dark-grey paper, how far above its grey
         let black = (UInt8(0), UInt8(0), UInt8(0), UInt8(255)), grey = (UInt8(60), UInt8(60), UInt8(60), UInt8(255))
         let dark = rgba([black, black, black, black, (200, 200, 200, 255), (0, 0, 255, 255), black, black, black])
-        XCTAssertEqual(try inkLevels(rgba: dark, width: 3, height: 3).levels, [0, 0, 0, 0, 200, 29, 0, 0, 0])
+        XCTAssertEqual(try InkBuffer(rgba: dark, width: 3, height: 3).levels, [0, 0, 0, 0, 200, 29, 0, 0, 0])
         let dim = rgba([grey, grey, grey, grey, (255, 255, 255, 255), (30, 30, 30, 255), grey, grey, grey])
-        XCTAssertEqual(try inkLevels(rgba: dim, width: 3, height: 3).levels, [0, 0, 0, 0, 255, 0, 0, 0, 0])
+        XCTAssertEqual(try InkBuffer(rgba: dim, width: 3, height: 3).levels, [0, 0, 0, 0, 255, 0, 0, 0, 0])
         // no plain background (a border of noise): refused, as Python refuses it
         let noisy = rgba([white, black, grey, (120, 120, 120, 255), white, (180, 180, 180, 255), black, (240, 9, 9, 255), grey])
-        XCTAssertThrowsError(try inkLevels(rgba: noisy, width: 3, height: 3)) { error in
+        XCTAssertThrowsError(try InkBuffer(rgba: noisy, width: 3, height: 3)) { error in
             XCTAssertTrue("\(error)".contains("no plain background"), "\(error)")
         }
         // white paper with a transparent border: ink is the darkness over white
         let bordered = rgba([(255, 255, 255, 255), (255, 255, 255, 255), (0, 0, 0, 255), (9, 9, 9, 0)])
-        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2).levels, [0, 0, 255, 0])
-        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2, ink: .alpha).levels, [255, 255, 255, 0])
-        XCTAssertEqual(try inkLevels(rgba: bordered, width: 2, height: 2, ink: .darkness).levels, [0, 0, 255, 246])
-        XCTAssertThrowsError(try inkLevels(rgba: [0, 0, 0], width: 1, height: 1))
+        XCTAssertEqual(try InkBuffer(rgba: bordered, width: 2, height: 2).levels, [0, 0, 255, 0])
+        XCTAssertEqual(try InkBuffer(rgba: bordered, width: 2, height: 2, ink: .alpha).levels, [255, 255, 255, 0])
+        XCTAssertEqual(try InkBuffer(rgba: bordered, width: 2, height: 2, ink: .darkness).levels, [0, 0, 255, 246])
+        XCTAssertThrowsError(try InkBuffer(rgba: [0, 0, 0], width: 1, height: 1))
     }
 
     func testEmptyCropIsRefusedByBothMethods() {
         let blank = InkBuffer(width: 4, height: 4, levels: [UInt8](repeating: 0, count: 16))
         for method in PreprocessingMethod.allCases {
-            XCTAssertThrowsError(try preprocess(blank, method: method))
+            XCTAssertThrowsError(try blank.grid(method: method))
         }
     }
 }
+
+/// The repository's Python package, whose constants the Swift ones must equal.
+let pythonPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../digits_svm").standardized
 
 final class AnswerTests: XCTestCase {
     func testNotADigitRule() throws {
@@ -143,7 +101,7 @@ final class AnswerTests: XCTestCase {
     }
 
     func testDefaultThresholdIsPythons() throws {
-        let source = try String(contentsOf: repository.appendingPathComponent("digits_svm/confidence.py"), encoding: .utf8)
+        let source = try String(contentsOf: pythonPackage.appendingPathComponent("confidence.py"), encoding: .utf8)
         let line = try XCTUnwrap(source.split(separator: "\n").first { $0.hasPrefix("DEFAULT_MIN_CONFIDENCE = ") })
         XCTAssertEqual(Double(line.dropFirst("DEFAULT_MIN_CONFIDENCE = ".count)), DigitAnswer.defaultMinConfidence)
     }
