@@ -1,6 +1,6 @@
 """Preprocessing latency: median time per crop for each method and crop size, and strokes to answer.
 
-Issue 13's targets, on the project's 2-core machine: a median of at most 150 µs for a
+The budgets: a median of at most 150 µs for a
 224 x 224 crop with the default method; strokes (a 28-point drawing) to grid, i.e.
 render + preprocess, at most 500 µs; strokes to answer, i.e. render, preprocess and
 predict with probabilities (`coreml_predict(..., return_proba=True)`, as the playground

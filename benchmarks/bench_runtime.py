@@ -14,7 +14,7 @@ same load) and prints medians:
 - reading and checking the saved .mlmodel (CoreMLRuntime.from_file).
 
 Ratios are runtime time / scikit-learn time (below 1: the runtime is faster); the last
-lines compare the ones issue 13 sets targets for.
+lines compare the ones with targets.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def main() -> None:
                                 (f"{name}, predict, batch of 1,797", batch, 8.0)]
                 if what == "predict_proba":
                     targets.append((f"{name}, predict_proba, one grid", single, 2.0))
-    print("issue 13 targets (scikit-learn time / runtime time, measured above):")
+    print("targets (scikit-learn time / runtime time, measured above):")
     for label, (ours, theirs), needed in targets:
         verdict = "met" if theirs / ours >= needed else "NOT met"
         print(f"  {label:<58} {theirs / ours:5.1f}x faster (needs >= {needed:g}x): {verdict}")

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ._validation import check_bool, check_instance, check_path, check_subclass
+from ._validation import check_bool, check_instance, check_subclass
 from .errors import ArtifactWriteError, DigitsSVMError
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "read_bytes", "check_writable_dir", "sha256_bytes"]
@@ -30,7 +30,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, exclusive: bool 
     Parameters
     ----------
     path : str or PathLike
-        Destination file. Its parent directory is created if missing.
+        Destination file (its caller checks it). Its parent directory is created if missing.
     data : bytes
         The complete file content.
     exclusive : bool, default False
@@ -47,9 +47,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, exclusive: bool 
     ArtifactWriteError
         If the directory cannot be created or written.
     InvalidParameterError
-        ``path`` is not a path, ``data`` not bytes, or ``exclusive`` not a bool.
+        ``data`` is not bytes, or ``exclusive`` not a bool.
     """
-    path = Path(check_path(path, "path"))
+    path = Path(path)
     check_instance(data, "data", (bytes, bytearray, memoryview), "bytes")
     check_bool(exclusive, "exclusive")
     try:
@@ -100,13 +100,13 @@ def read_bytes(path: str | os.PathLike, *, what: str = "file", error: type[Digit
     Parameters
     ----------
     path : str or PathLike
-        File to read.
+        File to read (its caller checks it).
     what : str
         What the file is, for the message ("model", "pickle", "image").
     error : type of DigitsSVMError
         The exception class to raise.
     """
-    path = Path(check_path(path, "path"))
+    path = Path(path)
     check_instance(what, "what", str, "a string")
     check_subclass(error, "error", DigitsSVMError)
     try:

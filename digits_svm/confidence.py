@@ -3,7 +3,7 @@
 A model trained with ``probability=True`` gives, for each grid, a probability for each
 class (libsvm's Platt sigmoids with pairwise coupling; the ``.mlmodel`` outputs the same
 as ``classProbability``). The ``app`` preset also has a class of its own for drawings
-that are not digits, `NOT_A_DIGIT` (label -1, learnt from `digits_svm.datasets._nondigits`).
+that are not digits, `NOT_A_DIGIT` (label -1, learnt from `digits_svm.datasets.synthesize_nondigits`).
 `predict_with_confidence` answers "not a digit" (``None``) when the most probable class
 is `NOT_A_DIGIT` or when the most probable digit's probability is below
 ``min_confidence``; otherwise it answers that digit. `DEFAULT_MIN_CONFIDENCE` was chosen
@@ -111,7 +111,7 @@ def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
         ``coremltools`` MLModel, or `digits_svm.coreml.CoreMLRuntime`) with a
         ``classProbability`` output.
     grids : array-like
-        One 8x8 grid or a batch (see `digits_svm._validation.check_grids`).
+        One grid (8, 8) or (64,), or a batch (n, 8, 8) or (n, 64); values 0..16.
 
     Returns
     -------
@@ -183,9 +183,7 @@ def predict_with_confidence(
 
     Examples
     --------
-    >>> from digits_svm.model._calibration import PlattSVC
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
+    >>> from digits_svm.model import PlattSVC
     >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:500], y[:500])
     >>> [str(p) for p in predict_with_confidence(model, X[-5:-3])], y[-5:-3].tolist()
     (['9 (probability 0.95)', '0 (probability 0.85)'], [9, 0])

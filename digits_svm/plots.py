@@ -21,7 +21,9 @@ from .drawing._strokes import render_strokes
 
 __all__ = ["plot_confusion", "plot_misclassified", "plot_drawing", "plot_styles", "CONFUSION_NAME", "MISCLASSIFIED_NAME"]
 
+#: The file name of the confusion matrix picture among a training run's artifacts.
 CONFUSION_NAME = "confusion_matrix.png"
+#: The file name of the picture of misclassified held-out digits among a training run's artifacts.
 MISCLASSIFIED_NAME = "misclassified.png"
 
 

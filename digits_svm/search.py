@@ -1,6 +1,6 @@
 """The search that chose the ``"best"`` preset: cross-validation on the training half, ranked by a stated rule.
 
-docs/model.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
+docs/decisions.md reports its table; ``benchmarks/bench_presets.py`` reproduces it.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ __all__ = ["SEARCH_AUGMENTATIONS", "SEARCH_C", "SEARCH_GAMMA", "MAX_MLMODEL_BYTE
 
 log = logging.getLogger(__name__)
 
-#: The grid `search_best` explores by default (a log-spaced grid around the example's
-#: gamma=0.001, C=1, with each augmentation).
+#: The augmentations `search_best` tries by default, each with every `SEARCH_C` and
+#: `SEARCH_GAMMA` (a log-spaced grid around the example's gamma=0.001, C=1).
 SEARCH_AUGMENTATIONS = ("none", "hshift", "shift4", "renorm", "hshift+renorm")
+#: The values of C `search_best` tries by default.
 SEARCH_C = (1.0, 3.0, 10.0)
+#: The values of gamma `search_best` tries by default.
 SEARCH_GAMMA = (0.0005, 0.0007, 0.001, 0.0014, 0.002)
 #: The ``.mlmodel`` size budget of a shipped model, in bytes.
 MAX_MLMODEL_BYTES = 1_000_000
@@ -39,10 +41,11 @@ MAX_MLMODEL_BYTES = 1_000_000
 #: models of the top group disagree on 15-25 validation digits, so the standard error
 #: of their difference is about 4).
 CV_TOLERANCE = 3
-#: Seed and ranges of the drawn versions of the validation digits `search_best` scores
+#: Seed of the drawn versions of the validation digits `search_best` scores
 #: (`digits_svm.datasets._augment.renorm_grids`): another seed than the training copies'
-#: (`digits_svm.datasets._augment.RENORM_SEED`) and wider ranges, like benchmarks/bench_handwriting.py's.
+#: (`digits_svm.datasets._augment.RENORM_SEED`).
 DRAWN_SEED = 1
+#: Ranges of those drawn versions: wider than the training copies', like benchmarks/bench_handwriting.py's.
 DRAWN_RANGES = {"height": (40, 301), "aspect": (0.6, 1.4), "slant": (-0.3, 0.3), "thickness": (-2, 5)}
 
 

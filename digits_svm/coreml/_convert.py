@@ -201,6 +201,9 @@ def convert(
     """
     if path is not None:
         check_path(path, "path")
+    for name, value in (("preprocessing", preprocessing), ("metadata", metadata)):
+        check_instance(value, name, (Mapping, type(None)), "a mapping (dict) of str to str, or None")
+    check_fitted_svc(model)
     spec = build_spec(model, preprocessing=preprocessing, metadata=metadata)
     if path is not None:
         atomic_write_bytes(path, spec_bytes(spec))
@@ -213,7 +216,8 @@ def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata:
     """The validated Core ML spec (a ``Model_pb2.Model``) of a fitted SVC, with the app's interface and metadata.
 
     `convert` saves it; `spec_bytes` gives the bytes it would write (the search measures
-    ``.mlmodel`` sizes this way without writing files).
+    ``.mlmodel`` sizes this way without writing files). The arguments are taken as given:
+    `convert` checks them.
 
     Examples
     --------
@@ -222,9 +226,6 @@ def build_spec(model: Any, *, preprocessing: Mapping[str, str] | None, metadata:
     >>> spec.WhichOneof("Type"), len(spec.supportVectorClassifier.denseSupportVectors.vectors)
     ('supportVectorClassifier', 519)
     """
-    for name, value in (("preprocessing", preprocessing), ("metadata", metadata)):
-        check_instance(value, name, (Mapping, type(None)), "a mapping (dict) of str to str, or None")
-    check_fitted_svc(model)
     if not np.issubdtype(np.asarray(model.classes_).dtype, np.integer):
         raise ConversionError(
             f"model labels are {np.asarray(model.classes_).dtype}, not integers; the app reads classLabel as Int64"
@@ -268,8 +269,6 @@ def svc_spec(model: Any) -> Any:
 
     Raises
     ------
-    NotAnSVCError
-        ``model`` is not a fitted SVC on 64 features.
     ConversionError
         Labels neither all integers nor all strings (booleans, which the converter stores
         as 0 and 1, included), or a kernel other than linear, rbf, poly and sigmoid.
@@ -281,7 +280,6 @@ def svc_spec(model: Any) -> Any:
     >>> spec.supportVectorClassifier.kernel.rbfKernel.gamma, list(spec.description.input[0].type.multiArrayType.shape)
     (0.001, [64])
     """
-    check_fitted_svc(model)
     if getattr(model, "_sparse", False):
         raise ConversionError("the model was fitted on a sparse matrix, whose support vectors this converter does not "
                               "write; fit it on a dense array (X.toarray()) and convert that")
@@ -367,7 +365,7 @@ def load_spec(path: str | os.PathLike) -> Any:
     ModelFileError
         Missing, empty or unparsable file.
     """
-    data = read_bytes(path, what="model", error=ModelFileError)
+    data = read_bytes(check_path(path, "path"), what="model", error=ModelFileError)
     if not data:
         raise ModelFileError(f"{path} is empty; rebuild it with digits-svm train")
     ct = import_coremltools()
@@ -418,7 +416,7 @@ def describe(path: str | os.PathLike) -> dict:
     >>> info["inputs"][0]["type"], info["support_vectors"], info["user_defined"]["preprocessing.method"]
     ('MultiArray Double [8, 8]', 519, 'normalized')
     """
-    data = read_bytes(path, what="model", error=ModelFileError)
+    data = read_bytes(check_path(path, "path"), what="model", error=ModelFileError)
     spec = load_spec(path)
     desc = spec.description
     info = {

@@ -7,12 +7,11 @@ call then does only the arithmetic that depends on the grids. The rules are libs
 ``svm_predict`` and ``svm_predict_probability`` (see ``docs/runtime.md``); the
 probabilities are `digits_svm.model._calibration.platt_probabilities`, the code that a fitted
 `digits_svm.model.PlattSVC` answers with too. Every number it returns is bit-for-bit
-what the runtime first checked against scikit-learn returned (with the same NumPy and BLAS):
-the BLAS products have the same shapes, and where an operation was changed for speed (-2
-folded into the support vectors, the clamp of negative distances, votes counted by a
-product) the change is exact. The one exception is one grid against a model whose weights
-pass `ONE_GRID_BY_CLASS_ABOVE` (see `LibsvmModel.decision`): its sums run in another
-order, and its decision values move by about 1e-13.
+what the plain formulas give (with the same NumPy and BLAS): the BLAS products have the
+same shapes, and the rearrangements (-2 folded into the support vectors, the clamp of
+negative distances, votes counted by a product) are exact. The one exception is one grid
+against a model whose weights pass `ONE_GRID_BY_CLASS_ABOVE` (see `LibsvmModel.decision`):
+its sums run in another order, and its decision values move by about 1e-13.
 """
 
 from __future__ import annotations
@@ -40,13 +39,8 @@ class LibsvmModel:
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
     >>> from digits_svm.coreml._spec import read_svm_spec
-    >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-    >>> svm = LibsvmModel(read_svm_spec(convert(model, preprocessing={"method": "seed"}).get_spec()))
+    >>> svm = LibsvmModel(read_svm_spec(mlmodel.get_spec()))
     >>> raw = svm.decision(X[100:105].reshape(-1, 64))
     >>> raw.shape, svm.vote_winners(raw).tolist()
     ((5, 45), [4, 0, 5, 3, 6])
@@ -58,7 +52,7 @@ class LibsvmModel:
         pairs = np.array([(i, j) for i in range(k) for j in range(i + 1, k)], dtype=np.intp).reshape(-1, 2)
         self.pairs = pairs
         sv = spec.support_vectors
-        self._sv_t = sv.T  # a view, so the product below is the very BLAS call it always was
+        self._sv_t = sv.T  # a view, so the product below is the plain X @ s.T BLAS call
         # -2 s, for the RBF kernel's -2 x.s: scaling by a power of two is exact, so X @ (-2 s).T
         # gives the very bits of (X @ s.T) * -2, one pass over the kernel matrix fewer
         self._minus_2sv_t = (-2.0 * sv).T
@@ -167,7 +161,7 @@ def _class_weights(
     blocks = []
     for c in range(k):
         rows = slice(int(start[c]), int(start[c] + counts[c]))
-        # C order (indexing the columns gives F order): the layout the bits and timings were taken with
+        # C order (indexing the columns gives F order): the layout the bits were checked with
         blocks.append((rows, np.ascontiguousarray(weights[rows][:, np.delete(pair_of[c], c)])))
     i, j = pairs[:, 0], pairs[:, 1]
     return blocks, i * (k - 1) + j - 1, j * (k - 1) + i

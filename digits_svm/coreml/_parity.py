@@ -76,12 +76,7 @@ class ParityReport:
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-    >>> report = verify(convert(model, preprocessing={"method": "seed"}), model, n_random=200)
+    >>> report = verify(mlmodel, svc, n_random=200)
     >>> report.ok, report.n == report.n_agree == 1_997
     (True, True)
     """
@@ -159,9 +154,9 @@ def parity_grids(n_random: int = 10_000, random_state: int = 0) -> tuple[np.ndar
     Parameters
     ----------
     n_random : int, default 10_000
-        Number of random grids (a whole number >= 0).
+        Number of random grids (a whole number >= 0; `verify` checks it).
     random_state : int, default 0
-        Seed for ``numpy.random.default_rng`` (a whole number >= 0).
+        Seed for ``numpy.random.default_rng`` (a whole number >= 0; `verify` checks it).
 
     Returns
     -------
@@ -176,8 +171,6 @@ def parity_grids(n_random: int = 10_000, random_state: int = 0) -> tuple[np.ndar
     >>> grids.shape, n_digits
     ((1807, 64), 1797)
     """
-    check_count(n_random, "n_random")
-    check_count(random_state, "random_state")
     digits, _ = load_digits_grids()
     rng = np.random.default_rng(random_state)
     n_int = n_random // 2
@@ -237,12 +230,7 @@ def verify(mlmodel: Any, estimator: Any, *, n_random: int = 10_000, random_state
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-    >>> report = verify(convert(model, preprocessing={"method": "seed"}), model, n_random=200)
+    >>> report = verify(mlmodel, svc, n_random=200)
     >>> report.ok, report.n, report.n_agree
     (True, 1997, 1997)
     """

@@ -60,17 +60,12 @@ class CoreMLRuntime:
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-    >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
+    >>> runtime = CoreMLRuntime.from_spec(mlmodel)
     >>> runtime.input_name, runtime.input_shape, runtime.kernel
     ('input', (8, 8), 'rbf')
     >>> runtime.metadata["preprocessing.method"], runtime.preprocessing_method
     ('seed', 'seed')
-    >>> bool((runtime.predict(X[100:200]) == model.predict(X[100:200])).all())
+    >>> bool((runtime.predict(X[100:200]) == svc.predict(X[100:200])).all())
     True
     """
 
@@ -111,12 +106,9 @@ class CoreMLRuntime:
         Examples
         --------
         >>> import tempfile, pathlib
-        >>> from sklearn.svm import SVC
         >>> from digits_svm import convert
-        >>> from digits_svm.datasets._training_data import load_digits_grids
-        >>> X, y = load_digits_grids()
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.mlmodel"
-        >>> _ = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), path, preprocessing={"method": "seed"})
+        >>> _ = convert(svc, path, preprocessing={"method": "seed"})
         >>> CoreMLRuntime.from_file(path).classes_.tolist()
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
         """
@@ -142,11 +134,7 @@ class CoreMLRuntime:
 
         Examples
         --------
-        >>> from sklearn.svm import SVC
-        >>> from digits_svm import convert
-        >>> from digits_svm.datasets._training_data import load_digits_grids
-        >>> X, y = load_digits_grids()
-        >>> spec = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"}).get_spec()
+        >>> spec = mlmodel.get_spec()
         >>> CoreMLRuntime.from_spec(spec).has_probabilities
         False
         """
@@ -247,8 +235,6 @@ class CoreMLRuntime:
         --------
         >>> from sklearn.svm import SVC
         >>> from digits_svm import convert
-        >>> from digits_svm.datasets._training_data import load_digits_grids
-        >>> X, y = load_digits_grids()
         >>> model = SVC(gamma=0.001, decision_function_shape="ovo").fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
         >>> dec = runtime.decision_function(X[100:110])
@@ -277,12 +263,7 @@ class CoreMLRuntime:
 
         Examples
         --------
-        >>> from sklearn.svm import SVC
-        >>> from digits_svm import convert
-        >>> from digits_svm.datasets._training_data import load_digits_grids
-        >>> X, y = load_digits_grids()
-        >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-        >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
+        >>> runtime = CoreMLRuntime.from_spec(mlmodel)
         >>> runtime.predict(X[100:105]).tolist(), y[100:105].tolist()
         ([4, 0, 5, 3, 6], [4, 0, 5, 3, 6])
         >>> runtime.predict({"input": X[100].reshape(8, 8)}).tolist()
@@ -310,10 +291,8 @@ class CoreMLRuntime:
 
         Examples
         --------
-        >>> from digits_svm.model._calibration import PlattSVC
+        >>> from digits_svm.model import PlattSVC
         >>> from digits_svm import convert
-        >>> from digits_svm.datasets._training_data import load_digits_grids
-        >>> X, y = load_digits_grids()
         >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:100], y[:100])
         >>> runtime = CoreMLRuntime.from_spec(convert(model, preprocessing={"method": "seed"}))
         >>> proba = runtime.predict_proba(X[100:110])
@@ -380,11 +359,6 @@ def coreml_predict(
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> mlmodel = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"})
     >>> coreml_predict(mlmodel, X[100:105]).tolist()
     [4, 0, 5, 3, 6]
     >>> labels, decision = coreml_predict(mlmodel, X[100], return_decision=True)

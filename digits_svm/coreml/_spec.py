@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_instance
 from ..errors import ModelFileError
 from ._convert import import_coremltools
 
@@ -99,7 +98,7 @@ def read_svm_spec(spec: Any, source: str = "model spec") -> SVMSpec:
     spec : coremltools.proto.Model_pb2.Model
         The spec (``MLModel.get_spec()``, or `digits_svm.coreml.load_spec`).
     source : str
-        Where it came from (a path), named in messages.
+        Where it came from (a path), named in messages (`CoreMLRuntime` checks it).
 
     Returns
     -------
@@ -113,16 +112,12 @@ def read_svm_spec(spec: Any, source: str = "model spec") -> SVMSpec:
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> spec = convert(SVC(gamma=0.001).fit(X[:100], y[:100]), preprocessing={"method": "seed"}).get_spec()
+    >>> spec = mlmodel.get_spec()
     >>> svm = read_svm_spec(spec)
     >>> svm.kernel, svm.input_shape, svm.support_vectors.shape[1], len(svm.rho)
     ('rbf', (8, 8), 64, 45)
     """
-    return _Reader(check_instance(source, "source", str, "a string (where the spec came from, for messages)")).read(spec)
+    return _Reader(source).read(spec)
 
 
 class _Reader:

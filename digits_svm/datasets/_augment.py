@@ -265,8 +265,6 @@ def renorm_grids(X: np.ndarray, *, seed: int = RENORM_SEED, ranges: dict | None 
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
     >>> R = renorm_grids(X[:3])
     >>> R.shape, bool((R == renorm_grids(X[:3])).all()), bool((R == np.round(R)).all())
     ((3, 64), True, True)
@@ -325,7 +323,7 @@ def augment_grids(X: np.ndarray, y: np.ndarray, name: str = "hshift") -> Augment
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import canonical_split
+    >>> from digits_svm.datasets import canonical_split
     >>> s = canonical_split()
     >>> a = augment_grids(s.X_train, s.y_train, "hshift")
     >>> a.X.shape, int(a.groups[898]), bool((a.y[898:1796] == s.y_train).all())

@@ -302,22 +302,17 @@ def synthesize_drawing(
     (4, 2)
     """
     styles = STYLES[check_count(digit, "digit", high=9)]
-    _check_drawing_arguments(rng, variation, scale, origin)
+    check_instance(rng, "rng", np.random.Generator, "a numpy.random.Generator (numpy.random.default_rng(seed))")
+    if variation is not None:
+        check_ranges(variation, "variation", tuple(VARIATION))
+    check_number(scale, "scale", low=0, high=10, low_open=True)  # the stroke format's screen scales
+    check_sequence(origin, "origin", check_number, length=2)
     if style is None:
         style = list(styles)[int(rng.integers(len(styles)))]
     else:
         check_choice(style, "style", tuple(styles))
     drawing = vary_strokes(styles[style], rng, variation=variation, scale=scale, origin=origin)
     return {**drawing, "label": int(digit)}
-
-
-def _check_drawing_arguments(rng: object, variation: object, scale: object, origin: object) -> None:
-    """The arguments `synthesize_drawing` and `vary_strokes` share, checked before anything is drawn."""
-    check_instance(rng, "rng", np.random.Generator, "a numpy.random.Generator (numpy.random.default_rng(seed))")
-    if variation is not None:
-        check_ranges(variation, "variation", tuple(VARIATION))
-    check_number(scale, "scale", low=0, high=10, low_open=True)  # the stroke format's screen scales
-    check_sequence(origin, "origin", check_number, length=2)
 
 
 def vary_strokes(
@@ -332,6 +327,7 @@ def vary_strokes(
 
     Returns ``{"strokes": [...], "line_width": ..., "scale": ...}``; ``variation``
     overrides ranges of `VARIATION`. `digits_svm.datasets._nondigits` draws its shapes through it too.
+    The arguments are taken as given: its callers check them (`synthesize_drawing` a user's).
 
     Examples
     --------
@@ -339,7 +335,6 @@ def vary_strokes(
     >>> len(d["strokes"]), sorted(d)
     (2, ['line_width', 'scale', 'strokes'])
     """
-    _check_drawing_arguments(rng, variation, scale, origin)
     ranges = {**VARIATION, **(variation or {})}
 
     def pick(key: str) -> float:
@@ -410,7 +405,7 @@ def synthesize(
     digits : sequence of int
         The digits to draw, in turn (non-empty, each 0..9).
     n_jobs : int, default 1
-        Parallel jobs (joblib); -1 uses every core. About 4 ms per digit and core.
+        Parallel jobs (joblib); -1 uses every core.
     progress : callable, optional
         Called as ``progress(step, done, n)`` as the drawings are made
         (`digits_svm.progress.Progress`).

@@ -195,8 +195,6 @@ def redraw_grid(
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
     >>> redraw_grid(X[0], height=80).shape
     (100, 100, 4)
     """

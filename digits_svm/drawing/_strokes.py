@@ -329,7 +329,7 @@ def render_strokes(
     >>> crop.mode, crop.size
     ('RGBA', (20, 100))
     """
-    alpha = _render_alpha(strokes, line_width, scale, inset)
+    alpha = _render_alpha(strokes, *_render_arguments(line_width, scale, inset))
     rgba = np.zeros((*alpha.shape, 4), dtype=np.uint8)
     rgba[..., 3] = alpha
     return Image.fromarray(rgba, mode="RGBA")
@@ -343,7 +343,7 @@ def check_renderable(
 ) -> Drawing:
     """Refuse, before anything is painted, a drawing that `render_strokes` would refuse; return it parsed.
 
-    Every check `render_strokes` makes is made here, from the points alone: the drawing's
+    Every check `render_strokes` makes of the drawing is made here, from the points alone: its
     fields, at most `MAX_POINTS` points, at least one, a crop of at most `MAX_CROP_PIXELS`
     pixels, and at most `MAX_PAINT_PIXELS` pixels to paint (the sum, over the segments, of
     the pixels each segment may visit in its box: the segment grown by its half-width and a pixel of
@@ -354,7 +354,7 @@ def check_renderable(
     Parameters
     ----------
     strokes, line_width, scale, inset
-        As in `render_strokes`.
+        As in `render_strokes` (which checks the last three: here they are taken as given).
 
     Returns
     -------
@@ -362,7 +362,7 @@ def check_renderable(
 
     Raises
     ------
-    InvalidParameterError, EmptyDrawingError, StrokesError
+    EmptyDrawingError, StrokesError
         As `render_strokes`.
 
     Examples
@@ -384,13 +384,8 @@ def _frame(
     """The checked drawing, its crop's width and height, and its segments in crop pixels (see `check_renderable`).
 
     The segments are rows ``ax, ay, bx, by, r`` (pixels), a column per segment, in painting order.
+    ``line_width``, ``scale`` and ``inset`` are taken as given: `render_strokes` and `preprocess_strokes` check them.
     """
-    # arguments first (InvalidParameterError); the drawing's own fields are its data (StrokesError)
-    if line_width is not None:
-        line_width = check_number(line_width, "line_width", low=0, high=200, low_open=True)
-    if scale is not None:
-        scale = check_number(scale, "scale", low=0, high=10, low_open=True)
-    inset = check_number(inset, "inset")
     drawing = parse_strokes(strokes)
     lw = drawing.line_width if line_width is None else line_width
     sc = drawing.scale if scale is None else scale
@@ -426,6 +421,18 @@ def _frame(
             f"more than {MAX_PAINT_PIXELS:,}; draw one digit with fewer points, a thinner line or a smaller scale"
         )
     return drawing, width, height, segments
+
+
+def _render_arguments(line_width: Any, scale: Any, inset: Any) -> tuple[float | None, float | None, float]:
+    """`render_strokes`'s overrides of the drawing, checked (InvalidParameterError) before it is read, as floats.
+
+    The same fields inside a drawing are its data: `parse_strokes` refuses them with a `StrokesError`.
+    """
+    if line_width is not None:
+        line_width = check_number(line_width, "line_width", low=0, high=200, low_open=True)
+    if scale is not None:
+        scale = check_number(scale, "scale", low=0, high=10, low_open=True)
+    return line_width, scale, check_number(inset, "inset")
 
 
 def _render_alpha(strokes: Any, line_width: float | None, scale: float | None, inset: float) -> np.ndarray:
@@ -600,5 +607,6 @@ def preprocess_strokes(
     ((8, 8), np.True_)
     """
     method = check_method(method)  # a bad argument is refused before any rendering
+    arguments = _render_arguments(line_width, scale, inset)
     # The crop's alpha is its ink (ink="alpha"), so the ink buffer comes straight from the renderer.
-    return grid_from_ink(_render_alpha(strokes, line_width, scale, inset), method)
+    return grid_from_ink(_render_alpha(strokes, *arguments), method)

@@ -103,7 +103,6 @@ def recorded_conversion(path: str | os.PathLike) -> dict[str, Any] | None:
     >>> recorded_conversion(path)["metadata"]
     {'training.preset': 'example'}
     """
-    check_path(path, "path")
     try:
         record = json.loads(read_bytes(sidecar_path(path)))
     except (OSError, ValueError, DigitsSVMError):
@@ -200,9 +199,9 @@ def save_model(model: Any, path: str | os.PathLike, *, params: Mapping[str, Any]
     >>> sidecar_path(folder / "m.skops").exists()
     True
     """
-    fmt = format_of(path)
     _check_save_arguments(path, params, conversion)
     check_fitted_svc(model)
+    fmt = format_of(path)
     path = Path(path)
     dumps = {"pickle": _pickle_dumps, "joblib": _joblib_dumps, "skops": _skops_dumps}[fmt]
     return _save(model, path, dumps(model, path), fmt, params, conversion)
@@ -281,7 +280,7 @@ def format_of(path: str | os.PathLike) -> str:
     >>> format_of("m.skops"), format_of("m.joblib"), format_of("m.pkl"), format_of("model.bin")
     ('skops', 'joblib', 'pickle', 'pickle')
     """
-    suffix = Path(check_path(path, "path")).suffix.lower()
+    suffix = Path(path).suffix.lower()
     return {extension: name for name, extension in FORMATS.items()}.get(suffix, "pickle")
 
 

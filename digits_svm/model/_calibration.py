@@ -240,8 +240,6 @@ def reporting_calibration(progress: Progress) -> Iterator[None]:
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
     >>> seen = []
     >>> with reporting_calibration(lambda step, done=0, total=0: seen.append((done, total))):
     ...     _ = PlattSVC(gamma=0.001).fit(X[:200], y[:200] % 3)
@@ -297,9 +295,6 @@ def pairwise_platt(estimator: Any, X: Any, y: Any, *, sample_weight: Any = None,
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
     >>> keep = y < 3
     >>> a, b = pairwise_platt(SVC(gamma=0.001), X[keep][:150].reshape(-1, 64), y[keep][:150])
     >>> a.shape, bool((a < 0).all())
@@ -353,10 +348,7 @@ def libsvm_decisions(model: SVC, X: Any) -> np.ndarray:
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> model = SVC(gamma=0.001).fit(X[:100], y[:100])
-    >>> libsvm_decisions(model, X[100:102]).shape
+    >>> libsvm_decisions(svc, X[100:102]).shape
     (2, 45)
     """
     ovo = copy.copy(model)  # shares the fitted arrays; only the output shape changes
@@ -521,8 +513,6 @@ class PlattSVC(SVC):
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
     >>> model = PlattSVC(gamma=0.001, random_state=0).fit(X[:300], y[:300])
     >>> proba = model.predict_proba(X[300:302])
     >>> proba.shape, model.classes_[proba.argmax(axis=1)].tolist(), y[300:302].tolist()

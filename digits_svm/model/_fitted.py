@@ -49,10 +49,7 @@ def has_probabilities(model: Any) -> bool:
 
     Examples
     --------
-    >>> from sklearn.svm import SVC
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
-    >>> has_probabilities(SVC(gamma=0.001).fit(X[:100].reshape(100, 64), y[:100]))
+    >>> has_probabilities(svc)
     False
     """
     if isinstance(model, PlattSVC):

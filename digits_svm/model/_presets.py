@@ -2,7 +2,7 @@
 
 ``"example"`` is scikit-learn's digits example; ``"best"`` is what
 `digits_svm.search.search_best` chose on scans; ``"app"`` is the one to ship
-(docs/model.md and docs/handwriting.md say how each was chosen).
+(docs/decisions.md says how each was chosen).
 """
 
 from __future__ import annotations
@@ -49,18 +49,20 @@ KERNELS = ("rbf", "linear", "poly", "sigmoid")
 
 
 def preset_settings(preset: str) -> dict[str, Any]:
-    """A copy of the settings of the preset named ``preset`` (a key of `PRESETS`).
+    """A copy of the settings of the preset named ``preset`` (a key of `PRESETS`, checked by the caller).
 
     Examples
     --------
     >>> preset_settings("best")["augment"]
     'hshift'
     """
-    return dict(PRESETS[check_choice(preset, "preset", tuple(PRESETS))])
+    return dict(PRESETS[preset])
 
 
 def drawing_counts(preset: str, synthesized: int | None = None, nondigits: int | None = None) -> tuple[int, int]:
     """How many synthesized digits and non-digits a training run draws: the preset's, unless given.
+
+    The caller has checked the arguments (`digits_svm.train` and the command line do).
 
     Examples
     --------
@@ -68,8 +70,8 @@ def drawing_counts(preset: str, synthesized: int | None = None, nondigits: int |
     ((10800, 2700), (10800, 0), (0, 0))
     """
     settings = preset_settings(preset)
-    return (int(settings.get("synthesized", 0)) if synthesized is None else check_count(synthesized, "synthesized"),
-            int(settings.get("nondigits", 0)) if nondigits is None else check_count(nondigits, "nondigits"))
+    return (int(settings.get("synthesized", 0) if synthesized is None else synthesized),
+            int(settings.get("nondigits", 0) if nondigits is None else nondigits))
 
 
 def make_estimator(
@@ -117,7 +119,7 @@ def make_estimator(
     >>> make_estimator(preset="best")
     PlattSVC(C=3.0, gamma=0.001, random_state=0)
     """
-    params = preset_settings(preset)
+    params = preset_settings(check_choice(preset, "preset", tuple(PRESETS)))
     preset_probability = params.get("probability", False)
     for key in _TRAINING_KEYS:
         params.pop(key, None)

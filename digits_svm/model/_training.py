@@ -5,7 +5,7 @@ By default `train` reproduces scikit-learn's "Recognizing hand-written digits" e
 shuffle) and evaluated on the second half, where it gets 871 of 899 right.
 
 ``train(preset="best")`` uses the hyperparameters `digits_svm.search.search_best` chose
-by cross-validation on the training half only (see docs/model.md and
+by cross-validation on the training half only (see docs/decisions.md and
 benchmarks/bench_presets.py); they are frozen in `digits_svm.model.PRESETS`, so
 training takes seconds."""
 
@@ -84,11 +84,11 @@ class TrainResult:
     n_extra : int
         Number of the user's own samples added to the training data.
     n_synthesized : int
-        Number of synthesized handwritten digits (`digits_svm.datasets._handwriting`, seed
-        `digits_svm.datasets._handwriting.TRAINING_SEED`) added to the training data.
+        Number of synthesized handwritten digits (`digits_svm.datasets.synthesize`, with
+        the fixed training seed) added to the training data.
     n_nondigits : int
-        Number of synthesized non-digits (`digits_svm.datasets._nondigits`, the same seed) added
-        as the class `digits_svm.datasets.NOT_A_DIGIT`.
+        Number of synthesized non-digits (`digits_svm.datasets.synthesize_nondigits`, the
+        same seed) added as the class `digits_svm.datasets.NOT_A_DIGIT`.
     n_other_writers : int
         Number of digits of optdigits' other writers
         (`digits_svm.datasets.load_other_writers`) added to the training data (not augmented).
@@ -224,7 +224,7 @@ def predict_digits(model: SVC, X: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> from digits_svm.datasets._training_data import canonical_split
+    >>> from digits_svm.datasets import canonical_split
     >>> s = canonical_split()
     >>> r = train()
     >>> bool((predict_digits(r.model, s.X_test) == r.model.predict(s.X_test)).all())
@@ -251,9 +251,9 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
     """The synthesized handwritten digits a preset trains on (``n`` overrides its count).
 
     Always seed `digits_svm.datasets._handwriting.TRAINING_SEED`, so training is deterministic and
-    never sees the seeds or templates the benchmarks evaluate on. ``method``, ``n_jobs``
-    and ``progress`` are as in `digits_svm.datasets.synthesize` (which checks them
-    before drawing anything).
+    never sees the seeds or templates the benchmarks evaluate on. ``preset`` and ``n`` are
+    taken as given (`train` checks them); ``method``, ``n_jobs`` and ``progress`` are as in
+    `digits_svm.datasets.synthesize` (which checks them before drawing anything).
 
     Examples
     --------
@@ -261,8 +261,6 @@ def synthesized_training_digits(preset: str = "app", n: int | None = None, *, me
     >>> X.shape, y.tolist()
     ((17, 64), [0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9])
     """
-    if n is not None:
-        check_count(n, "n")
     n = drawing_counts(preset, synthesized=n)[0]
     digits = preset_settings(preset).get("synthesized_digits", tuple(range(10)))
     return synthesize(n, seed=TRAINING_SEED, method=method, digits=digits, n_jobs=n_jobs, progress=progress)
@@ -366,11 +364,11 @@ def train(
         ``"halfshift"``, ``"rotate"``, ``"renorm"``, their ``"hshift+..."``
         combinations, ``"hshift1"``); default: the preset's. Held-out digits are never augmented.
     synthesized : int, optional
-        How many synthesized handwritten digits (`digits_svm.datasets._handwriting`) to add to the
+        How many synthesized handwritten digits (`digits_svm.datasets.synthesize`) to add to the
         training part; default: the preset's (10,800 for "app", else 0). They are drawn
         as strokes, rendered and preprocessed with ``method``, as the app would.
     nondigits : int, optional
-        How many synthesized drawings that are not digits (`digits_svm.datasets._nondigits`) to
+        How many synthesized drawings that are not digits (`digits_svm.datasets.synthesize_nondigits`) to
         add as the class `digits_svm.datasets.NOT_A_DIGIT` (-1), so the model can answer
         "not a digit"; default: the preset's (2,700 for "app", else 0).
     other_writers : bool, optional
@@ -426,7 +424,7 @@ def train(
                                          test_fraction=test_fraction, shuffle=shuffle, refit_on_all=refit_on_all,
                                          progress=progress)
     split: Split = canonical_split(test_fraction, shuffle=shuffle, random_state=random_state)
-    augment = check_augmentation(preset_settings(preset).get("augment", "none") if augment is None else augment)
+    augment = preset_settings(preset).get("augment", "none") if augment is None else augment
     samples = None
     if extra is not None:
         samples = extra if isinstance(extra, Samples) else load_samples(extra, method=method)

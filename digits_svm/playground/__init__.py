@@ -1,7 +1,7 @@
 """A browser playground for the shipped ``.mlmodel``: draw, see the 8x8 grid and the digit, save samples.
 
 Start it with ``digits-svm playground`` or `serve`; see ``docs/playground.md``. Two rooms:
-`digits_svm.playground._app` answers drawings, `digits_svm.playground._server` serves it over HTTP.
+`Playground` answers drawings, `PlaygroundServer` serves it over HTTP.
 """
 
 from ._app import MAX_BODY_BYTES, MAX_POINTS, Playground

@@ -41,7 +41,9 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK_NAMES", "REQUEST_TIMEOUT", 
 
 logger = logging.getLogger(__name__)
 
+#: The address the playground listens on unless told otherwise: this computer only.
 DEFAULT_HOST = "127.0.0.1"
+#: The port the playground listens on unless told otherwise.
 DEFAULT_PORT = 8765
 #: Seconds a client may take to send its request before the connection is dropped.
 REQUEST_TIMEOUT = 10.0
@@ -503,12 +505,9 @@ def make_server(
     A small model for the example (use the one ``digits-svm train`` wrote):
 
     >>> import json, tempfile, urllib.request
-    >>> from sklearn.svm import SVC
     >>> from digits_svm import convert
-    >>> from digits_svm.datasets._training_data import load_digits_grids
-    >>> X, y = load_digits_grids()
     >>> model = tempfile.mkdtemp() + "/DigitsSVM.mlmodel"
-    >>> _ = convert(SVC(gamma=0.001).fit(X[:200], y[:200]), model)
+    >>> _ = convert(svc, model)
 
     Serve it on a free port in a background thread and ask what it knows:
 

@@ -77,7 +77,7 @@ def test_best_preset_is_the_searched_choice_and_beats_the_example(best_result, r
     assert best.params["C"] == 3.0 and best.params["gamma"] == 0.001 and best.params["probability"] is True
     assert best.augment == "hshift"
     assert best.n_train == 898 and best.n_fitted == 3 * 898
-    # 880/899 = 0.979 (docs/model.md, "The best preset")
+    # 880/899 = 0.979 (docs/decisions.md)
     assert best.n_correct >= 880 and best.n_test == 899
     assert best.n_correct - result.n_correct >= 9
     # the reported accuracy is what the .mlmodel answers: the most probable class
