@@ -59,8 +59,9 @@ CONFIDENCE_WEIGHT = 20.0
 PROB_FLOOR = 1e-6
 #: The most samples a memory holds; adding more drops the oldest.
 MAX_SAMPLES = 500
-#: The ``"schema"`` field of the memory's JSON file, and its version.
+#: The ``"schema"`` field of the memory's JSON file.
 SCHEMA = "digits_svm.personal_memory"
+#: The ``"version"`` of the file's format that this code writes and reads.
 SCHEMA_VERSION = 1
 
 _NOT_A_DIGIT = -1
