@@ -322,6 +322,8 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    #: Connections waiting to be accepted: a burst of clients is queued, not reset (the standard library's is 5).
+    request_queue_size = 64
 
     def __init__(self, address: tuple[str, int], playground: Playground):
         host, port = check_sequence(address, "address", length=2)
