@@ -227,10 +227,8 @@ extension PersonalMemory: Codable {
             grid.reserveCapacity(64)
             for j in 0..<64 {
                 switch try values.decode(GridValue.self) {
-                case let .number(v) where v >= 0 && v <= 16:
+                case let .value(v):
                     grid.append(v)
-                case let .number(v):
-                    throw MemoryRefusal("\(whereSample).grid[\(j)] is \(formatFloat(v)); grid values are in 0..16")
                 case let .other(raw) where raw.number != nil:
                     throw MemoryRefusal("\(whereSample).grid[\(j)] is \(raw.repr(60)); grid values are in 0..16")
                 case let .other(raw):
@@ -276,14 +274,14 @@ private struct AnyKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
-/// A grid value: a number (never a bool), or what was there instead.
+/// A grid value: a number 0...16 (never a bool), or what was there instead.
 private enum GridValue: Decodable {
-    case number(Double)
+    case value(Double)
     case other(Raw)
 
     init(from decoder: Decoder) throws {
-        if let v = try? decoder.singleValueContainer().decode(Double.self), v.isFinite {
-            self = .number(v)
+        if let v = try? decoder.singleValueContainer().decode(Double.self), v >= 0, v <= 16 {
+            self = .value(v)
         } else {
             self = .other(try Raw(from: decoder))
         }

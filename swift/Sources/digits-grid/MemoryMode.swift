@@ -28,25 +28,27 @@ struct LineError: Error {
     let message: String
 }
 
-/// The fields of a JSON object line, by name.
-func objectFields(_ line: String, _ names: Set<String>) throws -> [String: JSONValue] {
-    let value: JSONValue
-    do {
-        value = try JSONValue.parse(line)
-    } catch let error as JSONValue.SyntaxError {
-        throw LineError(message: "a line is not JSON (\(error.message))")
-    }
+/// The fields of a line that must be a JSON object with exactly the keys `names`.
+func objectFields(_ value: JSONValue, _ names: Set<String>) throws -> [String: JSONValue] {
     guard case let .object(pairs) = value, Set(pairs.map(\.key)) == names else {
         throw LineError(message: "each line must be an object with the keys \(names.sorted().joined(separator: ", "))")
     }
     return Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
 }
 
-/// `{"drawing": <drawing>, "probabilities": {"-1": p, "0": p, ...}}` -> the line
-/// `{"grid": [64 values], "memory": digit or null}`, or `{"error": "..."}` where the drawing
-/// (or the memory's rule) is refused.
+/// `{"drawing": <drawing>, "probabilities": {"-1": p, "0": p, ...}}` (or `"grid": [64 values]`
+/// in place of the drawing) -> the line `{"grid": [64 values], "memory": digit or null}`, or
+/// `{"error": "..."}` where the drawing (or the memory's rule) is refused.
 func memoryLine(_ line: String, memory: PersonalMemory, method: PreprocessingMethod, into out: inout [UInt8]) throws {
-    let fields = try objectFields(line, ["drawing", "probabilities"])
+    let value: JSONValue
+    do {
+        value = try JSONValue.parse(line)
+    } catch let error as JSONValue.SyntaxError {
+        throw LineError(message: "a line is not JSON (\(error.message))")
+    }
+    let given: String
+    if case let .object(pairs) = value, pairs.contains(where: { $0.key == "grid" }) { given = "grid" } else { given = "drawing" }
+    let fields = try objectFields(value, [given, "probabilities"])
     guard case let .object(pairs)? = fields["probabilities"] else {
         throw LineError(message: #""probabilities" must be an object {"-1": p, "0": p, ...}"#)
     }
@@ -58,7 +60,15 @@ func memoryLine(_ line: String, memory: PersonalMemory, method: PreprocessingMet
         probabilities[label] = p
     }
     do {
-        let grid = try Drawing(from: JSONValueDecoder(fields["drawing"]!)).grid(method: method)
+        let grid: [Double]
+        if given == "grid" {
+            guard let values = try? JSONValueDecoder(fields["grid"]!).decode([Double].self) else {
+                throw LineError(message: #""grid" must be a list of numbers"#)
+            }
+            grid = values
+        } else {
+            grid = try Drawing(from: JSONValueDecoder(fields["drawing"]!)).grid(method: method)
+        }
         let digit = try memory.answer(grid: grid, classProbability: probabilities)
         out += Array(#"{"grid": "#.utf8)
         gridArray(grid, into: &out)
@@ -76,10 +86,19 @@ func memoryLine(_ line: String, memory: PersonalMemory, method: PreprocessingMet
 func memoryOfSamples(_ lines: AnySequence<String>) throws -> PersonalMemory {
     var memory = PersonalMemory()
     for line in lines {
-        let fields = try objectFields(line, ["grid", "digit", "model_said"])
-        guard let grid = try? JSONValueDecoder(fields["grid"]!).decode([Double].self),
-              let digit = try? JSONValueDecoder(fields["digit"]!).decode(Int.self),
-              let said = try? JSONValueDecoder(fields["model_said"]!).decode(Int?.self) else {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(line)
+        } catch let error as JSONValue.SyntaxError {
+            throw LineError(message: "a line is not JSON (\(error.message))")
+        }
+        let fields = try objectFields(value, ["grid", "digit", "model_said"])
+        let grid: [Double], digit: Int, said: Int?
+        do {
+            grid = try JSONValueDecoder(fields["grid"]!).decode([Double].self)
+            digit = try JSONValueDecoder(fields["digit"]!).decode(Int.self)
+            said = try JSONValueDecoder(fields["model_said"]!).decode(Int?.self)
+        } catch is DecodingError {
             throw LineError(message: #"a sample is {"grid": [64 numbers], "digit": 0..9, "model_said": 0..9 or null}"#)
         }
         try memory.add(grid: grid, digit: digit, modelSaid: said)

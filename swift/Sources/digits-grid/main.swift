@@ -16,7 +16,8 @@ let usage = """
     on stdout: a JSON array of the 64 grid values (row 0 at the top), or {"error": "..."}.
 
     --memory FILE: each line is {"drawing": <drawing>, "probabilities": {"-1": p, "0": p, ...}}
-    (the model's classProbability for the drawing's grid); each answer is
+    (the model's classProbability for the drawing's grid), or {"grid": [64 values], "probabilities":
+    ...}; each answer is
     {"grid": [64 values], "memory": digit or null}, the personal memory FILE's answer.
     --write-memory OUT: each line is {"grid": [64 values], "digit": d, "model_said": m or null};
     writes the personal memory of those samples to OUT (the JSON file Python reads).
