@@ -79,12 +79,12 @@ func memoryLine(_ line: String, memory: PersonalMemory, method: PreprocessingMet
     }
 }
 
-/// The memory of the samples in `lines`, each `{"grid": [64 values], "digit": d, "model_said": m or null}`.
+/// `memory` with the samples in `lines` added, each `{"grid": [64 values], "digit": d, "model_said": m or null}`.
 ///
 /// - Throws: `LineError` for a line that is not such an object, `DigitsSVMError` for a
 ///   sample `PersonalMemory.add` refuses.
-func memoryOfSamples(_ lines: AnySequence<String>) throws -> PersonalMemory {
-    var memory = PersonalMemory()
+func memoryOfSamples(_ lines: AnySequence<String>, adding memory: PersonalMemory = PersonalMemory()) throws -> PersonalMemory {
+    var memory = memory
     for line in lines {
         let value: JSONValue
         do {

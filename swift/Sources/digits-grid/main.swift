@@ -9,7 +9,7 @@ import Foundation
 
 let usage = """
     usage: digits-grid [--method normalized|seed] [--memory FILE]
-           digits-grid --write-memory OUT
+           digits-grid [--memory FILE] --write-memory OUT
 
     Reads drawings in the stroke JSON format ({"strokes": [[[x, y], ...], ...], "line_width": 5,
     "scale": 2} or a bare list of strokes), one per line, on stdin; writes one line per drawing
@@ -20,7 +20,8 @@ let usage = """
     ...}; each answer is
     {"grid": [64 values], "memory": digit or null}, the personal memory FILE's answer.
     --write-memory OUT: each line is {"grid": [64 values], "digit": d, "model_said": m or null};
-    writes the personal memory of those samples to OUT (the JSON file Python reads).
+    writes the personal memory of those samples (added to FILE's, with --memory) to OUT, the JSON
+    file Python reads.
     """
 
 func fail(_ message: String) -> Never {
@@ -99,20 +100,6 @@ func errorLine(_ error: DigitsSVMError, into out: inout [UInt8]) {
 /// The lines of stdin.
 let stdinLines = AnySequence { AnyIterator { readLine(strippingNewline: true) } }
 
-if let writePath {
-    if memoryPath != nil { fail("--write-memory reads samples, not drawings; give it without --memory") }
-    do {
-        try memoryOfSamples(stdinLines).jsonData().write(to: URL(fileURLWithPath: writePath), options: .atomic)
-    } catch let error as LineError {
-        fail(error.message)
-    } catch let error as DigitsSVMError {
-        fail(error.message)
-    } catch {
-        fail("cannot write \(writePath): \(error.localizedDescription)")
-    }
-    exit(0)
-}
-
 var memory: PersonalMemory?
 if let memoryPath {
     do {
@@ -122,6 +109,20 @@ if let memoryPath {
     } catch {
         fail("\(memoryPath): \(error)")
     }
+}
+
+if let writePath {
+    do {
+        let written = try memoryOfSamples(stdinLines, adding: memory ?? PersonalMemory())
+        try written.jsonData().write(to: URL(fileURLWithPath: writePath), options: .atomic)
+    } catch let error as LineError {
+        fail(error.message)
+    } catch let error as DigitsSVMError {
+        fail(error.message)
+    } catch {
+        fail("cannot write \(writePath): \(error.localizedDescription)")
+    }
+    exit(0)
 }
 
 // One write per drawing, so a caller may send a line and wait for its answer.
