@@ -218,6 +218,19 @@ final class MemoryFileTests: XCTestCase {
         }
     }
 
+    func testBoolsAreNotNumbersThroughJSONDecoder() throws {
+        let zeros = Array(repeating: "0", count: 63).joined(separator: ",")
+        func text(version: String = "1", digit: String = "1", first: String = "0") -> Data {
+            Data(#"{"schema":"digits_svm.personal_memory","version":\#(version),"samples":[{"grid":[\#(first),\#(zeros)],"digit":\#(digit),"model_said":null}]}"#.utf8)
+        }
+        XCTAssertEqual(refusal(text(version: "true")), "its version is True; this digits_svm reads version 1")
+        XCTAssertEqual(refusal(text(first: "true")), "samples[0].grid[0] must be a number, not bool")
+        XCTAssertEqual(refusal(text(digit: "false")), "samples[0].digit must be a digit 0..9, not False")
+        XCTAssertNil(refusal(text(version: "1.0")))
+        // JSONDecoder does not tell 4.0 from 4 (Python refuses a digit 4.0; digits-grid, which reads JSON as Python does, too)
+        XCTAssertEqual(try PersonalMemory(jsonData: text(digit: "4.0")).samples.map(\.digit), [4])
+    }
+
     func testReadsFiveHundredSamples() throws {
         var m = PersonalMemory()
         for i in 0..<PersonalMemory.maxSamples { try m.add(grid: grid([i % 64: 16]), digit: i % 10) }
