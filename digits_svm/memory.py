@@ -84,7 +84,7 @@ def _file_grid(value: Any, where: str) -> np.ndarray:
     for j, v in enumerate(value):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ValueError(f"{where}[{j}] must be a number, not {type(v).__name__}")
-        if not (math.isfinite(v) and 0 <= v <= 16):
+        if not 0 <= v <= 16:  # False for nan and inf; an int too large for a float is compared exactly
             raise ValueError(f"{where}[{j}] is {v!r}; grid values are in 0..16")
     return np.array(value, dtype=np.float64)
 
@@ -200,7 +200,7 @@ class PersonalMemory:
                                         "to its probability, as Core ML's classProbability does")
         classes = np.array(sorted(probabilities), dtype=np.int64)
         proba = np.array([[float(probabilities[c]) for c in classes]])
-        digit = int(self.answers(x, classes, proba)[0])
+        digit = int(self.answers(x, classes, proba)[0]) if len(self) else _NOT_A_DIGIT
         return None if digit == _NOT_A_DIGIT else digit
 
     def answers(self, grids: np.ndarray, classes: np.ndarray, proba: np.ndarray) -> np.ndarray:
@@ -220,7 +220,10 @@ class PersonalMemory:
         column_of = {int(c): i for i, c in enumerate(classes)}
         for i in range(n):
             diff = columns - x[i][:, None]
-            d2 = np.add.reduce(diff * diff, axis=0)
+            squares = diff * diff
+            d2 = squares[0].copy()
+            for row in squares[1:]:  # row by row: np.add.reduce would sum a single sample's column pairwise
+                d2 += row
             nearest = np.array([d2[digits == d].min() for d in present])
             best = nearest.min()
             if np.count_nonzero(nearest == best) > 1:
