@@ -220,10 +220,7 @@ class PersonalMemory:
         column_of = {int(c): i for i, c in enumerate(classes)}
         for i in range(n):
             diff = columns - x[i][:, None]
-            squares = diff * diff
-            d2 = squares[0].copy()
-            for row in squares[1:]:  # row by row: np.add.reduce would sum a single sample's column pairwise
-                d2 += row
+            d2 = np.cumsum(diff * diff, axis=0)[-1]  # a running sum runs j = 0..63 in order; a reduction may pair them
             nearest = np.array([d2[digits == d].min() for d in present])
             best = nearest.min()
             if np.count_nonzero(nearest == best) > 1:
