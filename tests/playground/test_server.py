@@ -842,7 +842,7 @@ def _taught_body(path: str, seed: int = 1) -> dict:
     return body(jittered(european_one(), seed), label=1) if path == "/api/memory/add" else {}
 
 
-def test_teach_answer_download_export_and_clear_over_http(app_server, tmp_path):
+def test_memory_teach_answer_download_export_and_clear_over_http(app_server, tmp_path):
     from digits_svm.memory import PersonalMemory
     from tests.playground.drawings import body, european_one, jittered
 
@@ -863,8 +863,14 @@ def test_teach_answer_download_export_and_clear_over_http(app_server, tmp_path):
     assert status == 200 and resp.getheader("Content-Type") == "application/json"
     assert resp.getheader("Content-Disposition") == 'attachment; filename="memory.json"'
     assert PersonalMemory.from_json(json.dumps(download)).to_json() == (tmp_path / "memory.json").read_text()
-    status, resp, empty = request(app_server, "HEAD", "/api/memory")
-    assert status == 200 and empty == b""
+    conn = http.client.HTTPConnection(*app_server.server_address[:2], timeout=10)
+    try:
+        conn.request("HEAD", "/api/memory")
+        head = conn.getresponse()
+        assert head.status == 200 and head.read() == b""
+        assert int(head.getheader("Content-Length")) == len((tmp_path / "memory.json").read_bytes())
+    finally:
+        conn.close()
 
     status, _, exported = request(app_server, "POST", "/api/memory/export", {})
     assert status == 200 and exported["exported"] == 1, exported
