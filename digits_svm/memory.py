@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ._files import atomic_write_bytes, atomic_write_text, read_bytes
+from ._files import atomic_write_bytes, atomic_write_text, read_bytes, sha256_bytes
 from ._validation import check_grids, check_path
 from .errors import InvalidParameterError, MemoryFileError
 
@@ -214,14 +214,15 @@ class PersonalMemory:
         if not len(self) or not n:
             return out
         x = np.asarray(grids, dtype=np.float64).reshape(n, 64)
-        columns = np.ascontiguousarray(self._grids.T)  # (64, m): the sums below run over j = 0..63 in order
         digits = np.array(self._digits)
-        present = np.unique(digits)
+        order = np.argsort(digits, kind="stable")  # the samples digit by digit, for one minimum per digit
+        present, starts = np.unique(digits[order], return_index=True)
+        columns = np.ascontiguousarray(self._grids[order].T)  # (64, m): the sums below run over j = 0..63 in order
         column_of = {int(c): i for i, c in enumerate(classes)}
         for i in range(n):
             diff = columns - x[i][:, None]
             d2 = np.cumsum(diff * diff, axis=0)[-1]  # a running sum runs j = 0..63 in order; a reduction may pair them
-            nearest = np.array([d2[digits == d].min() for d in present])
+            nearest = np.minimum.reduceat(d2, starts)
             best = nearest.min()
             if np.count_nonzero(nearest == best) > 1:
                 continue  # as close to the user's samples of another digit: no answer
@@ -299,16 +300,18 @@ class PersonalMemory:
         return cls.from_json(read_bytes(path, what="personal memory", error=MemoryFileError), source=str(path))
 
     def export_samples(self, folder: str | os.PathLike) -> list[Path]:
-        """Write each sample as a training sample: ``<folder>/<digit>/memory-<i>.npy``, an 8x8 grid.
+        """Write each sample as a training sample: ``<folder>/<digit>/memory-<hash>.npy``, an 8x8 grid.
 
         ``digits-svm train --extra <folder>`` then learns from what the user taught (the
-        grids are taken as they are, already preprocessed).
+        grids are taken as they are, already preprocessed). A file is named by its grid's
+        SHA-256, so exporting again rewrites the same files and never replaces a drawing
+        exported from another memory.
         """
         root = Path(check_path(folder, "folder"))
         written = []
-        for i, (grid, digit) in enumerate(zip(self.grids, self._digits, strict=True)):
-            buffer = _npy_bytes(grid)
-            written.append(atomic_write_bytes(root / str(digit) / f"memory-{i:03d}.npy", buffer))
+        for grid, digit in zip(self.grids, self._digits, strict=True):
+            data = _npy_bytes(grid)
+            written.append(atomic_write_bytes(root / str(digit) / f"memory-{sha256_bytes(data)[:16]}.npy", data))
         return written
 
 

@@ -130,9 +130,16 @@ def test_its_samples_train_as_extra_samples(tmp_path):
     memory = PersonalMemory()
     memory.add(np.stack([ONE, SEVEN]), [1, 7])
     written = memory.export_samples(tmp_path / "samples")
-    assert [p.relative_to(tmp_path / "samples").as_posix() for p in written] == ["1/memory-000.npy", "7/memory-001.npy"]
+    names = [p.relative_to(tmp_path / "samples").as_posix() for p in written]
+    assert [name[:9] for name in names] == ["1/memory-", "7/memory-"] and all(name.endswith(".npy") for name in names)
     samples = load_samples(tmp_path / "samples")
-    assert samples.y.tolist() == [1, 7] and samples.X.tobytes() == memory.grids.tobytes()
+    assert sorted(samples.y.tolist()) == [1, 7]
+    assert sorted(map(bytes, samples.X.reshape(2, -1))) == sorted(map(bytes, memory.grids.reshape(2, -1)))
+    assert memory.export_samples(tmp_path / "samples") == written  # again: the same files
+    other = PersonalMemory()
+    other.add([SEVEN * 0.5], [1])
+    other.export_samples(tmp_path / "samples")  # another memory's drawing of a 1 joins, replacing nothing
+    assert len(load_samples(tmp_path / "samples")) == 3
 
 
 def test_an_empty_memory_changes_no_answer_on_the_parity_grids(best_result):

@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 import time
 import uuid
@@ -450,45 +449,23 @@ class Playground:
     def export_memory(self, body: Any) -> dict[str, Any]:
         """Write the memory's drawings as training samples in the samples folder (``POST /api/memory/export``, body ``{}``).
 
-        The files are those of `PersonalMemory.export_samples` (``<samples>/<digit>/memory-NNN.npy``,
-        the 8x8 grids ``digits-svm train --extra`` reads). Exporting the same memory again
-        rewrites the same files; an export that would replace a file holding another
-        grid (one exported from an earlier memory) is refused with 409 and writes nothing.
+        The files are those of `PersonalMemory.export_samples` (``<samples>/<digit>/memory-<hash>.npy``,
+        the 8x8 grids ``digits-svm train --extra`` reads): exporting again rewrites the same
+        files, and a drawing exported from an earlier memory is never replaced.
         """
         _check_empty_object(body, "export the memory")
-        with self._memory_lock:  # one export at a time: the check and the writes see the same files
-            memory = self.memory
-            with tempfile.TemporaryDirectory(prefix="digits-svm-memory-") as staging:
-                staged = {path.relative_to(staging): path.read_bytes() for path in memory.export_samples(staging)}
-            clashes = [name for name, data in staged.items() if _holds_other_bytes(self.samples / name, data)]
-            if clashes:
-                raise HTTPError(HTTPStatus.CONFLICT,
-                                f"{len(clashes)} exported file(s) would be replaced by other drawings, first "
-                                f"{self.samples.name or self.samples}/{clashes[0].as_posix()}; move the exported "
-                                "memory-*.npy files out of the samples folder (e.g. after digits-svm train --extra), "
-                                "then export again")
-            for name, data in staged.items():
-                try:
-                    atomic_write_bytes(self.samples / name, data)
-                except ArtifactWriteError as exc:
-                    logger.warning("playground: %s", exc)
-                    raise HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR,
-                                    "the memory could not be exported (the server's log says why); free disk space or "
-                                    "check the samples folder's permissions") from None
+        memory = self.memory
+        try:
+            written = memory.export_samples(self.samples)
+        except ArtifactWriteError as exc:
+            logger.warning("playground: %s", exc)
+            raise HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR,
+                            "the memory could not be exported (the server's log says why); free disk space or "
+                            "check the samples folder's permissions") from None
         digits = memory.digits
-        return {"exported": len(staged), "folder": str(self.samples),
+        return {"exported": len(written), "folder": str(self.samples),
                 "per_digit": {str(d): digits.count(d) for d in sorted(set(digits))},
                 "train": f"digits-svm train --extra {self.samples}"}
-
-
-def _holds_other_bytes(path: Path, data: bytes) -> bool:
-    """True if ``path`` is a file whose bytes are not ``data`` (or cannot be read); False if missing or the same."""
-    try:
-        return path.read_bytes() != data
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
 
 
 def _scan_samples(folder: Path) -> tuple[list[int], int]:

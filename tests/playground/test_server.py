@@ -874,7 +874,7 @@ def test_memory_teach_answer_download_export_and_clear_over_http(app_server, tmp
 
     status, _, exported = request(app_server, "POST", "/api/memory/export", {})
     assert status == 200 and exported["exported"] == 1, exported
-    assert (tmp_path / "samples" / "1" / "memory-000.npy").is_file()
+    assert len(list((tmp_path / "samples" / "1").glob("memory-*.npy"))) == 1
 
     status, _, cleared = request(app_server, "POST", "/api/memory/clear", {})
     assert status == 200 and cleared["memory"]["samples"] == 0
@@ -966,12 +966,13 @@ def test_a_model_without_probabilities_refuses_to_be_taught(server, samples):
     assert status == 200 and answer["from_memory"] is False and answer["memory"] == {"samples": 0, "consulted": False}
 
 
-def test_an_export_that_would_replace_another_drawing_is_409(app_server, tmp_path):
+def test_an_export_after_another_memory_keeps_both_drawings(app_server, tmp_path):
     request(app_server, "POST", "/api/memory/add", _taught_body("/api/memory/add", 1))
     assert request(app_server, "POST", "/api/memory/export", {})[0] == 200
     request(app_server, "POST", "/api/memory/clear", {})
     request(app_server, "POST", "/api/memory/add", _taught_body("/api/memory/add", 3))
-    assert_error(request(app_server, "POST", "/api/memory/export", {}), 409, "samples/1/memory-000.npy", "move")
+    assert request(app_server, "POST", "/api/memory/export", {})[0] == 200
+    assert len(list(app_server.playground.samples.glob("*/memory-*.npy"))) == 2
 
 
 def test_concurrent_teaching_over_http_loses_nothing(app_server, tmp_path):
