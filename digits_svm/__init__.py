@@ -8,7 +8,7 @@ The rest lives in subpackages, one job each, that build on each other in this or
 - `digits_svm.datasets`: scans, the user's samples, copies, synthesized drawings;
 - `digits_svm.model`: the presets, training, probabilities, what a fitted SVC is;
 - `digits_svm.coreml`: the ``.mlmodel``, its NumPy runtime and the parity proof;
-- `digits_svm.confidence` and `digits_svm.plots`: answers and pictures;
+- `digits_svm.memory`, `digits_svm.confidence` and `digits_svm.plots`: the user's corrections, answers and pictures;
 - `digits_svm.io`: model files, a training run's artifacts, ``predict``'s inputs;
 - `digits_svm.search`, `digits_svm.cli`, `digits_svm.playground`: the tools on top.
 
@@ -27,6 +27,7 @@ from .datasets import NOT_A_DIGIT
 from .drawing import load_image, load_strokes, preprocess, preprocess_strokes, render_strokes
 from .errors import DigitsSVMError, InvalidParameterError
 from .io import load_model, save_model
+from .memory import PersonalMemory
 from .model import PRESETS, TrainResult, train
 
 __all__ = [
@@ -35,14 +36,14 @@ __all__ = [
     # a drawing in, the model's 8x8 grid out
     "preprocess", "preprocess_strokes", "render_strokes", "load_strokes", "load_image",
     # run the .mlmodel, answer with a confidence
-    "CoreMLRuntime", "coreml_predict", "predict_with_confidence", "Prediction", "NOT_A_DIGIT",
+    "CoreMLRuntime", "coreml_predict", "predict_with_confidence", "Prediction", "NOT_A_DIGIT", "PersonalMemory",
     # errors (the whole family: digits_svm.errors)
     "DigitsSVMError", "InvalidParameterError",
 ]
 
 #: The subpackages and public modules, in the order they build on each other.
 SUBMODULES = (
-    "errors", "progress", "drawing", "datasets", "model", "coreml", "confidence", "plots", "io",
+    "errors", "progress", "drawing", "datasets", "model", "coreml", "memory", "confidence", "plots", "io",
     "search", "cli", "playground",
 )
 

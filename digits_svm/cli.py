@@ -34,6 +34,7 @@ from .errors import DigitsSVMError, ModelFileError, NoProbabilitiesError
 from .io._artifacts import MLMODEL_NAME, PICKLE_NAME, left_behind, set_state, training_lock, write_artifacts
 from .io._inputs import grids_from_input_file
 from .io._model_files import FORMATS, load_model, recorded_conversion
+from .memory import PersonalMemory
 from .model._presets import PRESETS, drawing_counts
 from .model._training import train
 from .playground import serve
@@ -158,12 +159,14 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- predict
 def _cmd_predict(args: argparse.Namespace) -> int:
     runtime = CoreMLRuntime.from_file(args.model)
-    asked = "--min-confidence" if args.min_confidence is not None else "--probability" if args.probability else None
+    asked = ("--min-confidence" if args.min_confidence is not None else "--probability" if args.probability
+             else "--memory" if args.memory is not None else None)
     if asked and not runtime.has_probabilities:
         raise NoProbabilitiesError(
             f"{args.model} has no classProbability output, so it cannot say how sure it is; "
             f"retrain with --preset app (or --probability), or drop {asked}"
         )
+    memory = PersonalMemory.load(args.memory) if args.memory is not None else None  # a bad file: one line naming it
     method, source = _model_method(runtime, args.method)
     names, grids, kinds, failed = [], [], set(), 0
     for path in args.inputs:
@@ -179,7 +182,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if kinds & {"image", "strokes"}:
         print(f"preprocessing: method {method!r} ({source})", file=sys.stderr)
     if grids:
-        answers = _answers(runtime, np.concatenate(grids), args.min_confidence, args.probability)
+        answers = _answers(runtime, np.concatenate(grids), args.min_confidence, args.probability, memory)
         prefix = len(args.inputs) > 1
         for name, answer in zip(names, answers, strict=True):
             print(f"{name}: {answer}" if prefix else answer)
@@ -191,21 +194,25 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _answers(runtime: CoreMLRuntime, grids: Any, min_confidence: float | None, probability: bool) -> list[str]:
+def _answers(runtime: CoreMLRuntime, grids: Any, min_confidence: float | None, probability: bool,
+             memory: PersonalMemory | None = None) -> list[str]:
     """One line per grid: the digit or "not a digit" (with the probabilities if asked).
 
     A model with probabilities answers by `digits_svm.predict_with_confidence`, at
     ``min_confidence`` or else the threshold its metadata records (else the library's
-    default); one without answers its ``classLabel``.
+    default), with the user's ``memory`` if given: where the memory answers, the line
+    says so (``1 (from memory)``; with ``probability``, the model's best guess too). A
+    model without probabilities answers its ``classLabel``.
     """
     if not runtime.has_probabilities:
         return ["not a digit" if label == NOT_A_DIGIT else str(label) for label in runtime.predict(grids)]
     if min_confidence is None:
         min_confidence = recorded_min_confidence(runtime.metadata)
-    predictions = predict_with_confidence(runtime, grids, min_confidence=min_confidence)
+    predictions = predict_with_confidence(runtime, grids, min_confidence=min_confidence, memory=memory)
     if probability:
         return [str(p) for p in predictions]
-    return ["not a digit" if p.digit is None else str(p.digit) for p in predictions]
+    return [f"{p.digit} (from memory)" if p.from_memory else "not a digit" if p.digit is None else str(p.digit)
+            for p in predictions]
 
 
 def _model_method(runtime: CoreMLRuntime, requested: str | None) -> tuple[str, str]:
@@ -251,7 +258,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- playground
 def _cmd_playground(args: argparse.Namespace) -> int:
-    serve(args.model, host=args.host, port=args.port, samples=args.samples, open_browser=args.open,
+    serve(args.model, host=args.host, port=args.port, samples=args.samples, memory_file=args.memory, open_browser=args.open,
           ready=lambda url: print(f"playground at {url} (Ctrl-C to stop)", flush=True))
     return 0
 
@@ -401,6 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "recorded in the model, else digits_svm.confidence.DEFAULT_MIN_CONFIDENCE)")
     p.add_argument("--probability", action="store_true",
                    help="also print the probability of the answer, and the best guess behind 'not a digit'")
+    p.add_argument("--memory", type=Path, metavar="FILE",
+                   help="also ask your personal memory (the playground's or the app's JSON file): where it answers, "
+                        "the line says '(from memory)' (with --probability, the model's own best guess too); "
+                        "needs a model with probabilities")
     p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("verify", help="prove the .mlmodel predicts what the pickle predicts",
@@ -436,7 +447,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address to bind, IPv4 or IPv6 (default 127.0.0.1: this machine only; 0.0.0.0 or :: lets other "
                         "machines reach the page, with a warning listing its URLs)")
     p.add_argument("--samples", type=Path, default=Path("samples"),
-                   help="folder where saved samples go (default: samples; at most 10,000 files and 50 MB)")
+                   help="folder where saved samples go (default: samples; at most 10,000 files and 50 MB); "
+                        "the memory's export writes there too")
+    p.add_argument("--memory", type=Path, metavar="FILE",
+                   help="keep the personal memory (the drawings you taught it) in this JSON file: read at start if "
+                        "it exists, rewritten after each change (default: none, the memory lasts until you stop the "
+                        "playground; the page can download it)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.set_defaults(func=_cmd_playground)
 

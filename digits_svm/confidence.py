@@ -24,10 +24,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from sklearn.svm import SVC
 
-from ._validation import check_grids, check_number
+from ._validation import check_grids, check_instance, check_number
 from .coreml._runtime import as_runtime
 from .datasets._training_data import NOT_A_DIGIT
 from .errors import ModelFileError, NoProbabilitiesError
+from .memory import PersonalMemory
 from .model._fitted import check_fitted_svc, has_probabilities
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Prediction", "answers_from_proba", "predict_proba",
@@ -51,6 +52,9 @@ class Prediction(NamedTuple):
         Probability of the most probable digit, 0..1.
     best_guess : int
         The most probable digit, even when it was rejected.
+    from_memory : bool
+        Whether the user's `digits_svm.memory.PersonalMemory` answered ``digit`` (the
+        model's own answer is then ``best_guess``).
 
     Examples
     --------
@@ -61,8 +65,11 @@ class Prediction(NamedTuple):
     digit: int | None
     probability: float
     best_guess: int
+    from_memory: bool = False
 
     def __str__(self) -> str:
+        if self.from_memory:
+            return f"{self.digit} (from memory; the model's best guess {self.best_guess}, probability {self.probability:.2f})"
         if self.digit is None:
             return f"not a digit (best guess {self.best_guess}, probability {self.probability:.2f})"
         return f"{self.digit} (probability {self.probability:.2f})"
@@ -139,7 +146,7 @@ def predict_proba(model: Any, grids: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def predict_with_confidence(
-    model: Any, grids: Any, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    model: Any, grids: Any, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE, memory: PersonalMemory | None = None
 ) -> list[Prediction]:
     """The digit of each grid, or "not a digit".
 
@@ -158,11 +165,14 @@ def predict_with_confidence(
         One 8x8 grid or a batch, values 0..16.
     min_confidence : float, default DEFAULT_MIN_CONFIDENCE
         Threshold in 0..1; 0 answers every grid whose most probable class is a digit.
+    memory : PersonalMemory, optional
+        The user's corrections: where it answers (`PersonalMemory.answer`), its digit is
+        the answer and ``from_memory`` is True. An empty memory changes nothing.
 
     Returns
     -------
     list of Prediction
-        One per grid: ``digit`` (int or None), ``probability``, ``best_guess``.
+        One per grid: ``digit`` (int or None), ``probability``, ``best_guess``, ``from_memory``.
 
     Raises
     ------
@@ -182,8 +192,14 @@ def predict_with_confidence(
     (None, 0)
     """
     threshold = check_number(min_confidence, "min_confidence", low=0, high=1)
+    check_instance(memory, "memory", (PersonalMemory, type(None)), "a digits_svm.memory.PersonalMemory, or None")
     classes, proba = predict_proba(model, grids)
-    return answers_from_proba(classes, proba, threshold)
+    answers = answers_from_proba(classes, proba, threshold)
+    if memory is None or not len(memory):
+        return answers
+    taught = memory.answers(check_grids(grids), classes, proba)
+    return [answer if digit == NOT_A_DIGIT else answer._replace(digit=int(digit), from_memory=True)
+            for answer, digit in zip(answers, taught, strict=True)]
 
 
 def answers_from_proba(classes: np.ndarray, proba: np.ndarray, min_confidence: float) -> list[Prediction]:

@@ -24,6 +24,7 @@ __all__ = [
     "VerificationError",
     "SamplesError",
     "NoProbabilitiesError",
+    "MemoryFileError",
 ]
 
 
@@ -93,3 +94,7 @@ class SamplesError(DigitsSVMError, ValueError):
 
 class NoProbabilitiesError(DigitsSVMError, ValueError):
     """A model gives no class probabilities, so it cannot say how sure it is."""
+
+
+class MemoryFileError(DigitsSVMError, ValueError):
+    """A personal memory's file is missing, not JSON, or not a memory digits_svm reads."""

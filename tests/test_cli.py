@@ -568,3 +568,58 @@ def test_show_refuses_what_it_cannot_render(cli, mlmodel_path, tmp_path, name):
     assert ran.returncode == 2 and "Traceback" not in ran.stderr, ran.stderr
     assert ("more than 32" if name == "deep" else "more than 16,000,000") in ran.stderr
     assert not (tmp_path / "out.png").exists()
+
+
+# ---------------------------------------------------------------- the personal memory
+def test_predict_with_a_memory_says_where_the_memory_answered(cli, app_artifacts_dir, mlmodel_path, tmp_path):
+    from digits_svm.coreml._runtime import CoreMLRuntime
+    from digits_svm.drawing._strokes import preprocess_strokes
+    from digits_svm.memory import PersonalMemory
+    from tests.playground.drawings import body, european_one, jittered
+
+    model = app_artifacts_dir / "DigitsSVM.mlmodel"
+    method = CoreMLRuntime.from_file(model).preprocessing_method
+    taught, drawn = (tmp_path / f"one-{seed}.json" for seed in (1, 2))
+    for path, seed in ((taught, 1), (drawn, 2)):
+        path.write_text(json.dumps(body(jittered(european_one(), seed))))
+    memory = PersonalMemory()  # what "That was a 1" in the playground keeps
+    memory.add(preprocess_strokes(json.loads(taught.read_text()), method=method)[None], [1], model_said=[7])
+    memory.save(tmp_path / "memory.json")
+
+    plain = cli("predict", drawn, SEVEN, "--model", model)
+    assert plain.returncode == 0 and plain.stdout.splitlines() == [f"{drawn}: 7", f"{SEVEN}: 7"], plain.stderr
+    taught_lines = cli("predict", drawn, SEVEN, "--model", model, "--memory", tmp_path / "memory.json")
+    assert taught_lines.returncode == 0, taught_lines.stderr
+    assert taught_lines.stdout.splitlines() == [f"{drawn}: 1 (from memory)", f"{SEVEN}: 7"]  # a real 7 stays a 7
+    single = cli("predict", drawn, "--model", model, "--memory", tmp_path / "memory.json", "--probability")
+    assert single.returncode == 0 and single.stdout.startswith("1 (from memory; the model's best guess 7, probability 0.9")
+    unchanged = cli("predict", SEVEN, "--model", model, "--probability")
+    assert cli("predict", SEVEN, "--model", model, "--probability", "--memory", tmp_path / "memory.json").stdout \
+        == unchanged.stdout
+    empty = tmp_path / "empty.json"
+    PersonalMemory().save(empty)
+    assert cli("predict", drawn, SEVEN, "--model", model, "--memory", empty).stdout == plain.stdout
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (None, "personal memory not found"),
+    ("[1, 2", "it is not JSON"),
+    ('{"schema": "digits_svm.personal_memory", "version": 2, "samples": []}', "this digits_svm reads version 1"),
+    ('{"schema": "digits_svm.personal_memory", "version": 1, "samples": [{"grid": [0], "digit": 1, "model_said": 7}]}',
+     "samples[0].grid must be a list of 64 numbers"),
+])
+def test_predict_with_a_malformed_memory_is_one_line_naming_the_file(cli, app_artifacts_dir, tmp_path, content, fragment):
+    memory = tmp_path / "memory.json"
+    if content is not None:
+        memory.write_text(content)
+    proc = cli("predict", SEVEN, "--model", app_artifacts_dir / "DigitsSVM.mlmodel", "--memory", memory)
+    assert_user_error(proc, str(memory), fragment)
+    assert proc.stdout == ""
+
+
+def test_predict_with_a_memory_needs_probabilities(cli, mlmodel_path, tmp_path):
+    from digits_svm.memory import PersonalMemory
+
+    PersonalMemory().save(tmp_path / "memory.json")
+    assert_user_error(cli("predict", SEVEN, "--model", mlmodel_path, "--memory", tmp_path / "memory.json"),
+                      "no classProbability output", "drop --memory")

@@ -13,7 +13,7 @@ LAYERS = [
     "datasets",  # scans, samples, copies, synthesized drawings
     "model",  # what a fitted SVC is, probabilities, presets, training
     "coreml",  # the .mlmodel, its runtime, the parity proof
-    "confidence", "plots",  # answers and pictures
+    "memory", "confidence", "plots",  # the user's corrections, answers and pictures
     "io",  # model files, a training run's artifacts, predict's inputs
     "search", "playground", "cli",  # the tools on top
     "__init__", "__main__",

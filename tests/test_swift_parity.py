@@ -5,7 +5,10 @@ seeded random strokes over the app's pen widths and screen scales, one-point dot
 per-point widths (force * 4), synthesized handwriting, and malformed drawings. Every grid
 cell must be within 1e-6 of Python's, every refusal must be Python's refusal with Python's
 message, and the shipped model (the app preset's .mlmodel) must answer the same on both
-grids. The counts go to the test summary.
+grids. The personal memory too: six synthetic users teach their memories, then draw; the
+Swift `PersonalMemory` (through ``digits-grid --memory``) must answer every drawing (and
+every hand-made grid at the edge of its radius) as Python's does, and each side must read
+the other's memory file. The counts go to the test summary.
 """
 
 from __future__ import annotations
@@ -16,15 +19,17 @@ import math
 import shutil
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
 
 import digits_svm
-from digits_svm.confidence import predict_with_confidence
+from digits_svm.confidence import predict_proba, predict_with_confidence
 from digits_svm.coreml._runtime import CoreMLRuntime
 from digits_svm.datasets._handwriting import synthesize_drawing
-from digits_svm.errors import DigitsSVMError
+from digits_svm.errors import DigitsSVMError, MemoryFileError
+from digits_svm.memory import MAX_SAMPLES, PersonalMemory
 
 SWIFT = Path(__file__).resolve().parents[1] / "swift"
 TOLERANCE = 1e-6
@@ -238,3 +243,236 @@ def test_swift_refuses_costly_drawings_as_python_does(method, digits_grid, summa
     points = sum("points, more than 10,000" in p for _, p in refusals)
     deep = sum("deep, more than 32" in p for _, p in refusals)
     assert budget >= 5 and points == 3 and deep == 4 and len(grids) >= 10, (budget, points, deep, len(grids))
+
+
+# ---------------------------------------------------------------- the personal memory
+#: The synthetic users: what each teaches its memory, as (the digit whose style it draws, the
+#: style, the digit it means). The fourth writes its 1 as the model's 7 and its 9 as a 4, the
+#: last its curved 1 as a 7: their memories disagree with what the model reads.
+USERS = [
+    [(1, "flag", 1), (7, "plain", 7), (4, "open", 4), (9, "hooked", 9)],
+    [(2, "z", 2), (5, "s-like", 5), (8, "two circles", 8)],
+    [(3, "flat top", 3), (6, "open loop", 6), (0, "egg", 0), (9, "two strokes", 9), (2, "curl", 2)],
+    [(7, "upright", 1), (4, "open slanted", 9), (0, "narrow oval", 0)],
+    [(5, "flat belly", 5), (8, "s and back", 8), (6, "tall stem", 6), (1, "long flag", 1)],
+    [(4, "one stroke", 4), (3, "long tail", 3), (7, "hooked top", 7), (2, "swan", 2), (6, "narrow", 6), (1, "curved", 7)],
+]
+
+
+def _hand(rng: np.random.Generator) -> dict[str, tuple[float, float]]:
+    """One person's habits: the synthesizer's variation ranges narrowed around a random centre each."""
+    def around(lo: float, hi: float, half: float) -> tuple[float, float]:
+        centre = float(rng.uniform(lo + half, hi - half))
+        return centre - half, centre + half
+
+    return {"rotation": around(-12, 12, 2.0), "slant": around(-0.2, 0.3, 0.04), "aspect": around(0.5, 1.0, 0.04),
+            "height": around(40, 110, 6.0), "pen": around(0.05, 0.18, 0.01), "wobble": (0.04, 0.08),
+            "trim": (-0.02, 0.02), "misplace": (0.0, 0.01)}
+
+
+def _jitter(drawing: dict, rng: np.random.Generator) -> dict:
+    """The same strokes drawn again: moved a little, every point off by a fraction of a point."""
+    dx, dy = rng.normal(0, 3, 2)
+    strokes = [[[round(x + dx + rng.normal(0, 0.8), 2), round(y + dy + rng.normal(0, 0.8), 2)] for x, y in stroke]
+               for stroke in drawing["strokes"]]
+    return {**drawing, "strokes": strokes}
+
+
+def _grids(drawings: list[dict], method: str) -> np.ndarray:
+    return np.array([digits_svm.preprocess_strokes(d, method=method).ravel() for d in drawings])
+
+
+class User(NamedTuple):
+    memory: PersonalMemory
+    drawings: list[dict]
+    #: "again" (a memory sample redrawn), "fresh" (the user's hand, a taught digit), "other" (anyone's digit)
+    kinds: list[str]
+
+
+@pytest.fixture(scope="module")
+def users(app_model) -> list[User]:
+    """Each user's memory (5 to 50 samples, model_said from the app model) and 220 drawings made after."""
+    method = app_model.preprocessing_method
+    out = []
+    for u, teaches in enumerate(USERS):
+        rng = np.random.default_rng([29, u])
+        hand = _hand(rng)
+        n = int(rng.integers(5, 51))
+        taught = [teaches[k % len(teaches)] for k in range(n)]
+        samples = [synthesize_drawing(drawn, rng, style=style, variation=hand) for drawn, style, _ in taught]
+        grids = _grids(samples, method).reshape(-1, 8, 8)
+        memory = PersonalMemory()
+        memory.add(grids, [meant for *_, meant in taught],
+                   model_said=[p.digit for p in predict_with_confidence(app_model, grids)])
+        drawings = [_jitter(samples[k % n], rng) for k in range(80)]
+        drawings += [synthesize_drawing(teaches[k % len(teaches)][0], rng, style=teaches[k % len(teaches)][1],
+                                        variation=hand) for k in range(80)]
+        drawings += [synthesize_drawing(int(rng.integers(10)), rng) for _ in range(60)]
+        out.append(User(memory, drawings, ["again"] * 80 + ["fresh"] * 80 + ["other"] * 60))
+    return out
+
+
+def _probability_map(classes: np.ndarray, row: np.ndarray) -> dict[int, float]:
+    return dict(zip(classes.tolist(), row.tolist(), strict=True))
+
+
+def _edge_cases(memory: PersonalMemory, rng: np.random.Generator, n: int) -> list[tuple[np.ndarray, dict[int, float]]]:
+    """Hand-made grids with fractional values around a sample, at random distances spanning the
+    radius, under random probabilities (some 0, some "not a digit" on top); every fifth the
+    midpoint of two samples of different digits (equally far from both)."""
+    grids, digits = memory.grids.reshape(-1, 64), np.array(memory.digits)
+    out = []
+    for k in range(n):
+        p = rng.dirichlet(np.full(11, 0.4))
+        p[rng.random(11) < 0.1] = 0.0
+        i = int(rng.integers(len(grids)))
+        a, others = grids[i], grids[digits != digits[i]]
+        if k % 5 == 0 and len(others):
+            x = (a + others[rng.integers(len(others))]) / 2
+        else:
+            direction = rng.normal(size=64)
+            x = np.clip(a + rng.uniform(0, 50) * direction / np.linalg.norm(direction), 0, 16)
+        out.append((x, dict(zip(range(-1, 10), p.tolist(), strict=True))))
+    return out
+
+
+def _memory_run(digits_grid: Path, path: Path, method: str, lines: list[dict]) -> list[dict]:
+    done = subprocess.run([str(digits_grid), "--memory", str(path), "--method", method],
+                          input="".join(json.dumps(line) + "\n" for line in lines), capture_output=True, text=True,
+                          timeout=300, check=True)
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+@pytest.mark.slow
+def test_swift_memory_answers_as_pythons(digits_grid, users, app_model, tmp_path, summary_line):
+    method = app_model.preprocessing_method
+    rng = np.random.default_rng(31)
+    drawings = answered = changed = equal = close = edges = edges_equal = edges_answered = 0
+    answered_by_kind: dict[str, int] = {}
+    for u, user in enumerate(users):
+        path = user.memory.save(tmp_path / f"user-{u}.json")
+        grids = _grids(user.drawings, method)
+        classes, proba = predict_proba(app_model, grids.reshape(-1, 8, 8))
+        lines = [{"drawing": d, "probabilities": {str(c): p for c, p in _probability_map(classes, row).items()}}
+                 for d, row in zip(user.drawings, proba, strict=True)]
+        edge = _edge_cases(user.memory, rng, 100)
+        lines += [{"grid": x.tolist(), "probabilities": {str(c): v for c, v in p.items()}} for x, p in edge]
+        swift = _memory_run(digits_grid, path, method, lines)
+        assert len(swift) == len(lines) and all("error" not in s for s in swift), next(s for s in swift if "error" in s)
+        model = [a.digit for a in predict_with_confidence(app_model, grids.reshape(-1, 8, 8))]
+        for s, g, row, kind, said in zip(swift[:len(grids)], grids, proba, user.kinds, model, strict=True):
+            python = user.memory.answer(g, _probability_map(classes, row))
+            drawings += 1
+            close += len(s["grid"]) == 64 and float(np.max(np.abs(np.subtract(s["grid"], g)))) <= TOLERANCE
+            equal += s["memory"] == python
+            answered += python is not None
+            changed += python is not None and python != said
+            answered_by_kind[kind] = answered_by_kind.get(kind, 0) + (python is not None)
+        for s, (x, p) in zip(swift[len(grids):], edge, strict=True):
+            python = user.memory.answer(x, p)
+            edges += 1
+            edges_equal += s["memory"] == python and s["grid"] == x.tolist()
+            edges_answered += python is not None
+    sizes = [len(user.memory) for user in users]
+    disagreeing = sum(any(d != m for d, m in zip(user.memory.digits, user.memory.model_said, strict=True))
+                      for user in users)
+    summary = (f"Swift digits-grid vs Python, personal memory, {len(users)} users' memories ({min(sizes)}-{max(sizes)} "
+               f"samples, {disagreeing} disagreeing with the model), {drawings:,} drawings: {close:,}/{drawings:,} grids "
+               f"within 1e-6; {answered:,} answered by the memory (redrawn {answered_by_kind['again']}, fresh "
+               f"{answered_by_kind['fresh']}, others' {answered_by_kind['other']}; {changed} changing the model's "
+               f"answer); {equal:,}/{drawings:,} memory answers equal; {edges_equal}/{edges} hand-made grids at the "
+               f"radius's edge and at ties equal ({edges_answered} answered)")
+    summary_line(summary)
+    assert close == drawings and equal == drawings and edges_equal == edges, summary
+    assert drawings >= 1000 and len(users) >= 5 and all(5 <= n <= 50 for n in sizes) and disagreeing >= 1, summary
+    assert answered >= drawings // 3 and changed >= 20 and 0 < edges_answered < edges, summary
+
+
+def _same(a: PersonalMemory, b: PersonalMemory) -> bool:
+    return np.array_equal(a.grids, b.grids) and a.digits == b.digits and a.model_said == b.model_said
+
+
+def _write_memory(digits_grid: Path, out: Path, samples: list[tuple[np.ndarray, int, int | None]],
+                  memory: Path | None = None) -> subprocess.CompletedProcess:
+    lines = "".join(json.dumps({"grid": g.ravel().tolist(), "digit": d, "model_said": m}) + "\n" for g, d, m in samples)
+    given = ["--memory", str(memory)] if memory else []
+    return subprocess.run([str(digits_grid), *given, "--write-memory", str(out)], input=lines, capture_output=True,
+                          text=True, timeout=60)
+
+
+#: Memory files both sides must refuse, each with the same message: (what is wrong, the JSON text).
+def _bad_memories(good: dict) -> list[tuple[str, str]]:
+    def edit(change) -> str:
+        doc = copy.deepcopy(good)
+        change(doc)
+        return json.dumps(doc)
+
+    def sample(change):
+        return lambda doc: change(doc["samples"][1])
+
+    return [
+        ("not JSON", "{"), ("a list", "[]"), ("an extra key", edit(lambda d: d.update(extra=1))),
+        ("another schema", edit(lambda d: d.update(schema="digits_svm.other_memory"))),
+        ("version 2", edit(lambda d: d.update(version=2))), ("version true", edit(lambda d: d.update(version=True))),
+        ("version '1'", edit(lambda d: d.update(version="1"))),
+        ("501 samples", edit(lambda d: d.update(samples=d["samples"] * 501))),
+        ("samples not a list", edit(lambda d: d.update(samples={"grid": []}))),
+        ("a sample without model_said", edit(sample(lambda s: s.pop("model_said")))),
+        ("63 numbers", edit(sample(lambda s: s["grid"].pop()))),
+        ("17.0", edit(sample(lambda s: s["grid"].__setitem__(5, 17.0)))),
+        ("-1", edit(sample(lambda s: s["grid"].__setitem__(63, -1)))),
+        ("a string in the grid", edit(sample(lambda s: s["grid"].__setitem__(0, "1")))),
+        ("a bool in the grid", edit(sample(lambda s: s["grid"].__setitem__(0, True)))),
+        ("1e400 in the grid", edit(sample(lambda s: s["grid"].__setitem__(0, "INF"))).replace('"INF"', "1e400")),
+        ("digit 10", edit(sample(lambda s: s.update(digit=10)))), ("digit 3.0", edit(sample(lambda s: s.update(digit=3.0)))),
+        ("digit true", edit(sample(lambda s: s.update(digit=True)))),
+        ("digit null", edit(sample(lambda s: s.update(digit=None)))),
+        ("model_said -1", edit(sample(lambda s: s.update(model_said=-1)))),
+        ("model_said '7'", edit(sample(lambda s: s.update(model_said="7")))),
+    ]
+
+
+@pytest.mark.slow
+def test_each_side_reads_the_others_memory_file(digits_grid, users, tmp_path, summary_line):
+    rng = np.random.default_rng(37)
+    # fractional values as Python and Swift write floats, and the whole 0..16
+    odd = np.array([0.1 + 0.2, 1e-05, 15.999999999999998, 16.0, 0.5, 2 / 3, 5e-324, 1e-4] * 8).reshape(8, 8)
+    extra = [(odd, 3, None), (rng.uniform(0, 16, (8, 8)), 0, 9), (np.zeros((8, 8)), 9, 4)]
+    python_written = swift_written = 0
+    for u, user in enumerate(users):
+        # Python writes, Swift reads it, adds the extra samples, writes; Python reads that
+        written = tmp_path / f"swift-{u}.json"
+        done = _write_memory(digits_grid, written, extra, memory=user.memory.save(tmp_path / f"python-{u}.json"))
+        assert done.returncode == 0, done.stderr
+        expected = PersonalMemory.from_json(user.memory.to_json())
+        expected.add(np.array([g for g, _, _ in extra]), [d for _, d, _ in extra], model_said=[m for *_, m in extra])
+        assert _same(PersonalMemory.load(written), expected)
+        assert written.read_text() == expected.to_json()  # byte for byte the same file
+        python_written += 1
+    # Swift writes a memory from scratch, one past the cap: both keep the newest 500
+    samples = [(rng.integers(0, 17, (8, 8)) * rng.choice([1.0, 0.25, 0.1]), int(k % 10), [None, *range(10)][k % 11])
+               for k in range(MAX_SAMPLES + 5)]
+    done = _write_memory(digits_grid, tmp_path / "cap.json", samples)
+    assert done.returncode == 0, done.stderr
+    expected = PersonalMemory()
+    expected.add(np.array([g for g, _, _ in samples]), [d for _, d, _ in samples], model_said=[m for *_, m in samples])
+    assert len(expected) == MAX_SAMPLES and _same(PersonalMemory.load(tmp_path / "cap.json"), expected)
+    assert (tmp_path / "cap.json").read_text() == expected.to_json()
+    swift_written += 1
+    # the memories both refuse, with the same message
+    refusals = []
+    for what, text in _bad_memories(json.loads(users[0].memory.to_json())):
+        path = tmp_path / "bad.json"
+        path.write_text(text)
+        with pytest.raises(MemoryFileError) as python:
+            PersonalMemory.load(path)
+        done = subprocess.run([str(digits_grid), "--memory", str(path)], input="", capture_output=True, text=True,
+                              timeout=60)
+        refusals.append((what, done.returncode, done.stderr.strip(), f"digits-grid: {python.value}"))
+    matched = sum(code == 2 and swift == python for _, code, swift, python in refusals)
+    summary = (f"Swift digits-grid vs Python, personal memory files: {python_written} written by Python read, "
+               f"extended and written back by Swift byte for byte as Python writes them; {swift_written} written by "
+               f"Swift ({MAX_SAMPLES + 5} samples, the newest {MAX_SAMPLES} kept) loaded by Python equal; "
+               f"{matched}/{len(refusals)} malformed files refused with Python's message")
+    summary_line(summary)
+    assert matched == len(refusals), next(r for r in refusals if r[1] != 2 or r[2] != r[3])

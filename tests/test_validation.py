@@ -248,6 +248,7 @@ CASES: list[tuple] = [
     # confidence
     (confidence.predict_with_confidence, "min_confidence", (None, None), {"min_confidence": 1.5}),
     (confidence.predict_with_confidence, "min_confidence", (None, None), {"min_confidence": "0.5"}),
+    (confidence.predict_with_confidence, "memory", (None, None), {"memory": "memory.json"}),
     (confidence.answers_from_proba, "min_confidence", (None, None, -0.1), {}),
     # parity
     (parity.verify, "n_random", (None, None), {"n_random": -1}),

@@ -11,6 +11,7 @@ of the 1,797 digits (in file order, no shuffle) for training, the second half he
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from .._validation import MAX_RANDOM_STATE, check_bool, check_count, check_number, check_path
+from .._files import read_bytes
+from .._validation import MAX_RANDOM_STATE, check_bool, check_count, check_grids, check_number, check_path
 from ..drawing._images import load_image
 from ..drawing._preprocessing import DEFAULT_METHOD, check_method, preprocess
 from ..drawing._strokes import load_strokes, preprocess_strokes
@@ -33,7 +35,7 @@ NOT_A_DIGIT = -1
 
 #: File name endings `load_samples` reads: PNG and JPEG crops (as the playground and the
 #: app save them), and stroke JSON; other files in a samples folder are skipped, with why.
-SAMPLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".json")
+SAMPLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".json", ".npy")
 
 #: The 3,823 digits of UCI optdigits' training part (30 writers, none of ``load_digits``'
 #: 13), as ``X`` uint8 (3823, 64) and ``y`` uint8 (3823,); ``data_files/README.md`` says
@@ -215,7 +217,20 @@ def _read_sample(path: Path, method: str) -> tuple[np.ndarray, int | None]:
     if path.suffix.lower() == ".json":
         drawing = load_strokes(path)
         return preprocess_strokes(drawing, method=method), drawing.label
+    if path.suffix.lower() == ".npy":
+        return _grid_sample(path), None
     return preprocess(load_image(path), method=method), None
+
+
+def _grid_sample(path: Path) -> np.ndarray:
+    """An 8x8 grid saved with ``numpy.save`` (a personal memory's export), taken as it is."""
+    try:
+        grid = np.load(io.BytesIO(read_bytes(path, what="sample", error=SamplesError)), allow_pickle=False)
+    except ValueError as exc:
+        raise SamplesError(f"{path} is not a NumPy grid file ({exc})") from None
+    if grid.shape not in ((8, 8), (64,)):
+        raise SamplesError(f"{path} holds an array of shape {grid.shape}; a grid sample is 8x8")
+    return check_grids(grid)[0]
 
 
 def _skip_reason(path: Path, root: Path) -> str | None:
@@ -227,7 +242,7 @@ def _skip_reason(path: Path, root: Path) -> str | None:
     if label not in [str(d) for d in range(10)]:
         return f"unknown label folder {label!r}; digit folders are named 0 to 9"
     if path.suffix.lower() not in SAMPLE_SUFFIXES:
-        return f"unsupported file type {path.suffix or '(none)'!r}; use .png, .jpg or .json strokes"
+        return f"unsupported file type {path.suffix or '(none)'!r}; use .png, .jpg, .json strokes or .npy grids"
     return None
 
 
@@ -269,7 +284,7 @@ def load_samples(folder: str | os.PathLike, *, method: str | None = None) -> Sam
     >>> _ = (root / "1" / "notes.txt").write_text("hi")
     >>> s = load_samples(root)
     >>> len(s), s.y.tolist(), s.skipped[0][1]
-    (1, [1], "unsupported file type '.txt'; use .png, .jpg or .json strokes")
+    (1, [1], "unsupported file type '.txt'; use .png, .jpg, .json strokes or .npy grids")
     """
     method = check_method(DEFAULT_METHOD if method is None else method)  # before any file is read
     root = Path(check_path(folder, "folder"))

@@ -1,4 +1,4 @@
-"""The playground's HTTP server: five routes over the standard library, serving one `Playground` on loopback.
+"""The playground's HTTP server: a few routes over the standard library, serving one `Playground` on loopback.
 
 The page (``static/``) posts drawings; `digits_svm.playground.Playground` answers
 them. The server is the standard library's `http.server.ThreadingHTTPServer`: no extra
@@ -130,6 +130,10 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         "/api/info": {"GET": "_get_info"},
         "/api/predict": {"POST": "_post_predict"},
         "/api/samples": {"POST": "_post_samples"},
+        "/api/memory": {"GET": "_get_memory"},
+        "/api/memory/add": {"POST": "_post_memory_add"},
+        "/api/memory/clear": {"POST": "_post_memory_clear"},
+        "/api/memory/export": {"POST": "_post_memory_export"},
     }
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
@@ -309,6 +313,21 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
     def _post_samples(self, path: str) -> None:
         self._send_json(self.server.playground.save_sample(self._read_json()), HTTPStatus.CREATED)
 
+    def _get_memory(self, path: str) -> None:
+        """The memory's JSON file, as a download (the name is the memory file's, or a fixed one: never the request's)."""
+        playground = self.server.playground
+        self._send(HTTPStatus.OK, playground.memory_json().encode("utf-8"), "application/json",
+                   {"Content-Disposition": f'attachment; filename="{playground.memory_download_name}"'})
+
+    def _post_memory_add(self, path: str) -> None:
+        self._send_json(self.server.playground.remember(self._read_json()), HTTPStatus.CREATED)
+
+    def _post_memory_clear(self, path: str) -> None:
+        self._send_json(self.server.playground.clear_memory(self._read_json()))
+
+    def _post_memory_export(self, path: str) -> None:
+        self._send_json(self.server.playground.export_memory(self._read_json()))
+
 
 class PlaygroundServer(ThreadingHTTPServer):
     """A `ThreadingHTTPServer` serving one `Playground`; ``.url`` is where to point a browser.
@@ -469,6 +488,7 @@ def make_server(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     samples: str | os.PathLike = "samples",
+    memory_file: str | os.PathLike | None = None,
 ) -> PlaygroundServer:
     """Load the model once and bind the playground's HTTP server (not yet serving).
 
@@ -486,7 +506,10 @@ def make_server(
         TCP port; 0 picks a free one (see ``server.url``).
     samples : str or PathLike, default "samples"
         Folder for saved drawings, ``<samples>/<digit>/<name>.json``; created on the
-        first save.
+        first save. The memory's export writes there too.
+    memory_file : str or PathLike, optional
+        The personal memory's JSON file: read at start if it exists, rewritten
+        atomically after each change. Without it the memory lasts as long as the server.
 
     Returns
     -------
@@ -499,8 +522,9 @@ def make_server(
     InvalidParameterError
         A port outside 0..65535, a host or path of the wrong type (before the model is read).
     DigitsSVMError
-        If the model cannot be loaded (``ModelFileError``) or the address cannot be
-        bound (port in use, a host that does not resolve).
+        If the model cannot be loaded (``ModelFileError``), the memory file is not a
+        memory (``MemoryFileError``) or the address cannot be bound (port in use, a host
+        that does not resolve).
 
     Examples
     --------
@@ -521,8 +545,10 @@ def make_server(
     check_path(model, "model")
     _check_address(host, port)
     check_path(samples, "samples")
+    if memory_file is not None:
+        check_path(memory_file, "memory_file")
     runtime = CoreMLRuntime.from_file(model)
-    playground = Playground(runtime, samples=samples, model_path=str(model))
+    playground = Playground(runtime, samples=samples, model_path=str(model), memory_file=memory_file)
     try:
         server = PlaygroundServer((host, port), playground)
     except socket.gaierror as exc:  # the host name or address does not resolve
@@ -550,6 +576,7 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     samples: str | os.PathLike = "samples",
+    memory_file: str | os.PathLike | None = None,
     open_browser: bool = False,
     ready: Callable[[str], None] | None = None,
 ) -> None:
@@ -557,7 +584,7 @@ def serve(
 
     Parameters
     ----------
-    model, host, port, samples
+    model, host, port, samples, memory_file
         As in `make_server`.
     open_browser : bool, default False
         Open the page in the default web browser once the server listens.
@@ -566,7 +593,7 @@ def serve(
     """
     check_bool(open_browser, "open_browser")
     check_instance(ready, "ready", (Callable, type(None)), "a callable taking the page's URL, or None")
-    server = make_server(model, host=host, port=port, samples=samples)
+    server = make_server(model, host=host, port=port, samples=samples, memory_file=memory_file)
     try:
         if ready is not None:
             ready(server.url)

@@ -259,3 +259,61 @@ def test_method_switch_undo_clear_and_server_errors_on_the_page(page):
     page.locator("#recognise").click()
     page.wait_for_function("document.querySelector('#result').dataset.state === 'error'")
     assert "is not allowed; use one of 'normalized', 'seed'" in page.locator("#error").inner_text()
+
+
+def test_teach_the_page_a_one_it_misreads_and_it_answers_from_memory(browser, app_artifacts_dir, tmp_path):
+    """A European 1 the app model reads as 7: "That was a 1", then the same style, drawn again, is a 1 from memory."""
+    from tests.playground.drawings import european_one, jittered
+
+    samples = tmp_path / "samples"
+    with make_server(app_artifacts_dir / "DigitsSVM.mlmodel", port=0, samples=samples,
+                     memory_file=tmp_path / "memory.json") as srv:
+        srv.start()
+        context = browser.new_context(viewport={"width": 1000, "height": 1000}, device_scale_factor=2)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(srv.url)
+        page.wait_for_selector("body[data-ready='true']")
+        teach_one = page.locator("#teach-buttons button[data-digit='1']")
+        assert teach_one.is_disabled()  # nothing answered yet: nothing to teach
+
+        draw_with_mouse(page, jittered(european_one(), seed=1))
+        page.locator("#recognise").click()
+        first = wait_for_prediction(page)
+        assert first["digit"] == "7" and first["fromMemory"] == "false", first  # the model misreads it
+        assert page.locator("#memory-note").is_hidden()
+
+        with page.expect_request("**/api/memory/add") as sent:
+            teach_one.click()
+        page.wait_for_function("document.querySelector('#teach-status').dataset.taught === '1'")
+        taught = sent.value.post_data_json
+        assert taught["label"] == 1 and "grid" not in taught and "method" not in taught  # strokes only: the server makes the grid
+        assert "Remembered as 1 (the model read 7)" in page.locator("#teach-status").inner_text()
+        assert page.locator("#digit").inner_text() == "–"  # the pad is cleared for the next drawing
+        assert page.locator("#memory-info").get_attribute("data-samples") == "1"
+        assert srv.playground.memory.digits == [1] and srv.playground.memory.model_said == [7]
+        grid = preprocess_strokes(taught, method=srv.playground.default_method)
+        assert srv.playground.memory.grids[0].tolist() == grid.tolist()
+        assert json.loads((tmp_path / "memory.json").read_text())["samples"][0]["digit"] == 1  # kept in the file
+
+        draw_with_mouse(page, jittered(european_one(), seed=2))
+        page.locator("#recognise").click()
+        second = wait_for_prediction(page, int(first["seq"]))
+        assert second["digit"] == "1" and second["fromMemory"] == "true" and second["modelDigit"] == "7", second
+        assert page.locator("#digit").inner_text() == "1"
+        assert page.locator("#memory-note").inner_text() == "from your memory (the model read 7)"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "playground-memory.png"), full_page=True)
+
+        page.locator("#memory-export").click()
+        page.wait_for_function("document.querySelector('#teach-status').dataset.exported === '1'")
+        assert [p.relative_to(samples).parent.as_posix() for p in samples.rglob("memory-*.npy")] == ["1"]
+
+        page.locator("#memory-clear").click()  # asks first
+        assert page.locator("#memory-info").get_attribute("data-samples") == "1"
+        page.locator("#memory-clear").click()
+        page.wait_for_function("document.querySelector('#memory-info').dataset.samples === '0'")
+        assert len(srv.playground.memory) == 0
+        context.close()
+    assert errors == [], errors

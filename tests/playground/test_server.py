@@ -289,6 +289,13 @@ def test_missing_content_length_is_411(server):
         ("GET", "/static/", 404, None),
         ("GET", "/api/predict", 405, "POST"),
         ("GET", "/api/samples", 405, "POST"),
+        ("GET", "/api/memory/add", 405, "POST"),
+        ("GET", "/api/memory/clear", 405, "POST"),
+        ("GET", "/api/memory/export", 405, "POST"),
+        ("POST", "/api/memory", 405, "GET"),
+        ("DELETE", "/api/memory", 405, "GET"),
+        ("PUT", "/api/memory/add", 405, "POST"),
+        ("POST", "/api/memory/nope", 404, None),
         ("POST", "/", 405, "GET"),
         ("POST", "/api/info", 405, "GET"),
         ("PUT", "/api/samples", 405, "POST"),
@@ -815,3 +822,177 @@ def test_the_cli_prints_the_warning_on_stderr(cli, mlmodel_path, tmp_path, prete
     (warning,) = proc.stderr.splitlines()
     assert warning.startswith("digits-svm: warning: the playground listens on 0.0.0.0, so other machines")
     assert "http://192.168.1.20:" in warning
+
+
+# ---------------------------------------------------------------- the personal memory
+MEMORY_POSTS = ["/api/memory/add", "/api/memory/clear", "/api/memory/export"]
+
+
+@pytest.fixture
+def app_server(app_artifacts_dir, tmp_path):
+    """The app preset's model (probabilities, "not a digit"), with a memory file."""
+    with make_server(app_artifacts_dir / "DigitsSVM.mlmodel", port=0, samples=tmp_path / "samples",
+                     memory_file=tmp_path / "memory.json") as srv:
+        yield srv.start()
+
+
+def _taught_body(path: str, seed: int = 1) -> dict:
+    from tests.playground.drawings import body, european_one, jittered
+
+    return body(jittered(european_one(), seed), label=1) if path == "/api/memory/add" else {}
+
+
+def test_memory_teach_answer_download_export_and_clear_over_http(app_server, tmp_path):
+    from digits_svm.memory import PersonalMemory
+    from tests.playground.drawings import body, european_one, jittered
+
+    drawn = body(jittered(european_one(), 2))
+    status, _, before = request(app_server, "POST", "/api/predict", drawn)
+    assert status == 200 and (before["digit"], before["from_memory"]) == (7, False)
+
+    status, _, taught = request(app_server, "POST", "/api/memory/add", _taught_body("/api/memory/add"))
+    assert status == 201 and taught["label"] == 1 and taught["model_said"] == 7, taught
+    assert taught["memory"]["samples"] == 1 and taught["memory"]["file"] == "memory.json"
+
+    status, _, after = request(app_server, "POST", "/api/predict", drawn)
+    assert status == 200 and (after["digit"], after["from_memory"], after["model_digit"]) == (1, True, 7), after
+    _, _, info = request(app_server, "GET", "/api/info")
+    assert info["memory"]["samples"] == 1 and info["memory"]["per_digit"] == {"1": 1}
+
+    status, resp, download = request(app_server, "GET", "/api/memory")
+    assert status == 200 and resp.getheader("Content-Type") == "application/json"
+    assert resp.getheader("Content-Disposition") == 'attachment; filename="memory.json"'
+    assert PersonalMemory.from_json(json.dumps(download)).to_json() == (tmp_path / "memory.json").read_text()
+    conn = http.client.HTTPConnection(*app_server.server_address[:2], timeout=10)
+    try:
+        conn.request("HEAD", "/api/memory")
+        head = conn.getresponse()
+        assert head.status == 200 and head.read() == b""
+        assert int(head.getheader("Content-Length")) == len((tmp_path / "memory.json").read_bytes())
+    finally:
+        conn.close()
+
+    status, _, exported = request(app_server, "POST", "/api/memory/export", {})
+    assert status == 200 and exported["exported"] == 1, exported
+    assert len(list((tmp_path / "samples" / "1").glob("memory-*.npy"))) == 1
+
+    status, _, cleared = request(app_server, "POST", "/api/memory/clear", {})
+    assert status == 200 and cleared["memory"]["samples"] == 0
+    assert request(app_server, "POST", "/api/predict", drawn)[2]["digit"] == 7
+    assert PersonalMemory.load(tmp_path / "memory.json").digits == []
+
+
+def _memory_untouched(server, tmp_path) -> None:
+    assert len(server.playground.memory) == 0
+    assert not (tmp_path / "memory.json").exists() and files_under(tmp_path / "samples") == []
+
+
+@pytest.mark.parametrize("path", MEMORY_POSTS)
+def test_the_memory_routes_keep_the_security_rules(app_server, tmp_path, path):
+    data = json.dumps(_taught_body(path)).encode()
+    port = app_server.server_address[1]
+    refusals = [
+        (_post_raw(app_server, path, data, {"Content-Type": "application/json", "Origin": "http://evil.example"}), 403,
+         "Origin"),
+        (_post_raw(app_server, path, data, {"Content-Type": "application/json", "Origin": "null"}), 403, "Origin"),
+        (_post_raw(app_server, path, data, {"Content-Type": "application/json", "Host": f"evil.example:{port}"}), 421,
+         "Host"),
+        (_post_raw(app_server, path, data, {"Content-Type": "text/plain"}), 415, "application/json"),
+        (_post_raw(app_server, path, data, {}), 415, "application/json"),
+        (request(app_server, "POST", path, data=b"{not json"), 400, "not valid JSON"),
+        (request(app_server, "POST", path, data=b'{"strokes": [[[1, NaN]]], "label": 1}'), 400, "NaN"),
+        (request(app_server, "POST", path, data=b"\xff"), 400, "not UTF-8"),
+    ]
+    for answer, status, fragment in refusals:
+        assert_error(answer, status, fragment)
+    for headers, status, fragment in [({"Content-Length": str(MAX_BODY_BYTES + 1)}, 413, "more than 1000000"),
+                                      ({}, 411, "Content-Length")]:
+        host = app_server.server_address[0]
+        conn = http.client.HTTPConnection(host, port, timeout=5)
+        try:
+            conn.putrequest("POST", path)
+            conn.putheader("Content-Type", "application/json")
+            for key, value in headers.items():
+                conn.putheader(key, value)
+            conn.endheaders()  # the headers only: a refusal that waited for the body would time out
+            resp = conn.getresponse()
+            payload = json.loads(resp.read())
+        finally:
+            conn.close()
+        assert resp.status == status and fragment in payload["error"], payload
+    _memory_untouched(app_server, tmp_path)
+    assert_still_serving(app_server)
+
+
+@pytest.mark.parametrize("path", ["/api/memory", "/api/memory/add"])
+def test_the_memory_is_not_readable_by_a_rebound_name(app_server, path):
+    port = app_server.server_address[1]
+    assert_error(request(app_server, "GET", path, headers={"Host": f"evil.example:{port}"}), 421, "Host")
+
+
+@pytest.mark.parametrize("data, status, fragment", [
+    (b'{"strokes": [[[100, 60], [100, 250]]]}', 400, '"label" is missing'),
+    (b'{"strokes": [[[100, 60], [100, 250]]], "label": "1"}', 400, '"label" must be an integer 0..9'),
+    (b'{"strokes": [[[100, 60], [100, 250]]], "label": 1, "method": "seed"}', 400, 'without "method"'),
+    (b'{"strokes": [[[100, 60], [100, 250]]], "label": 1, "grid": []}', 400, "unknown key(s) grid"),
+    (b'{"strokes": [], "label": 1}', 422, "the drawing is empty"),
+    (b'{"strokes": [[[1, 200000]]], "label": 1}', 400, "off any screen"),
+    (json.dumps({"strokes": [[[i % 300, i // 300] for i in range(MAX_POINTS + 1)]], "label": 1}).encode(), 413,
+     str(MAX_POINTS)),
+    (b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply"),
+    (b"3", 400, '"label" is missing'),
+])
+def test_a_bad_drawing_to_teach_gets_a_json_error(app_server, tmp_path, data, status, fragment):
+    assert_error(request(app_server, "POST", "/api/memory/add", data=data), status, fragment)
+    _memory_untouched(app_server, tmp_path)
+
+
+@pytest.mark.parametrize("path", ["/api/memory/clear", "/api/memory/export"])
+@pytest.mark.parametrize("data", [b"[]", b'{"all": true}', b"null", b'"x"'])
+def test_clear_and_export_take_an_empty_object(app_server, tmp_path, path, data):
+    assert_error(request(app_server, "POST", path, data=data), 400, "send {} (an empty JSON object)")
+    _memory_untouched(app_server, tmp_path)
+
+
+def test_a_model_without_probabilities_refuses_to_be_taught(server, samples):
+    assert_error(request(server, "POST", "/api/memory/add", {**ONE, "label": 1}), 409, "no probabilities", "--preset app")
+    _, _, info = request(server, "GET", "/api/info")
+    assert info["memory"] == {"samples": 0, "per_digit": {}, "max_samples": 500, "file": None, "can_answer": False,
+                              "method": info["default_method"]}
+    status, resp, download = request(server, "GET", "/api/memory")
+    assert status == 200 and download["samples"] == []
+    assert resp.getheader("Content-Disposition") == 'attachment; filename="personal-memory.json"'
+    status, _, answer = request(server, "POST", "/api/predict", ONE)
+    assert status == 200 and answer["from_memory"] is False and answer["memory"] == {"samples": 0, "consulted": False}
+
+
+def test_an_export_after_another_memory_keeps_both_drawings(app_server, tmp_path):
+    request(app_server, "POST", "/api/memory/add", _taught_body("/api/memory/add", 1))
+    assert request(app_server, "POST", "/api/memory/export", {})[0] == 200
+    request(app_server, "POST", "/api/memory/clear", {})
+    request(app_server, "POST", "/api/memory/add", _taught_body("/api/memory/add", 3))
+    assert request(app_server, "POST", "/api/memory/export", {})[0] == 200
+    assert len(list(app_server.playground.samples.glob("*/memory-*.npy"))) == 2
+
+
+def test_concurrent_teaching_over_http_loses_nothing(app_server, tmp_path):
+    from digits_svm.memory import PersonalMemory
+
+    statuses: list[int] = []
+    threads = [threading.Thread(target=lambda seed=seed: statuses.append(
+        request(app_server, "POST", "/api/memory/add", _taught_body("/api/memory/add", seed))[0])) for seed in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [201] * 12
+    assert PersonalMemory.load(tmp_path / "memory.json").digits == [1] * 12 == app_server.playground.memory.digits
+
+
+def test_a_memory_file_that_is_not_a_memory_stops_the_command(cli, mlmodel_path, tmp_path):
+    bad = tmp_path / "memory.json"
+    bad.write_text("[1, 2")
+    proc = cli("playground", "--model", mlmodel_path, "--port", "0", "--samples", tmp_path / "s", "--memory", bad)
+    assert proc.returncode == 2 and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert str(bad) in line and "not a personal memory" in line and "Traceback" not in proc.stderr

@@ -1,4 +1,5 @@
-// digits-svm playground: draw with mouse, finger or pen; the server preprocesses and predicts.
+// digits-svm playground: draw with mouse, finger or pen; the server preprocesses and predicts,
+// and answers from the user's memory where it has been taught ("That was a ...").
 //
 // Coordinates are CSS pixels relative to the canvas, which the stroke format calls points
 // (a CSS pixel is a UIKit point on an iPhone). "scale" is window.devicePixelRatio, the
@@ -26,6 +27,13 @@
   const errorBox = $("#error");
   const methodSelect = $("#method");
   const saveStatus = $("#save-status");
+  const memoryNote = $("#memory-note");
+  const teachButtons = $("#teach-buttons");
+  const teachStatus = $("#teach-status");
+  const memoryInfo = $("#memory-info");
+  const memoryExport = $("#memory-export");
+  const memoryClear = $("#memory-clear");
+  const CLEAR_ARMED_MS = 4000;     // "Clear memory" asks for a second click within this time
 
   const strokes = [];              // [[[x, y] or [x, y, w], ...], ...]
   let current = null;              // the stroke being drawn
@@ -34,6 +42,8 @@
   let penUpAt = null;              // performance.now() of the last pointerup
   let requestSeq = 0;              // answers to older requests are ignored
   let info = null;
+  let answered = false;            // an answer for the drawing on the pad is shown: it can be taught
+  let clearArmedTimer = null;
 
   // ------------------------------------------------------------------ canvas
   function fitCanvas() {
@@ -107,6 +117,8 @@
     strokes.push(current);
     addPoint(e);
     showError("");
+    answered = false;              // the drawing changed: teach it once it is answered again
+    enableTeaching();
   });
 
   canvas.addEventListener("pointermove", (e) => {
@@ -212,6 +224,95 @@
     }
   }
 
+  // ------------------------------------------------------------------ the memory
+  async function teach(digit) {
+    if (!answered || pointCount() === 0) {
+      showError("Draw a digit and let it be recognised first, then say what it was.");
+      return;
+    }
+    const body = drawingBody();    // no "method": the server uses the model's own preprocessing
+    body.label = digit;
+    try {
+      const answer = await postJSON("/api/memory/add", body);
+      const model = answer.model_said === digit
+        ? "the model read it right"
+        : `the model read ${digitName(answer.model_said)}`;
+      teachStatus.textContent = `Remembered as ${digit} (${model}). Draw it again.` +
+        (answer.forgotten ? ` The memory is full: its oldest drawing was forgotten.` : "");
+      teachStatus.dataset.taught = String(digit);
+      showMemory(answer.memory);
+      showError("");
+      clearAll();
+    } catch (err) {
+      showError(`Not remembered: ${err.message}`);
+    }
+  }
+
+  function showMemory(memory) {
+    info.memory = memory;
+    const n = memory.samples;
+    const perDigit = Object.entries(memory.per_digit).map(([d, k]) => `${d}: ${k}`).join(", ");
+    const kept = memory.file
+      ? `kept in ${memory.file}`
+      : "kept while the playground runs (download it, or start with --memory FILE)";
+    memoryInfo.textContent = n === 0
+      ? `Your memory is empty; ${kept}.`
+      : `Your memory: ${n} drawing${n === 1 ? "" : "s"} (${perDigit}), ${kept}` +
+        (n >= memory.max_samples ? `; full (${memory.max_samples}): the oldest is forgotten first.` : ".");
+    memoryInfo.dataset.samples = String(n);
+    memoryExport.disabled = n === 0;
+    disarmClear();
+    memoryClear.disabled = n === 0;
+    teachButtons.hidden = !memory.can_answer;
+    if (!memory.can_answer) {
+      teachStatus.textContent = "This model has no probabilities, so a memory cannot weigh its answers: " +
+        "start the playground with a model trained with --preset app.";
+    }
+  }
+
+  function enableTeaching() {
+    teachButtons.querySelectorAll("button").forEach((b) => { b.disabled = !answered; });
+  }
+
+  async function exportMemory() {
+    try {
+      const answer = await postJSON("/api/memory/export", {});
+      teachStatus.textContent = answer.exported === 0
+        ? "The memory is empty: nothing was exported."
+        : `Exported ${answer.exported} drawing${answer.exported === 1 ? "" : "s"} to ${answer.folder}/<digit>/; ` +
+          `retrain with: ${answer.train}`;
+      teachStatus.dataset.exported = String(answer.exported);
+      showError("");
+    } catch (err) {
+      showError(`Not exported: ${err.message}`);
+    }
+  }
+
+  function disarmClear() {
+    clearTimeout(clearArmedTimer);
+    clearArmedTimer = null;
+    delete memoryClear.dataset.armed;
+    memoryClear.textContent = "Clear memory";
+  }
+
+  async function clearMemory() {
+    if (!memoryClear.dataset.armed) {  // a second click, within a few seconds, forgets
+      memoryClear.dataset.armed = "true";
+      memoryClear.textContent = `Forget ${info.memory.samples} drawing${info.memory.samples === 1 ? "" : "s"}?`;
+      clearArmedTimer = setTimeout(disarmClear, CLEAR_ARMED_MS);
+      return;
+    }
+    disarmClear();
+    try {
+      const answer = await postJSON("/api/memory/clear", {});
+      showMemory(answer.memory);
+      teachStatus.textContent = "Memory cleared.";
+      showError("");
+    } catch (err) {
+      showError(`Not cleared: ${err.message}`);
+    }
+  }
+
   // ------------------------------------------------------------------ display
   function showError(message) {
     errorBox.textContent = message;
@@ -284,14 +385,43 @@
       : "";
     result.dataset.digit = notADigit ? "none" : String(answer.digit);
     result.dataset.method = answer.method;
+    result.dataset.fromMemory = String(Boolean(answer.from_memory));
+    result.dataset.modelDigit = answer.model_digit === null ? "none" : String(answer.model_digit);
+    showMemoryNote(answer);
     showGrid(answer.grid);
-    showProbabilities(answer.probabilities, notADigit ? answer.label : answer.digit);
+    // the bars show the model's own probabilities: highlight the model's answer
+    showProbabilities(answer.probabilities, answer.model_digit === null ? answer.label : answer.model_digit);
+    answered = true;
+    enableTeaching();
+  }
+
+  function digitName(d) {
+    return d === null ? "not a digit" : String(d);
+  }
+
+  function showMemoryNote(answer) {
+    let note = "";
+    if (answer.from_memory) {
+      note = answer.model_digit === answer.digit
+        ? "from your memory (the model read it too)"
+        : `from your memory (the model read ${digitName(answer.model_digit)})`;
+    } else if (answer.memory && answer.memory.samples > 0 && !answer.memory.consulted && info && info.memory.can_answer) {
+      note = `your memory was not asked: it holds drawings preprocessed with '${info.memory.method}'`;
+    }
+    memoryNote.textContent = note;
+    memoryNote.hidden = !note;
   }
 
   function resetResult() {
     requestSeq++;
+    answered = false;
+    enableTeaching();
     digitOut.textContent = "–";
+    memoryNote.textContent = "";
+    memoryNote.hidden = true;
     delete result.dataset.digit;
+    delete result.dataset.fromMemory;
+    delete result.dataset.modelDigit;
     result.dataset.state = "idle";
     probsBox.textContent = "";
     timingOut.textContent = "";
@@ -313,6 +443,8 @@
     penStopTimer = null;
     strokes.pop();
     redraw();
+    answered = false;
+    enableTeaching();
     if (pointCount() > 0) recognise("undo");
     else resetResult();
   }
@@ -338,6 +470,20 @@
     saveButtons.appendChild(b);
   }
 
+  for (let d = 0; d <= 9; d++) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.digit = String(d);
+    b.textContent = String(d);
+    b.title = `That was a ${d}: remember this drawing as ${d}`;
+    b.setAttribute("aria-label", `That was a ${d}`);
+    b.disabled = true;
+    b.addEventListener("click", () => teach(d));
+    teachButtons.appendChild(b);
+  }
+  memoryExport.addEventListener("click", exportMemory);
+  memoryClear.addEventListener("click", clearMemory);
+
   async function loadInfo() {
     try {
       const response = await fetch("/api/info");
@@ -355,6 +501,7 @@
         `${info.model || "model"}: classes ${info.classes.join(", ")}; ` +
         (info.has_probabilities ? "with probabilities" : "no probabilities") +
         `; samples go to ${info.samples}/<digit>/`;
+      showMemory(info.memory);
       document.body.dataset.ready = "true";
     } catch (err) {
       showError(`Cannot read the model's info: ${err.message}`);

@@ -1,6 +1,6 @@
-// What the app shows for a drawing: a digit with its probability, or "not a digit". The
-// rule lives here, in one place, in plain Swift (tested on Linux); the Core ML glue in
-// CoreML.swift only feeds it the model's outputs.
+// What the app shows for a drawing: a digit with its probability, or "not a digit", or the
+// digit the user's personal memory gives. The rules live here, in one place, in plain Swift
+// (tested on Linux); the Core ML glue in CoreML.swift only feeds them the model's outputs.
 
 import Foundation
 
@@ -12,6 +12,30 @@ public struct DigitAnswer: Equatable, Sendable {
     public let probability: Double?
     /// The model's `classLabel`, also when the answer is "not a digit".
     public let label: Int64
+    /// True when the user's `PersonalMemory` gave `digit` (`probability` and `label` are
+    /// still the model's).
+    public let fromMemory: Bool
+    /// The model's own answer: `digit` unless the memory answered. Record it as
+    /// `modelSaid` when the user corrects the answer.
+    public let modelDigit: Int?
+
+    /// The model's answer.
+    public init(digit: Int?, probability: Double?, label: Int64) {
+        self.digit = digit
+        self.probability = probability
+        self.label = label
+        self.fromMemory = false
+        self.modelDigit = digit
+    }
+
+    /// The memory's answer `digit` in place of the model's answer `model`.
+    public init(memoryDigit digit: Int, model: DigitAnswer) {
+        self.digit = digit
+        self.probability = model.probability
+        self.label = model.label
+        self.fromMemory = true
+        self.modelDigit = model.modelDigit
+    }
 
     /// True unless the answer is "not a digit".
     public var isDigit: Bool { digit != nil }
@@ -43,6 +67,29 @@ public struct DigitAnswer: Equatable, Sendable {
         let probability = classProbability.map { $0[classLabel] ?? 0 }
         let rejected = classLabel == notADigitLabel || (probability.map { $0 < minConfidence } ?? false)
         return DigitAnswer(digit: rejected ? nil : Int(classLabel), probability: probability, label: classLabel)
+    }
+
+    /// Decide from the model's outputs and the user's corrections: the model's answer (as
+    /// `decide(classLabel:classProbability:minConfidence:)`), replaced by the memory's digit
+    /// where `memory.answer(grid:classProbability:)` gives one (`fromMemory` is then true).
+    /// An empty memory changes nothing. Python's `predict_with_confidence(..., memory=)`.
+    ///
+    /// - Parameters:
+    ///   - grid: the grid the model was given (the memory measures distances on it).
+    /// - Throws: `DigitsSVMError.invalidArgument` for a threshold outside 0...1, a bad grid,
+    ///   probabilities missing a digit, or a non-empty memory with a model without
+    ///   probabilities (the memory's rule needs them).
+    public static func decide(classLabel: Int64, classProbability: [Int64: Double]?,
+                              minConfidence: Double = defaultMinConfidence,
+                              memory: PersonalMemory, grid: [Double]) throws -> DigitAnswer {
+        let model = try decide(classLabel: classLabel, classProbability: classProbability, minConfidence: minConfidence)
+        guard !memory.isEmpty else { return model }
+        guard let classProbability else {
+            throw DigitsSVMError.invalidArgument("the personal memory needs the model's classProbability, and this model "
+                + "has none; retrain with --probability (or --preset app)")
+        }
+        guard let digit = try memory.answer(grid: grid, classProbability: classProbability) else { return model }
+        return DigitAnswer(memoryDigit: digit, model: model)
     }
 }
 

@@ -1,5 +1,6 @@
 // The thin glue between a grid and DigitsSVM.mlmodel. Compiled only where Core ML exists
-// (Apple platforms); the rule it applies, `DigitAnswer.decide`, is plain Swift.
+// (Apple platforms); the rules it applies, `DigitAnswer.decide` and `PersonalMemory.answer`,
+// are plain Swift.
 
 #if canImport(CoreML)
 import CoreML
@@ -38,8 +39,9 @@ public struct DigitsRecognizer {
         self.minConfidence = minConfidence ?? recorded ?? DigitAnswer.defaultMinConfidence
     }
 
-    /// The answer for a grid of 64 values 0...16.
-    public func answer(grid: [Double]) throws -> DigitAnswer {
+    /// The model's outputs for a grid: its `classLabel` and `classProbability` (nil for a
+    /// model without probabilities).
+    public func outputs(grid: [Double]) throws -> (classLabel: Int64, classProbability: [Int64: Double]?) {
         let input = try MLDictionaryFeatureProvider(dictionary: ["input": MLFeatureValue(multiArray: modelInput(grid))])
         let output = try model.prediction(from: input)
         let description = model.modelDescription
@@ -49,7 +51,21 @@ public struct DigitsRecognizer {
         let probabilities = output.featureValue(for: probabilityName)?.dictionaryValue.reduce(into: [Int64: Double]()) {
             if let key = ($1.key as? Int64) ?? ($1.key as? NSNumber)?.int64Value { $0[key] = $1.value.doubleValue }
         }
+        return (label, probabilities)
+    }
+
+    /// The answer for a grid of 64 values 0...16.
+    public func answer(grid: [Double]) throws -> DigitAnswer {
+        let (label, probabilities) = try outputs(grid: grid)
         return try DigitAnswer.decide(classLabel: label, classProbability: probabilities, minConfidence: minConfidence)
+    }
+
+    /// The answer for a grid, where the user's corrections come first
+    /// (`DigitAnswer.decide(classLabel:classProbability:minConfidence:memory:grid:)`).
+    public func answer(grid: [Double], memory: PersonalMemory) throws -> DigitAnswer {
+        let (label, probabilities) = try outputs(grid: grid)
+        return try DigitAnswer.decide(classLabel: label, classProbability: probabilities, minConfidence: minConfidence,
+                                      memory: memory, grid: grid)
     }
 
     /// The answer for a drawing: rendered and preprocessed as the model was trained.
@@ -57,9 +73,20 @@ public struct DigitsRecognizer {
         try answer(grid: drawing.grid(method: method))
     }
 
+    /// The answer for a drawing, where the user's corrections come first. To remember a
+    /// correction of it, keep its grid: `drawing.grid(method: recognizer.method)`.
+    public func answer(_ drawing: Drawing, memory: PersonalMemory) throws -> DigitAnswer {
+        try answer(grid: drawing.grid(method: method), memory: memory)
+    }
+
     /// The answer for a crop's ink levels (see `InkBuffer(rgba:width:height:ink:)`).
     public func answer(ink: InkBuffer) throws -> DigitAnswer {
         try answer(grid: ink.grid(method: method))
+    }
+
+    /// The answer for a crop's ink levels, where the user's corrections come first.
+    public func answer(ink: InkBuffer, memory: PersonalMemory) throws -> DigitAnswer {
+        try answer(grid: ink.grid(method: method), memory: memory)
     }
 }
 #endif

@@ -13,11 +13,13 @@ public enum DigitsSVMError: Error, Equatable, CustomStringConvertible, Sendable 
     case image(String)
     /// A bad grid or threshold (Python's `InvalidGridError`, `DigitsSVMError`).
     case invalidArgument(String)
+    /// A personal memory's JSON that is not one (Python's `MemoryFileError`).
+    case memoryFile(String)
 
     /// The one-line message.
     public var message: String {
         switch self {
-        case let .strokes(m), let .emptyDrawing(m), let .image(m), let .invalidArgument(m): return m
+        case let .strokes(m), let .emptyDrawing(m), let .image(m), let .invalidArgument(m), let .memoryFile(m): return m
         }
     }
 

@@ -132,6 +132,8 @@ package protocol QuotingDecoder: Decoder {
     var typeName: String { get }
     /// The value as the messages quote it.
     var quotedValue: String { get }
+    /// The value as the messages quote it, cut to its first `length` characters (Python's `f"{value!r:.N}"`).
+    func quotedValue(prefix length: Int) -> String
 }
 
 /// A key of a drawing object: any string, so that unknown keys can be named.
@@ -149,7 +151,7 @@ private struct Field: CodingKey {
 
 /// What a decoder holds where a drawing value belongs, for a refusal: the value's type, and
 /// the value itself when the decoder quotes it or it is a number.
-private struct Found: Decodable {
+struct Found: Decodable {
     let typeName: String
     let quoted: String?
 
@@ -177,7 +179,7 @@ private struct Found: Decodable {
 
 /// The value as a `T`, nil if it is of another type; a value of this type that the decoder
 /// cannot read (a number beyond a Double, a string with a lone surrogate) is its error.
-private func decodeIfType<T: Decodable>(_ type: T.Type, _ value: SingleValueDecodingContainer) throws -> T? {
+func decodeIfType<T: Decodable>(_ type: T.Type, _ value: SingleValueDecodingContainer) throws -> T? {
     do {
         return try value.decode(type)
     } catch DecodingError.typeMismatch(_, _), DecodingError.valueNotFound(_, _) {

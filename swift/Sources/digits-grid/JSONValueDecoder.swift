@@ -18,6 +18,7 @@ struct JSONValueDecoder: QuotingDecoder {
     var typeName: String { value.pythonTypeName }
     /// Python's `f"{value!r:.40}"`.
     var quotedValue: String { pythonReprPrefix(value) }
+    func quotedValue(prefix length: Int) -> String { pythonReprPrefix(value, length) }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case let .object(pairs) = value else { throw mismatch([String: Any].self) }
