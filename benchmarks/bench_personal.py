@@ -59,6 +59,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_real_handwriti
 from digits_svm import memory as personal  # noqa: E402
 from digits_svm.confidence import DEFAULT_MIN_CONFIDENCE, answers_from_proba  # noqa: E402
 from digits_svm.coreml import CoreMLRuntime  # noqa: E402
+from digits_svm.datasets._handwriting import curve as _curve  # noqa: E402  (the same Catmull-Rom spline)
 from digits_svm.datasets._handwriting import vary_strokes  # noqa: E402
 from digits_svm.drawing import preprocess_strokes  # noqa: E402
 from digits_svm.memory import PersonalMemory  # noqa: E402
@@ -79,19 +80,6 @@ def _arc(cx, cy, rx, ry, start, stop, n=24):
 def _line(*points):
     return [(float(x), float(y)) for x, y in points]
 
-
-def _curve(*points, n=10):
-    """Catmull-Rom through ``points``."""
-    p = np.asarray(points, dtype=np.float64)
-    p = np.vstack([2 * p[0] - p[1], p, 2 * p[-1] - p[-2]])
-    out = [tuple(p[1])]
-    t = np.linspace(0, 1, n + 1)[1:, None]
-    for i in range(1, len(p) - 2):
-        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
-        seg = 0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
-                     + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3)
-        out.extend(map(tuple, seg))
-    return [(float(x), float(y)) for x, y in out]
 
 
 TEMPLATES = {
