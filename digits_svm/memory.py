@@ -175,7 +175,8 @@ class PersonalMemory:
 
     def clear(self) -> None:
         """Forget every sample."""
-        self.__init__()  # type: ignore[misc]
+        self._grids = np.zeros((0, 64), dtype=np.float64)
+        self._digits, self._model_said = [], []
 
     def answer(self, grid: Any, probabilities: Mapping[int, float]) -> int | None:
         """The memory's digit for one grid, or None to let the model answer (the rule: see the module).
