@@ -116,8 +116,7 @@ class PersonalMemory:
         return len(self._digits)
 
     def __repr__(self) -> str:
-        counts = {d: self._digits.count(d) for d in sorted(set(self._digits))}
-        return f"PersonalMemory({len(self)} samples, per digit {counts})"
+        return f"PersonalMemory({len(self)} samples, per digit {self.per_digit})"
 
     @property
     def grids(self) -> np.ndarray:
@@ -130,6 +129,11 @@ class PersonalMemory:
     def digits(self) -> list[int]:
         """The digit the user said for each sample."""
         return list(self._digits)
+
+    @property
+    def per_digit(self) -> dict[int, int]:
+        """How many samples each digit has, digits in increasing order."""
+        return {d: self._digits.count(d) for d in sorted(set(self._digits))}
 
     @property
     def model_said(self) -> list[int | None]:

@@ -262,10 +262,9 @@ class Playground:
 
     def _memory_summary(self, memory: PersonalMemory) -> dict[str, Any]:
         """What the page shows of a memory: its size per digit, its cap, its file's name, whether it can answer."""
-        digits = memory.digits
         return {
             "samples": len(memory),
-            "per_digit": {str(d): digits.count(d) for d in sorted(set(digits))},
+            "per_digit": {str(d): n for d, n in memory.per_digit.items()},
             "max_samples": MAX_MEMORY_SAMPLES,
             "file": self.memory_file.name if self.memory_file is not None else None,
             "can_answer": bool(self.runtime.has_probabilities),
@@ -462,9 +461,8 @@ class Playground:
             raise HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR,
                             "the memory could not be exported (the server's log says why); free disk space or "
                             "check the samples folder's permissions") from None
-        digits = memory.digits
         return {"exported": len(written), "folder": str(self.samples),
-                "per_digit": {str(d): digits.count(d) for d in sorted(set(digits))},
+                "per_digit": {str(d): n for d, n in memory.per_digit.items()},
                 "train": f"digits-svm train --extra {self.samples}"}
 
 
